@@ -1,0 +1,169 @@
+"""SQLModel tables. Every change to the schema goes through an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from assistant.db.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    name: str = Field(default="", max_length=128)
+    username: str | None = Field(default=None, max_length=64)
+    locale: str = Field(default="zh-Hans", max_length=8)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    work_minutes: int = 480
+    work_days: str = Field(default="12345", max_length=7)  # ISO weekdays, Monday = 1
+    quiet_start: str = Field(default="22:00", max_length=5)
+    quiet_end: str = Field(default="08:00", max_length=5)
+    morning_at: str = Field(default="09:00", max_length=5)
+    evening_at: str = Field(default="20:00", max_length=5)
+    digest_at: str = Field(default="09:30", max_length=5)
+    morning_on: bool = True
+    evening_on: bool = True
+    digest_on: bool = True
+    active_team_id: int | None = None  # no FK: person and team would reference each other
+    reachable: bool = True  # False once Telegram says the bot is blocked or the chat is gone
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    pipeline: str = Field(default="store", max_length=16)
+    personal: bool = False
+    owner_id: int = Field(foreign_key="person.id")
+    settings: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    next_lead_number: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("team_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(default="rep", max_length=16)  # owner | manager | rep
+    active: bool = True
+    joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    code: str = Field(max_length=32, unique=True)
+    created_by: int = Field(foreign_key="person.id")
+    single_use: bool = False
+    uses: int = 0
+    expires_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Lead(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        Index("ix_lead_team_owner_followup", "team_id", "owner_id", "next_followup_at"),
+        Index("ix_lead_team_phone", "team_id", "phone"),
+        Index("ix_lead_team_wechat", "team_id", "wechat"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    number: int  # short per-team id shown to people
+    owner_id: int | None = Field(default=None, foreign_key="person.id")  # None: the team's pool
+    name: str = Field(default="", max_length=128)
+    phone: str | None = Field(default=None, max_length=32)
+    wechat: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=64)
+    event_date: date | None = None
+    intent: str | None = Field(default=None, max_length=500)
+    tags: str | None = Field(default=None, max_length=200)
+    stage: str = Field(default="new", max_length=16)
+    grade: str = Field(default="D", max_length=1)
+    grade_manual: bool = False
+    strong_intent: bool = False
+    date_passed: bool = False
+    phone_obtained: bool = False
+    wechat_added: bool = False
+    lost_reason: str | None = Field(default=None, max_length=200)
+    amount: float | None = None
+    next_followup_at: datetime | None = _ts()
+    last_contact_at: datetime | None = _ts()
+    deleted_at: datetime | None = _ts()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LeadEvent(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_leadevent_team_owner_at", "team_id", "owner_id", "at"),
+        Index("ix_leadevent_lead_at", "lead_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    team_id: int = Field(foreign_key="team.id")
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    kind: str = Field(max_length=24)  # created, contact, stage, grade, note, edit, ...
+    from_value: str | None = Field(default=None, max_length=64)
+    to_value: str | None = Field(default=None, max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConversationState(SQLModel, table=True):
+    """A half-done multi-step flow (guided /add, import confirmation), kept across restarts."""
+
+    __table_args__ = (UniqueConstraint("person_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to push later. Rows, not in-memory jobs, so nothing is lost on restart."""
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=16)  # pending sending sent dropped
+    attempts: int = 0
+    lease_until: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,53 @@
+"""Locales and the catalogue of short strings (button labels, command descriptions)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_LOCALE = "zh-Hans"
+LOCALES = ("zh-Hans", "en")
+_HERE = Path(__file__).parent
+
+
+def normalize_locale(code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map a Telegram language_code or a typed choice onto a supported locale."""
+    if not code:
+        return default
+    lowered = code.strip().lower()
+    if lowered.startswith("en"):
+        return "en"
+    if lowered.startswith("zh") or lowered in {"cn", "中文", "chinese"}:
+        return "zh-Hans"
+    return default
+
+
+def parse_locale_choice(text: str) -> str | None:
+    """What /lang accepts: zh, zh-Hans, 中文, cn, en, english."""
+    lowered = text.strip().lower()
+    if lowered in {"zh", "zh-hans", "zh-cn", "cn", "中文", "chinese", "简体"}:
+        return "zh-Hans"
+    if lowered in {"en", "english", "英文", "英语"}:
+        return "en"
+    return None
+
+
+@cache
+def catalogue(locale: str) -> dict[str, Any]:
+    with (_HERE / f"{locale}.yaml").open(encoding="utf-8") as file:
+        data: dict[str, Any] = yaml.safe_load(file)
+    return data
+
+
+def t(locale: str, key: str, **values: Any) -> str:
+    """A short string from the catalogue, e.g. t('en', 'button.done')."""
+    node: Any = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE)
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"{locale}:{key}")
+        node = node[part]
+    text = str(node)
+    return text.format(**values) if values else text

@@ -1,0 +1,45 @@
+"""Logging that never writes the bot token, phone numbers or message contents."""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from types import TracebackType
+
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+_PHONE = re.compile(r"\+?\d[\d\s-]{7,}\d")
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def redact(text: str) -> str:
+    return _PHONE.sub("<phone>", _TOKEN.sub("<token>", text))
+
+
+class RedactingFormatter(logging.Formatter):
+    """Tracebacks keep their frames but drop the exception message, which may carry user data."""
+
+    def formatException(self, ei: ExcInfo) -> str:
+        exc_type, _exc, tb = ei
+        frames = "".join(traceback.format_tb(tb))
+        name = exc_type.__name__ if exc_type else "Exception"
+        return f"Traceback (most recent call last):\n{frames}{name} (message withheld)"
+
+    def format(self, record: logging.LogRecord) -> str:
+        cached, record.exc_text = record.exc_text, None  # another handler's text may leak data
+        try:
+            return redact(super().format(record))
+        finally:
+            record.exc_text = cached
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

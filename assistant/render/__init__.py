@@ -1,0 +1,71 @@
+"""Every message the bot sends is rendered here from a Jinja2 template in the person's locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from assistant.i18n import DEFAULT_LOCALE, LOCALES, t
+
+TELEGRAM_LIMIT = 4096
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split on line breaks so every part stays below Telegram's limit.
+
+    A single line longer than the limit is cut at the limit as a last resort, never inside
+    an HTML entity.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = limit
+            amp = line.rfind("&", 0, cut)
+            if amp != -1 and ";" not in line[amp:cut]:
+                cut = amp or limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()] or [text[:limit]]
+
+
+class Renderer:
+    """One autoescaping Jinja2 environment per locale, built once and reused."""
+
+    def __init__(self) -> None:
+        self._environments = {locale: self._environment(locale) for locale in LOCALES}
+
+    @staticmethod
+    def _environment(locale: str) -> Environment:
+        environment = Environment(
+            loader=FileSystemLoader(TEMPLATES / locale),
+            autoescape=select_autoescape(["html.j2"], default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        environment.globals["t"] = lambda key, **values: t(locale, key, **values)
+        environment.globals["locale"] = locale
+        return environment
+
+    def render(self, locale: str, template: str, **context: Any) -> str:
+        environment = self._environments.get(locale) or self._environments[DEFAULT_LOCALE]
+        return environment.get_template(f"{template}.html.j2").render(**context).strip()
+
+    def messages(self, locale: str, template: str, **context: Any) -> list[str]:
+        return split_message(self.render(locale, template, **context))

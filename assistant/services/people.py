@@ -1,0 +1,126 @@
+"""People: profiles, personal teams, languages, time zones and personal settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Membership, Person, Team
+from assistant.domain import preferences
+from assistant.domain.timezones import resolve_timezone
+from assistant.i18n import normalize_locale, parse_locale_choice
+from assistant.services.errors import UserError
+
+NAME_LIMIT = 128
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who sent an update, as Telegram tells it."""
+
+    tg_user_id: int
+    chat_id: int | None
+    name: str
+    username: str | None
+    language_code: str | None
+
+
+async def find_person(session: AsyncSession, *, tg_user_id: int) -> Person | None:
+    result = await session.exec(select(Person).where(Person.tg_user_id == tg_user_id))
+    return result.first()
+
+
+async def ensure_person(
+    session: AsyncSession,
+    *,
+    profile: Profile,
+    default_timezone: str,
+    default_locale: str,
+    now: datetime,
+) -> tuple[Person, bool]:
+    """The sender's profile, created with a personal team on first contact."""
+    person = await find_person(session, tg_user_id=profile.tg_user_id)
+    if person is not None:
+        if profile.chat_id is not None and person.chat_id is None:
+            person.chat_id = profile.chat_id
+        return person, False
+    person = Person(
+        tg_user_id=profile.tg_user_id,
+        chat_id=profile.chat_id,
+        name=profile.name[:NAME_LIMIT],
+        username=profile.username,
+        locale=normalize_locale(profile.language_code, default_locale),
+        timezone=default_timezone,
+        created_at=now,
+    )
+    session.add(person)
+    await session.flush()
+    assert person.id is not None
+    team = Team(name=person.name[:64] or "me", personal=True, owner_id=person.id, created_at=now)
+    session.add(team)
+    await session.flush()
+    assert team.id is not None
+    session.add(Membership(team_id=team.id, person_id=person.id, role="owner", joined_at=now))
+    person.active_team_id = team.id
+    return person, True
+
+
+def set_locale(person: Person, choice: str) -> str:
+    locale = parse_locale_choice(choice)
+    if locale is None:
+        raise UserError("bad_language", given=choice)
+    person.locale = locale
+    return locale
+
+
+def set_timezone(person: Person, text: str) -> str:
+    zone = resolve_timezone(text)
+    if zone is None:
+        raise UserError("bad_timezone", given=text)
+    person.timezone = zone
+    return zone
+
+
+SETTING_NAMES = {
+    "minutes": "minutes", "分钟": "minutes", "时长": "minutes",
+    "days": "days", "工作日": "days",
+    "quiet": "quiet", "免打扰": "quiet",
+    "morning": "morning", "早报": "morning",
+    "evening": "evening", "晚报": "evening", "复盘": "evening",
+    "digest": "digest", "日报": "digest",
+}  # fmt: skip
+_PUSHES = {"morning": ("morning_on", "morning_at"), "evening": ("evening_on", "evening_at"),
+           "digest": ("digest_on", "digest_at")}  # fmt: skip
+_OFF = {"off", "关", "关闭"}
+_ON = {"on", "开", "开启", "打开"}
+
+
+def change_setting(person: Person, name: str, value: str) -> str:
+    """Apply `/settings <name> <value>`; returns the canonical setting name changed."""
+    setting = SETTING_NAMES.get(name.strip().lower())
+    if setting is None:
+        raise UserError("bad_setting_name", given=name)
+    try:
+        if setting == "minutes":
+            person.work_minutes = preferences.parse_work_minutes(value)
+        elif setting == "days":
+            person.work_days = preferences.parse_work_days(value)
+        elif setting == "quiet":
+            quiet = preferences.parse_quiet_hours(value)
+            person.quiet_start, person.quiet_end = quiet.start, quiet.end
+        else:
+            enabled_field, time_field = _PUSHES[setting]
+            lowered = value.strip().lower()
+            if lowered in _OFF:
+                setattr(person, enabled_field, False)
+            elif lowered in _ON:
+                setattr(person, enabled_field, True)
+            else:
+                setattr(person, time_field, preferences.parse_clock(value))
+                setattr(person, enabled_field, True)
+    except preferences.PreferenceError:
+        raise UserError(f"bad_setting_{setting}", given=value) from None
+    return setting

@@ -1,0 +1,1 @@
+"""The Telegram edge: thin handlers that parse, call a service, render."""

@@ -1,0 +1,208 @@
+"""The composition root: builds the Application and registers every feature."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlmodel import select
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    Update,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from assistant.clock import Clock, system_clock
+from assistant.config import Settings
+from assistant.db.migrate import upgrade_to_head
+from assistant.db.models import ConversationState
+from assistant.db.session import make_engine, make_sessionmaker
+from assistant.i18n import LOCALES, t
+from assistant.render import Renderer
+from assistant.services.errors import UserError
+from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
+from assistant.tg.handlers import basics, teams
+from assistant.tg.keyboards import Signer
+from assistant.tg.registry import CommandSpec, Feature
+
+logger = logging.getLogger(__name__)
+
+# A syntactically valid token for console mode and tests; it never reaches Telegram.
+OFFLINE_TOKEN = "1:offline-console-token"
+TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
+
+FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE]
+
+
+def all_commands() -> list[CommandSpec]:
+    return [spec for feature in FEATURES for spec in feature.commands]
+
+
+def help_sections() -> list[tuple[str, list[str]]]:
+    """Commands grouped by task, in the order a newcomer needs them."""
+    by_task: dict[str, list[str]] = {}
+    for spec in all_commands():
+        by_task.setdefault(spec.task, []).append(spec.name)
+    ordered = [task for task in TASK_ORDER if task in by_task]
+    ordered += [task for task in by_task if task not in TASK_ORDER]
+    return [(task, by_task[task]) for task in ordered]
+
+
+def _bot_commands(locale: str, *, group: bool) -> list[BotCommand]:
+    return [
+        BotCommand(spec.name, t(locale, f"commands.{spec.name}"))
+        for spec in all_commands()
+        if (spec.group if group else spec.private)
+    ]
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    bot = application.bot
+    for locale in LOCALES:
+        language = "en" if locale == "en" else "zh"
+        await bot.set_my_commands(
+            _bot_commands(locale, group=False),
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=language,
+        )
+        await bot.set_my_commands(
+            _bot_commands(locale, group=True),
+            scope=BotCommandScopeAllGroupChats(),
+            language_code=language,
+        )
+    await bot.set_my_commands(_bot_commands("zh-Hans", group=False), scope=BotCommandScopeDefault())
+
+
+async def _unknown_command(request: Request) -> Reply:
+    return Reply("errors/unknown_command")
+
+
+async def _bad_button(request: Request) -> Reply:
+    raise UserError("bad_button")
+
+
+async def _text(request: Request) -> Reply | list[Reply] | None:
+    assert request.person.id is not None
+    chat = request.update.effective_chat
+    state = (
+        await request.session.exec(
+            select(ConversationState).where(
+                ConversationState.person_id == request.person.id,
+                ConversationState.chat_id == (chat.id if chat else 0),
+            )
+        )
+    ).first()
+    for feature in FEATURES:
+        if state is not None and state.flow in feature.flows:
+            return await feature.flows[state.flow](request)
+    return Reply("hint")
+
+
+async def _dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    app: AppContext = context.application.bot_data["app"]
+    parts = app.signer.verify(query.data or "")
+    handler: HandlerFn = _bad_button
+    args: list[str] = []
+    if parts:
+        for feature in FEATURES:
+            if parts[0] in feature.callbacks:
+                handler, args = feature.callbacks[parts[0]], parts[1:]
+    await run_handler(handler, update, context, args)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed", update_id, exc_info=context.error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    app: AppContext = application.bot_data["app"]
+    await upgrade_to_head(application.bot_data["engine"])
+    try:
+        await register_commands(application)
+    except Exception:  # commands are a convenience; the bot works without them
+        logger.warning("could not register the command menu", exc_info=True)
+    logger.info("bot ready (database %s)", app.settings.database_url.split("://", 1)[0])
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    await application.bot_data["engine"].dispose()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = system_clock,
+    rate_limited: bool = False,
+) -> Application:  # type: ignore[type-arg]
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token or OFFLINE_TOKEN)
+        .base_url(settings.telegram_base_url)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application = builder.build()
+    engine = make_engine(settings.database_url)
+    application.bot_data["engine"] = engine
+    application.bot_data["app"] = AppContext(
+        settings=settings,
+        sessionmaker=make_sessionmaker(engine),
+        renderer=Renderer(),
+        clock=clock,
+        signer=Signer(settings.signing_key()),
+    )
+    _register_handlers(application, FEATURES)
+    application.add_error_handler(_on_error)
+    return application
+
+
+def _register_handlers(application: Application, features: Sequence[Feature]) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    for feature in features:
+        for spec in feature.commands:
+            chats = private if not spec.group else (filters.ChatType.GROUPS | private)
+            if spec.group and not spec.private:
+                chats = filters.ChatType.GROUPS
+            application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+    application.add_handler(CallbackQueryHandler(_dispatch_callback))
+    application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, command(_text))
+    )
+
+
+async def start_application(application: Application) -> None:  # type: ignore[type-arg]
+    """Initialise and start without polling, as console mode and the tests do."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+
+
+async def stop_application(application: Application) -> None:  # type: ignore[type-arg]
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -1,0 +1,235 @@
+"""Shared plumbing for handlers: one transaction per update, replies rendered from templates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from assistant.clock import Clock
+from assistant.config import Settings
+from assistant.db.models import Person, ProcessedUpdate
+from assistant.db.session import Sessionmaker, transaction
+from assistant.i18n import normalize_locale
+from assistant.render import Renderer
+from assistant.services.errors import UserError
+from assistant.services.people import Profile, ensure_person
+from assistant.tg.keyboards import Signer
+
+logger = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024
+
+
+@dataclass
+class AppContext:
+    """Everything a handler needs, built once in the composition root."""
+
+    settings: Settings
+    sessionmaker: Sessionmaker
+    renderer: Renderer
+    clock: Clock
+    signer: Signer
+
+
+@dataclass
+class Reply:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    keyboard: InlineKeyboardMarkup | None = None
+    edit: bool = False  # replace the message whose button was pressed
+    photo: bytes | None = None
+    document: bytes | None = None
+    filename: str | None = None
+    chat_id: int | None = None  # another chat (e.g. tell a manager); default: this chat
+    locale: str | None = None  # the recipient's locale when it is not the sender's
+
+
+@dataclass
+class Request:
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    app: AppContext
+    session: AsyncSession
+    person: Person
+    args: list[str]
+    now: datetime
+
+    @property
+    def text(self) -> str:
+        """Everything after the command, as typed."""
+        message = self.update.effective_message
+        raw = (message.text or message.caption or "") if message else ""
+        if raw.startswith("/"):
+            _, _, rest = raw.partition(" ")
+            return rest.strip()
+        return raw.strip()
+
+    @property
+    def locale(self) -> str:
+        return self.person.locale
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored UTC time in the person's own time zone."""
+        return moment.astimezone(ZoneInfo(self.person.timezone))
+
+    @property
+    def sign(self) -> Callable[..., str]:
+        return self.app.signer.sign
+
+
+HandlerFn = Callable[[Request], Awaitable[Reply | list[Reply] | None]]
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def app_context(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
+    app: AppContext = context.application.bot_data["app"]
+    return app
+
+
+def profile_of(update: Update) -> Profile | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    chat = update.effective_chat
+    private_chat = chat.id if chat is not None and chat.type == "private" else None
+    return Profile(
+        tg_user_id=user.id,
+        chat_id=private_chat,
+        name=user.full_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def _claim_update(session: AsyncSession, update_id: int) -> None:
+    """Record the update id in this transaction; a redelivered update stops here."""
+    if await session.get(ProcessedUpdate, update_id) is not None:
+        raise _Duplicate
+    session.add(ProcessedUpdate(update_id=update_id))
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise _Duplicate from None
+
+
+async def deliver(
+    context: ContextTypes.DEFAULT_TYPE, update: Update | None, locale: str, replies: list[Reply]
+) -> None:
+    app = app_context(context)
+    bot = context.bot
+    for reply in replies:
+        reply_locale = reply.locale or locale
+        chat = update.effective_chat if update else None
+        chat_id = reply.chat_id or (chat.id if chat else None)
+        if chat_id is None:
+            continue
+        if reply.photo is not None:
+            caption = app.renderer.render(reply_locale, reply.template, **reply.context)
+            await bot.send_photo(
+                chat_id, reply.photo, caption=caption[:CAPTION_LIMIT], parse_mode=ParseMode.HTML
+            )
+            continue
+        if reply.document is not None:
+            caption = app.renderer.render(reply_locale, reply.template, **reply.context)
+            await bot.send_document(
+                chat_id,
+                InputFile(reply.document, filename=reply.filename),
+                caption=caption[:CAPTION_LIMIT],
+                parse_mode=ParseMode.HTML,
+            )
+            continue
+        parts = app.renderer.messages(reply_locale, reply.template, **reply.context)
+        query = update.callback_query if update else None
+        if reply.edit and query is not None and query.message is not None and len(parts) == 1:
+            await query.edit_message_text(
+                parts[0], parse_mode=ParseMode.HTML, reply_markup=reply.keyboard
+            )
+            continue
+        for index, part in enumerate(parts):
+            markup = reply.keyboard if index == len(parts) - 1 else None
+            await bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=None,
+            )
+
+
+def _as_list(result: Reply | list[Reply] | None) -> list[Reply]:
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]
+
+
+async def run_handler(
+    fn: HandlerFn, update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+) -> None:
+    """Run one use case in one transaction, then send what it returned.
+
+    Nothing is sent until the transaction has committed, so a reply never claims a change
+    that was rolled back.
+    """
+    app = app_context(context)
+    profile = profile_of(update)
+    if profile is None:
+        return
+    locale = normalize_locale(profile.language_code, app.settings.default_locale)
+    try:
+        async with transaction(app.sessionmaker) as session:
+            await _claim_update(session, update.update_id)
+            now = app.clock()
+            person, _ = await ensure_person(
+                session,
+                profile=profile,
+                default_timezone=app.settings.default_timezone,
+                default_locale=app.settings.default_locale,
+                now=now,
+            )
+            locale = person.locale
+            request = Request(update, context, app, session, person, args, now)
+            replies = _as_list(await fn(request))
+            locale = person.locale  # /lang may have just changed it
+    except _Duplicate:
+        logger.info("update %s was already processed", update.update_id)
+        return
+    except UserError as error:
+        await deliver(context, update, locale, [Reply(f"errors/{error.key}", error.context)])
+        await _answer_callback(update)
+        return
+    except Exception:
+        await deliver(context, update, locale, [Reply("errors/unexpected")])
+        await _answer_callback(update)
+        raise
+    await deliver(context, update, locale, replies)
+    await _answer_callback(update)
+
+
+async def _answer_callback(update: Update) -> None:
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer()
+        except Exception:  # the button still did its work; a late answer is harmless
+            logger.debug("could not answer callback query")
+
+
+def command(
+    fn: HandlerFn,
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await run_handler(fn, update, context, list(context.args or []))
+
+    handle.__name__ = fn.__name__
+    return handle

@@ -1,0 +1,64 @@
+"""/start, /help, /lang, /tz and /settings."""
+
+from __future__ import annotations
+
+from assistant.services import people, teams
+from assistant.services.errors import UserError
+from assistant.tg.common import Reply, Request
+from assistant.tg.registry import CommandSpec, Feature
+
+JOIN_PREFIX = "join_"
+
+
+async def start(request: Request) -> Reply:
+    payload = request.args[0] if request.args else ""
+    if payload.startswith(JOIN_PREFIX):
+        result = await teams.join_team(
+            request.session,
+            person=request.person,
+            code=payload[len(JOIN_PREFIX) :],
+            now=request.now,
+        )
+        return Reply(
+            "join", {"status": result.status, "team": result.team.name if result.team else ""}
+        )
+    return Reply("start", {"name": request.person.name})
+
+
+async def help_command(request: Request) -> Reply:
+    from assistant.tg.app import help_sections
+
+    return Reply("help", {"sections": help_sections()})
+
+
+async def lang(request: Request) -> Reply:
+    if not request.text:
+        raise UserError("bad_language", given="")
+    people.set_locale(request.person, request.text)
+    return Reply("lang_changed")
+
+
+async def tz(request: Request) -> Reply:
+    if not request.text:
+        return Reply("tz_current", {"zone": request.person.timezone})
+    zone = people.set_timezone(request.person, request.text)
+    return Reply("tz_changed", {"zone": zone})
+
+
+async def settings(request: Request) -> Reply:
+    if request.args:
+        if len(request.args) < 2:
+            raise UserError("bad_setting_name", given=request.args[0])
+        people.change_setting(request.person, request.args[0], " ".join(request.args[1:]))
+    return Reply("settings", {"person": request.person, "changed": bool(request.args)})
+
+
+FEATURE = Feature(
+    commands=[
+        CommandSpec("start", "basics", start),
+        CommandSpec("help", "basics", help_command, group=True),
+        CommandSpec("lang", "basics", lang),
+        CommandSpec("tz", "basics", tz),
+        CommandSpec("settings", "basics", settings),
+    ]
+)

@@ -1,0 +1,24 @@
+"""What each feature module contributes: commands (for /help and set_my_commands) and buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.tg.common import HandlerFn
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    task: str  # the /help group, a key under `tasks` in the catalogue
+    handler: HandlerFn
+    private: bool = True
+    group: bool = False
+
+
+@dataclass
+class Feature:
+    commands: list[CommandSpec] = field(default_factory=list)
+    callbacks: dict[str, HandlerFn] = field(default_factory=dict)  # action -> handler
+    # Plain text in a private chat goes to the flow named in the person's ConversationState.
+    flows: dict[str, HandlerFn] = field(default_factory=dict)

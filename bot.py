@@ -1,0 +1,35 @@
+"""Run the sales assistant: long polling with a token, console mode without one."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from telegram import Update
+
+from assistant.config import Settings
+from assistant.console import run_console
+from assistant.logs import configure_logging
+from assistant.tg.app import build_application
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="talk to the bot in this terminal even when a token is set",
+    )
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.console or settings.console_mode:
+        configure_logging("WARNING")
+        asyncio.run(run_console(settings))
+        return
+    configure_logging(settings.log_level)
+    application = build_application(settings, rate_limited=True)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Team-wide numbers with their PRODUCT.md defaults; Team.settings stores only overrides.
+
+Keys (all optional in Team.settings):
+- "targets": rate targets in percent (section 3.1)
+- "grading": day thresholds for grades A/B/C (section 2.2)
+- "cadence": follow-up days per grade after a contact (section 5.1)
+- "activation_batch": leads per activation batch (section 5.4)
+- "lost_reasons": the team's list of common lost reasons
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any, Final
+
+DEFAULTS: Final[dict[str, Any]] = {
+    "targets": {
+        "valid_rate": 70,
+        "phone_rate": 80,
+        "wechat_rate": 90,
+        "valid_to_visit": 60,
+        "visit_deal": 50,
+        "a_conversion": 70,
+    },
+    "grading": {"a_days": 90, "b_days": 180, "c_days": 365},
+    "cadence": {"A": 1, "B": 3, "C": 7, "D": 14},
+    "activation_batch": 10,
+    "lost_reasons": {
+        "zh-Hans": ["价格太高", "选了别家", "时间不合适", "家人反对", "联系不上", "需求取消"],
+        "en": ["price too high", "chose a competitor", "bad timing", "partner said no",
+               "unreachable", "no longer needed"],
+    },
+}  # fmt: skip
+
+
+def effective(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults with the team's overrides laid over them, one level deep."""
+    merged = deepcopy(DEFAULTS)
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,165 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.domain.dates import DateParseError, find_date, parse_date, parse_when
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-05-01", date(2027, 5, 1)),
+        ("2027/5/1", date(2027, 5, 1)),
+        ("2027年5月1日", date(2027, 5, 1)),
+        ("5月1日", date(2027, 5, 1)),
+        ("5月1号", date(2027, 5, 1)),
+        ("五月一日", date(2027, 5, 1)),
+        ("１２月３日", date(2026, 12, 3)),
+        ("明年五一", date(2027, 5, 1)),
+        ("五一", date(2027, 5, 1)),
+        ("明年5月", date(2027, 5, 1)),
+        ("明年 5 月", date(2027, 5, 1)),
+        ("2027年10月", date(2027, 10, 1)),
+        ("国庆", date(2027, 10, 1)),
+        ("元旦", date(2027, 1, 1)),
+        ("下周六", date(2026, 12, 5)),
+        ("周六", date(2026, 11, 28)),
+        ("这周五", date(2026, 11, 27)),
+        ("下下周一", date(2026, 12, 7)),
+        ("三个月后", date(2027, 2, 25)),
+        ("3天后", date(2026, 11, 28)),
+        ("两周后", date(2026, 12, 9)),
+        ("半年后", date(2027, 5, 25)),
+        ("月底", date(2026, 11, 30)),
+        ("下个月底", date(2026, 12, 31)),
+        ("下月初", date(2026, 12, 1)),
+        ("5月底", date(2027, 5, 31)),
+        ("年底", date(2026, 12, 31)),
+        ("明年底", date(2027, 12, 31)),
+        ("明天", date(2026, 11, 26)),
+        ("后天", date(2026, 11, 27)),
+        ("in 3 months", date(2027, 2, 25)),
+        ("in 2 weeks", date(2026, 12, 9)),
+        ("3 days later", date(2026, 11, 28)),
+        ("next Saturday", date(2026, 11, 28)),
+        ("next Wednesday", date(2026, 12, 2)),
+        ("Saturday", date(2026, 11, 28)),
+        ("May 1", date(2027, 5, 1)),
+        ("May 1st", date(2027, 5, 1)),
+        ("1 May 2028", date(2028, 5, 1)),
+        ("December 3", date(2026, 12, 3)),
+        ("May 2027", date(2027, 5, 1)),
+        ("May", date(2027, 5, 1)),
+        ("next month", date(2026, 12, 1)),
+        ("end of month", date(2026, 11, 30)),
+        ("end of next month", date(2026, 12, 31)),
+        ("tomorrow", date(2026, 11, 26)),
+    ],
+)
+def test_natural_language_dates_in_both_languages(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+def test_a_month_day_already_passed_this_year_means_next_year() -> None:
+    assert parse_date("3月1日", TODAY) == date(2027, 3, 1)
+    assert parse_date("11月25日", TODAY) == date(2026, 11, 25)
+    assert parse_date("11月24日", TODAY) == date(2027, 11, 24)
+
+
+def test_february_29_waits_for_the_next_leap_year() -> None:
+    assert parse_date("2月29日", TODAY) == date(2028, 2, 29)
+
+
+def test_an_explicit_past_date_is_kept_as_typed() -> None:
+    assert parse_date("2025-05-01", TODAY) == date(2025, 5, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "sometime", "随便", "4月31日", "13月1日", "2027-02-30", "明年"]
+)
+def test_text_that_is_not_a_date_is_rejected_not_guessed(text: str) -> None:
+    with pytest.raises(DateParseError):
+        parse_date(text, TODAY)
+
+
+def test_a_date_phrase_is_found_inside_a_sentence() -> None:
+    found = find_date("王女士 婚期 明年5月 转介绍", TODAY)
+    assert found is not None and found.value == date(2027, 5, 1)
+    assert find_date("王女士 想看看套餐", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("周五下午3点", datetime(2026, 11, 27, 15, 0)),
+        ("明天10点", datetime(2026, 11, 26, 10, 0)),
+        ("明天上午10点半", datetime(2026, 11, 26, 10, 30)),
+        ("明晚8点", datetime(2026, 11, 26, 20, 0)),
+        ("下午3点", datetime(2026, 11, 25, 15, 0)),
+        ("9点", datetime(2026, 11, 26, 9, 0)),
+        ("tomorrow 3pm", datetime(2026, 11, 26, 15, 0)),
+        ("tomorrow at 3:30 pm", datetime(2026, 11, 26, 15, 30)),
+        ("friday 15:00", datetime(2026, 11, 27, 15, 0)),
+        ("明天", datetime(2026, 11, 26, 10, 0)),
+        ("下周一上午", datetime(2026, 11, 30, 10, 0)),
+        ("2026-12-01 09:15", datetime(2026, 12, 1, 9, 15)),
+    ],
+)
+def test_follow_up_times_in_both_languages(text: str, expected: datetime) -> None:
+    assert parse_when(text, NOW) == expected.replace(tzinfo=SHANGHAI)
+
+
+def test_relative_times_count_from_now() -> None:
+    assert parse_when("in 2 hours", NOW) == NOW + timedelta(hours=2)
+    assert parse_when("2小时后", NOW) == NOW + timedelta(hours=2)
+    assert parse_when("半小时后", NOW) == NOW + timedelta(minutes=30)
+    assert parse_when("in 30 minutes", NOW) == NOW + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize("text", ["昨天下午3点", "2020-01-01 10:00", "whenever", "25点", "今天"])
+def test_follow_up_times_in_the_past_or_unclear_are_rejected(text: str) -> None:
+    with pytest.raises(DateParseError):
+        parse_when(text, NOW)
+
+
+@given(st.text(max_size=60), st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))
+def test_the_date_parser_never_crashes(text: str, today: date) -> None:
+    try:
+        parse_date(text, today)
+        find_date(text, today)
+    except DateParseError:
+        pass
+
+
+@given(st.text(max_size=40))
+def test_the_time_parser_never_crashes(text: str) -> None:
+    try:
+        assert parse_when(text, NOW) > NOW
+    except DateParseError:
+        pass
+
+
+@given(
+    st.integers(1, 12),
+    st.integers(1, 31),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.sampled_from(["{m}月{d}日", "{m}月{d}号", "{mon} {d}", "{d} {mon}"]),
+)
+def test_a_month_day_without_a_year_is_never_in_the_past(
+    month: int, day: int, today: date, shape: str
+) -> None:
+    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    text = shape.format(m=month, d=day, mon=months[month - 1])
+    try:
+        result = parse_date(text, today)
+    except DateParseError:
+        return
+    assert result >= today
+    assert (result.month, result.day) == (month, day)

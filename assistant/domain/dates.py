@@ -373,9 +373,14 @@ _RULES: Final[tuple[_Rule, ...]] = (
 )
 
 
+def prepare(text: str) -> str:
+    """Full-width digits and punctuation to ASCII, single spaces; case kept."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
 def normalize(text: str) -> str:
-    """Full-width digits and punctuation to ASCII, lower case, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    """`prepare` plus lower case, keeping every character's position (spans stay valid)."""
+    return "".join(low if len(low := char.lower()) == 1 else char for char in prepare(text))
 
 
 def parse_date(text: str, today: date) -> date:
@@ -407,7 +412,7 @@ class Found:
 
 
 def find_date(text: str, today: date) -> Found | None:
-    """The first (longest) date phrase inside a sentence, with its span in `normalize(text)`.
+    """The first (longest) date phrase inside a sentence, with its span in `prepare(text)`.
 
     Invalid dates (e.g. 4月31日) raise DateParseError rather than being skipped.
     """
@@ -477,9 +482,7 @@ def _clock_time(match: re.Match[str], text: str) -> time:
         if not 1 <= hour <= 12:
             raise DateParseError(text, "invalid")
         hour = hour % 12 + (12 if ampm == "pm" else 0)
-    elif ap in {"下午", "傍晚", "晚上"} and hour < 12:
-        hour += 12
-    elif ap == "中午" and hour < 6:
+    elif (ap in {"下午", "傍晚", "晚上"} and hour < 12) or (ap == "中午" and hour < 6):
         hour += 12
     elif ap is None and "ampm" not in groups and 1 <= hour <= 6:
         hour += 12  # a bare "3点" in working talk is the afternoon

@@ -1,0 +1,226 @@
+"""Fast capture: one line of free text -> a lead draft (PRODUCT.md 2.3).
+
+`/add 王女士 13800138000 婚期 明年5月 转介绍` gives name 王女士, phone +86 138 0013 8000,
+event date May 1 next year, source 转介绍 and strong intent (a referral).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+import phonenumbers
+
+from assistant.domain.dates import DateParseError, find_date, prepare
+
+DEFAULT_REGION: Final = "CN"
+NAME_LIMIT: Final = 64
+TEXT_LIMIT: Final = 1000
+WECHAT_RE: Final = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}|\+?\d{5,20}")
+
+# Known sources: canonical label -> words that mean it. Referrals are strong intent.
+SOURCES: Final[dict[str, tuple[str, ...]]] = {
+    "转介绍": ("老客户转介绍", "老客户介绍", "老客介绍", "朋友介绍", "转介绍", "介绍"),
+    "referral": ("referral", "referred"),
+    "抖音": ("抖音", "douyin", "tiktok"),
+    "百度": ("百度", "baidu"),
+    "小红书": ("小红书", "xiaohongshu", "rednote"),
+    "微博": ("微博", "weibo"),
+    "大众点评": ("大众点评", "点评"),
+    "美团": ("美团",),
+    "朋友圈": ("朋友圈",),
+    "视频号": ("视频号",),
+    "快手": ("快手",),
+    "进店": ("自然进店", "进店", "到店咨询"),
+    "walk-in": ("walk-in", "walkin", "walk in"),
+    "展会": ("展会", "婚博会"),
+    "官网": ("官网",),
+    "website": ("website",),
+}
+REFERRAL_SOURCES: Final = frozenset({"转介绍", "referral"})
+INTENT_WORDS: Final = ("意向很强", "意向强", "强意向", "准备下单", "准备定", "马上定", "确定要",
+                       "ready to buy", "strong intent", "wants to buy")  # fmt: skip
+
+_EXPLICIT_SOURCE: Final = re.compile(r"(?:来源|source)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
+_EXPLICIT_NAME: Final = re.compile(r"(?:姓名|名字|name)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
+_WECHAT: Final = re.compile(
+    r"(?<![A-Za-z])(?:wechat|weixin|微信号?|wx|vx|v信)\s*[:：=]?\s*(?P<v>[^\s,，;；]+)", re.I
+)
+_DATE_PREFIX: Final = re.compile(
+    r"(?:婚期|婚礼|日期|活动日期|预计时间|时间|wedding\s+date|wedding|event\s+date|date)"
+    r"\s*[:：=]?\s*$",
+    re.I,
+)
+_PHONE_PREFIX: Final = re.compile(r"(?:电话|手机号?|tel|phone|mobile)\s*[:：=]?\s*$", re.I)
+_PHONE_CANDIDATE: Final = re.compile(r"(?<![\w+])\+?\d[\d\s-]{5,18}\d(?!\w)")
+_SEPARATORS: Final = " ,，;；、|/"
+
+
+@dataclass
+class LeadDraft:
+    name: str = ""
+    phone: str | None = None  # E.164, e.g. +8613800138000
+    wechat: str | None = None
+    event_date: date | None = None
+    source: str | None = None
+    strong_intent: bool = False
+    notes: str | None = None
+    bad_phone: str | None = None  # digits that look like a phone but are not a valid number
+    bad_wechat: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 for a valid number (default region CN; +country numbers too), else None."""
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if len(digits.lstrip("+")) < 5 or len(digits) > 20:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """+8613800138000 -> +86 138 0013 8000."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def clean_wechat(text: str) -> str | None:
+    """A WeChat id (6–20 letters, digits, _ or -, starting with a letter) or a number id."""
+    value = text.strip().lstrip("@")
+    return value if WECHAT_RE.fullmatch(value) else None
+
+
+def source_of(text: str) -> str | None:
+    """The canonical source for a known word, e.g. 'Douyin' -> 抖音."""
+    lowered = text.strip().lower()
+    for label, words in SOURCES.items():
+        if lowered in words:
+            return label
+    return None
+
+
+def is_referral(source: str | None) -> bool:
+    return source is not None and (source_of(source) or source) in REFERRAL_SOURCES
+
+
+class _Text:
+    """The text with extracted spans blanked out, so what is left becomes name and notes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def cut(self, start: int, end: int) -> None:
+        self.text = self.text[:start] + "\x00" * (end - start) + self.text[end:]
+
+    def cut_before(self, start: int, prefix: re.Pattern[str]) -> None:
+        match = prefix.search(self.text[:start])
+        if match:
+            self.cut(match.start(), match.end())
+
+    def pieces(self) -> list[str]:
+        chunks = [chunk.strip(_SEPARATORS) for chunk in re.split(r"\x00+", self.text)]
+        return [chunk for chunk in chunks if chunk]
+
+
+def parse_capture(text: str, today: date) -> LeadDraft:
+    """Extract what we can from one line; whatever is not recognised becomes name and notes."""
+    draft = LeadDraft()
+    work = _Text(prepare(text))
+
+    if match := _EXPLICIT_NAME.search(work.text):
+        draft.name = match.group("v")
+        work.cut(*match.span())
+    if match := _EXPLICIT_SOURCE.search(work.text):
+        draft.source = source_of(match.group("v")) or match.group("v")
+        work.cut(*match.span())
+    if match := _WECHAT.search(work.text):
+        wechat = clean_wechat(match.group("v"))
+        if wechat is None:
+            draft.bad_wechat = match.group("v")
+        draft.wechat = wechat
+        work.cut(*match.span())
+
+    try:
+        found = find_date(work.text.replace("\x00", " "), today)
+    except DateParseError as error:
+        draft.problems.append(f"date:{error.text}")
+        found = None
+    if found is not None:
+        draft.event_date = found.value
+        work.cut(found.start, found.end)
+        work.cut_before(found.start, _DATE_PREFIX)
+
+    for match in _PHONE_CANDIDATE.finditer(work.text):
+        raw = match.group(0).strip()
+        phone = normalize_phone(raw)
+        if phone is not None and draft.phone is None:
+            draft.phone = phone
+        elif phone is None and draft.bad_phone is None and draft.phone is None:
+            draft.bad_phone = raw
+        else:
+            continue
+        work.cut(*match.span())
+        work.cut_before(match.start(), _PHONE_PREFIX)
+
+    lowered = work.text.lower()
+    for word in INTENT_WORDS:
+        position = lowered.find(word)
+        if position != -1:
+            draft.strong_intent = True
+            work.cut(position, position + len(word))
+            lowered = work.text.lower()
+
+    if draft.source is None:
+        _find_source(work, draft)
+    if is_referral(draft.source):
+        draft.strong_intent = True
+
+    pieces = work.pieces()
+    if not draft.name and pieces:
+        first = pieces.pop(0)
+        words = first.split()
+        if len(words) > 3 or (len(words) > 1 and not first.isascii()):
+            draft.name, rest = words[0], " ".join(words[1:])
+            pieces.insert(0, rest)
+        else:
+            draft.name = first
+    if pieces:
+        draft.notes = " ".join(pieces)
+    return draft
+
+
+def _find_source(work: _Text, draft: LeadDraft) -> None:
+    lowered = work.text.lower()
+    best: tuple[int, int, str] | None = None
+    for label, words in SOURCES.items():
+        for word in words:
+            position = lowered.find(word)
+            while position != -1:
+                end = position + len(word)
+                ascii_word = word.isascii()
+                bounded = not ascii_word or (
+                    (position == 0 or not lowered[position - 1].isalnum())
+                    and (end == len(lowered) or not lowered[end].isalnum())
+                )
+                if bounded:
+                    if best is None or (position, -end) < (best[0], -best[1]):
+                        best = (position, end, label)
+                    break
+                position = lowered.find(word, end)
+    if best is not None:
+        start, end, label = best
+        draft.source = work.text[start:end] if label in {"referral"} else label
+        work.cut(start, end)

@@ -1,0 +1,73 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.domain.capture import format_phone, normalize_phone, parse_capture
+from assistant.domain.grading import grade_for
+
+TODAY = date(2026, 11, 25)
+
+
+def test_the_worked_example_gives_name_phone_date_source_and_grade_a() -> None:
+    draft = parse_capture("王女士 13800138000 婚期 明年5月 转介绍", TODAY)
+    assert draft.name == "王女士"
+    assert format_phone(draft.phone) == "+86 138 0013 8000"
+    assert draft.event_date == date(2027, 5, 1)
+    assert draft.source == "转介绍"
+    assert draft.strong_intent
+    assert grade_for(draft.event_date, TODAY, draft.strong_intent).grade == "A"
+    assert draft.notes is None
+
+
+def test_wechat_ids_come_after_wx_or_weixin_markers() -> None:
+    assert parse_capture("李先生 wx:lee_2024", TODAY).wechat == "lee_2024"
+    assert parse_capture("李先生 微信：lee_2024", TODAY).wechat == "lee_2024"
+    assert parse_capture("李先生 vx lee_2024", TODAY).wechat == "lee_2024"
+    assert parse_capture("李先生 vx !!", TODAY).bad_wechat == "!!"
+
+
+def test_english_capture_with_a_foreign_number_and_walk_in_source() -> None:
+    draft = parse_capture("Mary Smith +44 7911 123456 date: May 1 walk-in ready to buy", TODAY)
+    assert draft.name == "Mary Smith"
+    assert draft.phone == "+447911123456"
+    assert draft.event_date == date(2027, 5, 1)
+    assert draft.source == "walk-in"
+    assert draft.strong_intent
+
+
+def test_known_source_words_and_explicit_source() -> None:
+    assert parse_capture("张三 抖音", TODAY).source == "抖音"
+    assert parse_capture("张三 来源:婚博会", TODAY).source == "展会"
+    assert parse_capture("张三 来源:朋友的朋友", TODAY).source == "朋友的朋友"
+    assert not parse_capture("张三 抖音", TODAY).strong_intent
+
+
+def test_unrecognised_words_become_notes() -> None:
+    draft = parse_capture("赵女士 13800138000 想要海景套餐 预算两万", TODAY)
+    assert draft.name == "赵女士"
+    assert draft.notes == "想要海景套餐 预算两万"
+
+
+def test_a_number_that_is_not_a_valid_phone_is_reported_not_dropped() -> None:
+    draft = parse_capture("钱女士 1380013", TODAY)
+    assert draft.phone is None and draft.bad_phone == "1380013"
+
+
+def test_phone_normalisation_accepts_spacing_and_country_codes() -> None:
+    assert normalize_phone("138 0013 8000") == "+8613800138000"
+    assert normalize_phone("+86-138-0013-8000") == "+8613800138000"
+    assert normalize_phone("12345") is None
+    assert normalize_phone("hello") is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "13800138000"])
+def test_capture_without_a_name_leaves_the_name_empty(text: str) -> None:
+    assert parse_capture(text, TODAY).name == ""
+
+
+@given(st.text(max_size=200))
+def test_capture_never_crashes(text: str) -> None:
+    draft = parse_capture(text, TODAY)
+    assert draft.phone is None or draft.phone.startswith("+")

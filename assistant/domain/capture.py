@@ -224,3 +224,20 @@ def _find_source(work: _Text, draft: LeadDraft) -> None:
         start, end, label = best
         draft.source = work.text[start:end] if label in {"referral"} else label
         work.cut(start, end)
+
+
+_AMOUNT: Final = re.compile(
+    r"(?:¥|\$|rmb|cny)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>万|w|k|千|元|块|rmb|yuan|cny)?", re.I
+)
+_MULTIPLIERS: Final = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000}
+AMOUNT_LIMIT: Final = 1_000_000_000
+
+
+def parse_amount(text: str) -> float | None:
+    """'8800', '8,800元', '¥8800', '1.2万', '12k' -> a non-negative amount, else None."""
+    cleaned = prepare(text).replace(",", "").replace(" ", "")
+    match = _AMOUNT.fullmatch(cleaned)
+    if match is None:
+        return None
+    amount = float(match.group("n")) * _MULTIPLIERS.get((match.group("unit") or "").lower(), 1)
+    return round(amount, 2) if amount < AMOUNT_LIMIT else None

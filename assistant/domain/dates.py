@@ -12,7 +12,8 @@ Accepted date forms (examples):
 - relative: 今天, 明天, 后天, 大后天, today, tomorrow, the day after tomorrow
 - weekdays: 周六, 星期六, 这周六, 下周六, 下下周六, Saturday, this Saturday, next Saturday
   (下周六 is the Saturday of next calendar week; "next Saturday" the first Saturday after today)
-- offsets: 3天后, 两周后, 三个月后, 半年后, 一年后, in 3 days, in 2 weeks, in 3 months, 3 months later
+- offsets: 3天后, 两周后, 三个月后, 半年后, 一年后, in 3 days, in 2 weeks, in 3 months,
+  3 months later
 - month ends: 月底, 月初, 下个月底, 下月初, 5月底, 年底, end of month, end of next month,
   end of the year, next month (its 1st day)
 

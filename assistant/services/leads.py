@@ -1,0 +1,873 @@
+"""Lead use cases: capture, look-up, contacts, stages, grades, follow-ups, delete and merge.
+
+Every change writes LeadEvent rows in the vocabulary of assistant/domain/events.py. A rep sees
+only their own leads; managers and owners the whole team's. A lead the person may not see is
+"not found", exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import ConversationState, Lead, LeadEvent, Membership, Person, Team
+from assistant.domain import cadence, events, pipeline
+from assistant.domain.capture import (
+    NAME_LIMIT,
+    TEXT_LIMIT,
+    LeadDraft,
+    clean_wechat,
+    is_referral,
+    normalize_phone,
+    parse_amount,
+    parse_capture,
+    source_of,
+)
+from assistant.domain.dates import DateParseError, parse_date, parse_when
+from assistant.domain.grading import grade_for, is_upgrade
+from assistant.domain.localtime import local_day_bounds, local_today
+from assistant.domain.team_settings import effective
+from assistant.i18n import LOCALES, t
+from assistant.services.errors import UserError
+from assistant.services.teams import MANAGING_ROLES, active_team
+
+PAGE_SIZE: Final = 10
+HISTORY_SIZE: Final = 10
+NOTE_LIMIT: Final = 500
+SOURCE_LIMIT: Final = 64
+TAGS_LIMIT: Final = 200
+REASON_LIMIT: Final = 200
+UNDO_WINDOW: Final = timedelta(hours=24)
+FIND_LIMIT: Final = 20
+GRADES: Final = ("A", "B", "C", "D")
+# Fields /edit accepts, with their names in both languages.
+FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "name": ("name", "姓名", "名字", "称呼"),
+    "phone": ("phone", "tel", "mobile", "电话", "手机", "手机号"),
+    "wechat": ("wechat", "wx", "vx", "微信", "微信号"),
+    "source": ("source", "来源", "渠道"),
+    "date": ("date", "event", "event_date", "婚期", "日期", "活动日期"),
+    "notes": ("notes", "note", "intent", "备注", "意向", "需求"),
+    "tags": ("tags", "tag", "标签"),
+}
+_STAGE_ALIASES: Final = {
+    "新": "new", "新线索": "new", "有效线索": "valid", "邀约": "invited", "已邀": "invited",
+    "到店": "visited", "进店": "visited", "已进店": "visited", "visit": "visited",
+    "成交": "won", "签单": "won", "deal": "won", "流失": "lost", "丢单": "lost",
+    "invite": "invited", "qualify": "qualified",
+}  # fmt: skip
+
+
+@dataclass
+class Scope:
+    """Who is asking, in which team, and what they may see."""
+
+    person: Person
+    team: Team
+    member: Membership
+
+    @property
+    def sees_all(self) -> bool:
+        return self.member.role in MANAGING_ROLES
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return effective(self.team.settings)
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    @property
+    def team_id(self) -> int:
+        assert self.team.id is not None
+        return self.team.id
+
+    def today(self, now: datetime) -> date:
+        return local_today(now, self.person.timezone)
+
+
+async def scope_of(session: AsyncSession, person: Person) -> Scope:
+    team, member = await active_team(session, person)
+    return Scope(person, team, member)
+
+
+# ---------------------------------------------------------------- looking leads up
+
+
+def _visible(scope: Scope) -> list[Any]:
+    conditions: list[Any] = [Lead.team_id == scope.team_id]
+    if not scope.sees_all:
+        conditions.append(Lead.owner_id == scope.person_id)
+    return conditions
+
+
+def parse_number(text: str) -> int:
+    cleaned = text.strip().lstrip("#＃")
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise UserError("lead_id_needed", given=text[:40])
+    return int(cleaned)
+
+
+async def get_lead(
+    session: AsyncSession, scope: Scope, number: str | int, *, deleted: bool = False
+) -> Lead:
+    """A lead by its short per-team number; not visible or deleted reads as not found."""
+    value = number if isinstance(number, int) else parse_number(number)
+    query = select(Lead).where(*_visible(scope), Lead.number == value)
+    lead = (await session.exec(query)).first()
+    if lead is None or (lead.deleted_at is not None) != deleted:
+        raise UserError("lead_not_found", number=value)
+    return lead
+
+
+async def get_lead_by_id(
+    session: AsyncSession, scope: Scope, lead_id: str | int, *, deleted: bool = False
+) -> Lead:
+    """A lead by database id (from a signed button), with permissions re-checked."""
+    try:
+        value = int(lead_id)
+    except ValueError:
+        raise UserError("bad_button") from None
+    lead = await session.get(Lead, value)
+    if (
+        lead is None
+        or lead.team_id != scope.team_id
+        or (not scope.sees_all and lead.owner_id != scope.person_id)
+        or (lead.deleted_at is not None) != deleted
+    ):
+        raise UserError("lead_not_found", number="")
+    return lead
+
+
+async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[LeadEvent]:
+    query = (
+        select(LeadEvent)
+        .where(LeadEvent.lead_id == lead.id)
+        .order_by(col(LeadEvent.at).desc(), col(LeadEvent.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def owner_name(session: AsyncSession, lead: Lead) -> str:
+    if lead.owner_id is None:
+        return ""
+    person = await session.get(Person, lead.owner_id)
+    return person.name if person else ""
+
+
+@dataclass
+class Page:
+    leads: list[Lead]
+    page: int
+    pages: int
+    total: int
+    filter: str
+
+
+def parse_filter(pipeline_name: str, text: str) -> str:
+    """'' | A-D | a stage key | overdue | today; words in both languages."""
+    cleaned = text.strip()
+    if not cleaned or cleaned.lower() in {"all", "全部", "所有"}:
+        return ""
+    if cleaned.upper() in GRADES:
+        return cleaned.upper()
+    if cleaned.lower() in {"overdue", "逾期", "过期", "超期"}:
+        return "overdue"
+    if cleaned.lower() in {"today", "今天", "今日"}:
+        return "today"
+    stage = find_stage(pipeline_name, cleaned)
+    if stage is None:
+        raise UserError("bad_filter", given=cleaned[:40])
+    return stage
+
+
+async def list_leads(
+    session: AsyncSession, scope: Scope, *, filter_key: str, page: int, now: datetime
+) -> Page:
+    conditions = [*_visible(scope), col(Lead.deleted_at).is_(None)]
+    open_stage = col(Lead.stage).not_in([pipeline.WON, pipeline.LOST])
+    if filter_key in GRADES:
+        conditions += [Lead.grade == filter_key, open_stage]
+    elif filter_key == "overdue":
+        conditions += [col(Lead.next_followup_at) < now, open_stage]
+    elif filter_key == "today":
+        start, end = local_day_bounds(scope.today(now), scope.person.timezone)
+        conditions += [col(Lead.next_followup_at) >= start, col(Lead.next_followup_at) < end]
+    elif filter_key:
+        conditions.append(Lead.stage == filter_key)
+    else:
+        conditions.append(open_stage)
+    total = (await session.exec(select(func.count()).select_from(Lead).where(*conditions))).one()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    query = (
+        select(Lead)
+        .where(*conditions)
+        .order_by(
+            col(Lead.next_followup_at).is_(None),
+            col(Lead.next_followup_at),
+            col(Lead.number),
+        )
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    leads = list((await session.exec(query)).all())
+    return Page(leads, page, pages, total, filter_key)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> list[Lead]:
+    text = " ".join(query_text.split())
+    if not text:
+        raise UserError("find_needs_text")
+    if len(text) > NAME_LIMIT:
+        raise UserError("text_too_long", limit=NAME_LIMIT)
+    matches: list[Any] = [
+        func.lower(Lead.name).like(_like(text.lower()), escape="\\"),
+        func.lower(Lead.wechat).like(_like(text.lower()), escape="\\"),
+    ]
+    phone = normalize_phone(text)
+    if phone is not None:
+        matches.append(Lead.phone == phone)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 4:
+        matches.append(col(Lead.phone).like(_like(digits), escape="\\"))
+    query = (
+        select(Lead)
+        .where(*_visible(scope), col(Lead.deleted_at).is_(None), or_(*matches))
+        .order_by(col(Lead.number).desc())
+        .limit(FIND_LIMIT)
+    )
+    return list((await session.exec(query)).all())
+
+
+# ---------------------------------------------------------------- events and scheduling
+
+
+def _event(
+    session: AsyncSession,
+    lead: Lead,
+    actor_id: int | None,
+    kind: str,
+    now: datetime,
+    *,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> LeadEvent:
+    assert lead.id is not None
+    row = LeadEvent(
+        lead_id=lead.id,
+        team_id=lead.team_id,
+        owner_id=lead.owner_id,
+        actor_id=actor_id,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        payload=payload or {},
+        at=now,
+    )
+    session.add(row)
+    return row
+
+
+async def _stage_since(session: AsyncSession, lead: Lead) -> datetime:
+    query = (
+        select(LeadEvent.at)
+        .where(
+            LeadEvent.lead_id == lead.id,
+            LeadEvent.kind == events.STAGE,
+            LeadEvent.to_value == lead.stage,
+        )
+        .order_by(col(LeadEvent.at).desc())
+        .limit(1)
+    )
+    moment = (await session.exec(query)).first()
+    return moment or lead.created_at
+
+
+def _schedule(
+    session: AsyncSession,
+    lead: Lead,
+    actor_id: int | None,
+    when: datetime | None,
+    now: datetime,
+    reason: str,
+) -> None:
+    if when == lead.next_followup_at:
+        return
+    lead.next_followup_at = when
+    if when is not None:
+        _event(
+            session, lead, actor_id, events.FOLLOWUP, now,
+            to_value=when.isoformat(timespec="minutes"), payload={"reason": reason},
+        )  # fmt: skip
+
+
+async def _reschedule(
+    session: AsyncSession, scope_settings: dict[str, Any], lead: Lead, actor_id: int | None,
+    now: datetime, anchor: datetime,
+) -> None:  # fmt: skip
+    """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch)."""
+    when = cadence.next_followup(
+        stage=lead.stage,
+        grade=lead.grade,
+        now=anchor,
+        created_at=lead.created_at,
+        contacted=lead.last_contact_at is not None,
+        stage_since=await _stage_since(session, lead),
+        cadence=scope_settings["cadence"],
+    )
+    _schedule(session, lead, actor_id, when, now, "cadence")
+
+
+def _regrade(lead: Lead, today: date, thresholds: dict[str, int]) -> str | None:
+    """Recompute an auto grade; returns the old grade when it changed."""
+    result = grade_for(lead.event_date, today, lead.strong_intent, thresholds)
+    lead.date_passed = result.date_passed
+    if lead.grade_manual or result.grade == lead.grade:
+        return None
+    old, lead.grade = lead.grade, result.grade
+    return old
+
+
+def _grade_event(
+    session: AsyncSession, lead: Lead, actor_id: int | None, old: str, now: datetime
+) -> None:
+    _event(
+        session, lead, actor_id, events.GRADE, now, from_value=old, to_value=lead.grade,
+        payload={"manual": lead.grade_manual, "auto": not lead.grade_manual},
+    )  # fmt: skip
+
+
+def _contact_facts(session: AsyncSession, lead: Lead, actor_id: int | None, now: datetime) -> None:
+    """转电话 / 转微信: recorded once per lead, when a phone or WeChat first becomes known."""
+    if lead.phone and not lead.phone_obtained:
+        lead.phone_obtained = True
+        _event(session, lead, actor_id, events.PHONE, now, to_value="1")
+    if lead.wechat and not lead.wechat_added:
+        lead.wechat_added = True
+        _event(session, lead, actor_id, events.WECHAT, now, to_value="1")
+
+
+# ---------------------------------------------------------------- capture
+
+
+def validate_draft(draft: LeadDraft) -> None:
+    if draft.bad_phone:
+        raise UserError("bad_phone", given=draft.bad_phone[:40])
+    if draft.bad_wechat:
+        raise UserError("bad_wechat", given=draft.bad_wechat[:40])
+    for problem in draft.problems:
+        if problem.startswith("date:"):
+            raise UserError("bad_date", given=problem[5:45])
+    draft.name = " ".join(draft.name.split())
+    if not draft.name:
+        raise UserError("name_missing")
+    if len(draft.name) > NAME_LIMIT:
+        raise UserError("name_too_long", limit=NAME_LIMIT)
+    if draft.source and len(draft.source) > SOURCE_LIMIT:
+        raise UserError("text_too_long", limit=SOURCE_LIMIT)
+    if draft.notes and len(draft.notes) > NOTE_LIMIT:
+        raise UserError("text_too_long", limit=NOTE_LIMIT)
+
+
+def draft_from_text(text: str, scope: Scope, now: datetime) -> LeadDraft:
+    if len(text) > TEXT_LIMIT:
+        raise UserError("text_too_long", limit=TEXT_LIMIT)
+    draft = parse_capture(text, scope.today(now))
+    validate_draft(draft)
+    return draft
+
+
+@dataclass
+class Saved:
+    lead: Lead
+    duplicates: list[Lead] = field(default_factory=list)  # visible leads with the same phone/WeChat
+    hidden_duplicate: bool = False  # a colleague's lead has it (no details shown)
+
+
+async def _take_number(session: AsyncSession, team_id: int) -> int:
+    """The next short lead number; the UPDATE locks the team row, so numbers never collide."""
+    result = await session.exec(
+        update(Team)
+        .where(col(Team.id) == team_id)
+        .values(next_lead_number=Team.next_lead_number + 1)
+        .returning(col(Team.next_lead_number))
+        .execution_options(synchronize_session=False)
+    )
+    number: int = result.scalar_one()
+    return number - 1
+
+
+async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+    keys: list[Any] = []
+    if lead.phone:
+        keys.append(col(Lead.phone) == lead.phone)
+    if lead.wechat:
+        keys.append(col(Lead.wechat) == lead.wechat)
+    if not keys:
+        return [], False
+    query = (
+        select(Lead)
+        .where(
+            Lead.team_id == scope.team_id,
+            col(Lead.deleted_at).is_(None),
+            col(Lead.id) != lead.id,
+            or_(*keys),
+        )
+        .order_by(col(Lead.number))
+    )
+    found = list((await session.exec(query)).all())
+    visible = [d for d in found if scope.sees_all or d.owner_id == scope.person_id]
+    return visible, len(visible) < len(found)
+
+
+async def create_lead(
+    session: AsyncSession, scope: Scope, draft: LeadDraft, now: datetime
+) -> Saved:
+    validate_draft(draft)
+    settings = scope.settings
+    result = grade_for(draft.event_date, scope.today(now), draft.strong_intent, settings["grading"])
+    lead = Lead(
+        team_id=scope.team_id,
+        number=await _take_number(session, scope.team_id),
+        owner_id=scope.person_id,
+        name=draft.name,
+        phone=draft.phone,
+        wechat=draft.wechat,
+        source=draft.source,
+        event_date=draft.event_date,
+        intent=draft.notes,
+        stage=pipeline.first_stage(scope.team.pipeline),
+        grade=result.grade,
+        strong_intent=draft.strong_intent,
+        date_passed=result.date_passed,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(lead)
+    await session.flush()
+    actor = scope.person_id
+    _event(
+        session, lead, actor, events.CREATED, now, to_value=lead.stage,
+        payload={"source": lead.source, "grade": lead.grade},
+    )  # fmt: skip
+    _contact_facts(session, lead, actor, now)
+    _schedule(session, lead, actor, cadence.first_followup(now), now, "cadence")
+    duplicates, hidden = await duplicates_of(session, scope, lead)
+    return Saved(lead, duplicates, hidden)
+
+
+# ---------------------------------------------------------------- working a lead
+
+
+async def log_contact(
+    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+) -> None:
+    note = " ".join(note.split())
+    if len(note) > NOTE_LIMIT:
+        raise UserError("text_too_long", limit=NOTE_LIMIT)
+    payload: dict[str, Any] = {"grade": lead.grade}
+    if note:
+        payload["note"] = note
+    _event(session, lead, scope.person_id, events.CONTACT, now, payload=payload)
+    lead.last_contact_at = now
+    lead.updated_at = now
+    await _reschedule(session, scope.settings, lead, scope.person_id, now, now)
+
+
+async def add_note(
+    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+) -> None:
+    note = " ".join(note.split())
+    if not note:
+        return
+    if len(note) > NOTE_LIMIT:
+        raise UserError("text_too_long", limit=NOTE_LIMIT)
+    _event(session, lead, scope.person_id, events.NOTE, now, payload={"note": note})
+
+
+def set_followup(
+    session: AsyncSession, scope: Scope, lead: Lead, when: datetime, now: datetime, reason: str
+) -> None:
+    if when <= now:
+        raise UserError("bad_when", given="")
+    lead.updated_at = now
+    _schedule(session, lead, scope.person_id, when, now, reason)
+
+
+def parse_followup(text: str, scope: Scope, now: datetime) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    local_now = now.astimezone(ZoneInfo(scope.person.timezone))
+    try:
+        return parse_when(text, local_now)
+    except DateParseError as error:
+        raise UserError("bad_when", given=text[:40], reason=error.reason) from None
+
+
+def find_stage(pipeline_name: str, text: str) -> str | None:
+    """A stage key from its key or name in either language (e.g. 到店, visited)."""
+    wanted = text.strip().lower()
+    keys = [*pipeline.stages(pipeline_name), pipeline.LOST]
+    for key in keys:
+        names = {key} | {t(locale, f"stages.{key}").lower() for locale in LOCALES}
+        if wanted in names:
+            return key
+    alias = _STAGE_ALIASES.get(wanted)
+    return alias if alias in keys else None
+
+
+async def move_stage(
+    session: AsyncSession,
+    scope: Scope,
+    lead: Lead,
+    stage_text: str,
+    now: datetime,
+    *,
+    amount: float | None = None,
+    reason: str | None = None,
+) -> str:
+    stage = find_stage(scope.team.pipeline, stage_text)
+    if stage is None:
+        raise UserError(
+            "bad_stage", given=stage_text[:40], stages=[*pipeline.stages(scope.team.pipeline),
+                                                        pipeline.LOST],
+        )  # fmt: skip
+    if stage == lead.stage:
+        raise UserError("same_stage", stage=stage)
+    payload: dict[str, Any] = {}
+    if stage == pipeline.LOST:
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise UserError("lost_reason_needed", number=lead.number, reasons=lost_reasons(scope))
+        if len(reason) > REASON_LIMIT:
+            raise UserError("text_too_long", limit=REASON_LIMIT)
+        payload["reason"] = reason
+        lead.lost_reason = reason
+    if stage == pipeline.WON:
+        payload["amount"] = amount or 0.0
+        lead.amount = amount
+    old = lead.stage
+    lead.stage = stage
+    lead.updated_at = now
+    _event(
+        session, lead, scope.person_id, events.STAGE, now, from_value=old, to_value=stage,
+        payload=payload,
+    )  # fmt: skip
+    await session.flush()
+    await _reschedule(session, scope.settings, lead, scope.person_id, now, now)
+    return stage
+
+
+def lost_reasons(scope: Scope) -> list[str]:
+    reasons = scope.settings["lost_reasons"]
+    if isinstance(reasons, dict):
+        listed: list[Any] = reasons.get(scope.person.locale) or next(iter(reasons.values()), [])
+        return [str(reason) for reason in listed]
+    return [str(reason) for reason in reasons]
+
+
+def pick_reason(scope: Scope, text: str) -> str:
+    """'2' picks the team's second reason; anything else is taken as typed."""
+    cleaned = " ".join(text.split())
+    reasons = lost_reasons(scope)
+    if cleaned.isdigit() and 1 <= int(cleaned) <= len(reasons):
+        return reasons[int(cleaned) - 1]
+    return cleaned
+
+
+def amount_from(text: str) -> float | None:
+    if not text.strip():
+        return None
+    amount = parse_amount(text)
+    if amount is None:
+        raise UserError("bad_amount", given=text[:40])
+    return amount
+
+
+async def set_grade(
+    session: AsyncSession, scope: Scope, lead: Lead, choice: str, now: datetime
+) -> None:
+    wanted = choice.strip().upper()
+    if wanted in {"AUTO", "自动"}:
+        lead.grade_manual = False
+        old = lead.grade
+        changed = _regrade(lead, scope.today(now), scope.settings["grading"])
+        if changed is None and old == lead.grade:
+            lead.updated_at = now
+            return
+    elif wanted in GRADES:
+        if lead.grade == wanted and lead.grade_manual:
+            raise UserError("same_grade", grade=wanted)
+        old = lead.grade
+        lead.grade_manual = True
+        lead.grade = wanted
+        if old == wanted:  # now sticky, same letter: record the manual choice
+            _grade_event(session, lead, scope.person_id, old, now)
+            return
+    else:
+        raise UserError("bad_grade", given=choice[:20])
+    lead.updated_at = now
+    _grade_event(session, lead, scope.person_id, old, now)
+    if lead.last_contact_at is not None:
+        await _reschedule(session, scope.settings, lead, scope.person_id, now, lead.last_contact_at)
+
+
+def field_of(text: str) -> str:
+    wanted = text.strip().lower()
+    for key, names in FIELDS.items():
+        if wanted in names:
+            return key
+    raise UserError("bad_field", given=text[:40])
+
+
+_CLEAR: Final = {"-", "无", "none", "清空", "clear", "删除"}
+
+
+async def edit_field(
+    session: AsyncSession, scope: Scope, lead: Lead, field_text: str, value: str, now: datetime
+) -> tuple[list[Lead], bool]:
+    """Change one field; returns duplicates found for a changed phone or WeChat."""
+    key = field_of(field_text)
+    value = " ".join(value.split())
+    clear = value.lower() in _CLEAR
+    if not value:
+        raise UserError("edit_needs_value", field=key, number=lead.number)
+    old: Any
+    new: Any
+    if key == "name":
+        if clear:
+            raise UserError("name_missing")
+        if len(value) > NAME_LIMIT:
+            raise UserError("name_too_long", limit=NAME_LIMIT)
+        old, new = lead.name, value
+        lead.name = value
+    elif key == "phone":
+        new = None if clear else normalize_phone(value)
+        if new is None and not clear:
+            raise UserError("bad_phone", given=value[:40])
+        old, lead.phone = lead.phone, new
+    elif key == "wechat":
+        new = None if clear else clean_wechat(value)
+        if new is None and not clear:
+            raise UserError("bad_wechat", given=value[:40])
+        old, lead.wechat = lead.wechat, new
+    elif key == "date":
+        try:
+            parsed = None if clear else parse_date(value, scope.today(now))
+        except DateParseError:
+            raise UserError("bad_date", given=value[:40]) from None
+        old, new = lead.event_date, parsed
+        lead.event_date = parsed
+    elif key == "source":
+        if len(value) > SOURCE_LIMIT:
+            raise UserError("text_too_long", limit=SOURCE_LIMIT)
+        new = None if clear else (source_of(value) or value)
+        old, lead.source = lead.source, new
+        if is_referral(new):
+            lead.strong_intent = True
+    elif key == "notes":
+        if len(value) > NOTE_LIMIT:
+            raise UserError("text_too_long", limit=NOTE_LIMIT)
+        new = None if clear else value
+        old, lead.intent = lead.intent, new
+    else:
+        if len(value) > TAGS_LIMIT:
+            raise UserError("text_too_long", limit=TAGS_LIMIT)
+        new = None if clear else value
+        old, lead.tags = lead.tags, new
+    if old == new:
+        return [], False
+    lead.updated_at = now
+    _event(
+        session, lead, scope.person_id, events.EDIT, now, from_value=key,
+        payload={"field": key, "old": _plain(old), "new": _plain(new)},
+    )  # fmt: skip
+    _contact_facts(session, lead, scope.person_id, now)
+    if key in {"date", "source"}:
+        changed = _regrade(lead, scope.today(now), scope.settings["grading"])
+        if changed is not None:
+            _grade_event(session, lead, scope.person_id, changed, now)
+            if lead.last_contact_at is not None:
+                await _reschedule(
+                    session, scope.settings, lead, scope.person_id, now, lead.last_contact_at
+                )
+    if key in {"phone", "wechat"} and new:
+        return await duplicates_of(session, scope, lead)
+    return [], False
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def delete_lead(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+    lead.deleted_at = now
+    lead.updated_at = now
+    _event(session, lead, scope.person_id, events.DELETED, now)
+
+
+async def restore_lead(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+    assert lead.deleted_at is not None
+    if now - lead.deleted_at > UNDO_WINDOW:
+        raise UserError("undo_expired", number=lead.number)
+    lead.deleted_at = None
+    lead.updated_at = now
+    _event(session, lead, scope.person_id, events.RESTORED, now)
+
+
+_MERGE_DROPPED: Final = {events.CREATED, events.PHONE, events.WECHAT, events.GRADE, events.FOLLOWUP}
+
+
+async def merge_leads(
+    session: AsyncSession, scope: Scope, source: Lead, target: Lead, now: datetime
+) -> None:
+    """Fold `source` into `target`: empty fields filled, history moved, source removed.
+
+    The source's own "created", phone/WeChat and grade events go with it, so the duplicate
+    no longer counts as a new lead.
+    """
+    if source.id == target.id:
+        raise UserError("bad_button")
+    for name in ("phone", "wechat", "source", "event_date", "tags"):
+        if getattr(target, name) is None and getattr(source, name) is not None:
+            setattr(target, name, getattr(source, name))
+    if source.intent:
+        joined = f"{target.intent} {source.intent}" if target.intent else source.intent
+        target.intent = joined[:NOTE_LIMIT]
+    target.strong_intent = target.strong_intent or source.strong_intent
+    if source.last_contact_at and (
+        target.last_contact_at is None or source.last_contact_at > target.last_contact_at
+    ):
+        target.last_contact_at = source.last_contact_at
+    await session.exec(
+        update(LeadEvent)
+        .where(
+            col(LeadEvent.lead_id) == source.id,
+            col(LeadEvent.kind).not_in(list(_MERGE_DROPPED)),
+        )
+        .values(lead_id=target.id, owner_id=target.owner_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.exec(delete(LeadEvent).where(col(LeadEvent.lead_id) == source.id))
+    await session.delete(source)
+    await session.flush()
+    target.updated_at = now
+    _event(
+        session, target, scope.person_id, events.NOTE, now,
+        payload={"note": f"#{source.number} {source.name}", "merged_from": source.number},
+    )  # fmt: skip
+    _contact_facts(session, target, scope.person_id, now)
+    changed = _regrade(target, scope.today(now), scope.settings["grading"])
+    if changed is not None:
+        _grade_event(session, target, scope.person_id, changed, now)
+
+
+# ---------------------------------------------------------------- daily regrade
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    lead_id: int
+    number: int
+    owner_id: int | None
+    old: str
+    new: str
+
+    @property
+    def upgrade(self) -> bool:
+        return is_upgrade(self.old, self.new)
+
+
+async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -> list[GradeChange]:
+    """Recompute every open auto-graded lead of a team against its owner's local today.
+
+    Writes a grade event per change (actor none: the system did it) and returns the changes,
+    so the morning briefing can announce upgrades. Running twice a day changes nothing.
+    """
+    team = await session.get(Team, team_id)
+    if team is None:
+        return []
+    thresholds = effective(team.settings)["grading"]
+    team_owner = await session.get(Person, team.owner_id)
+    default_zone = team_owner.timezone if team_owner else "Asia/Shanghai"
+    zones = dict(
+        (
+            await session.exec(
+                select(Person.id, Person.timezone)
+                .join(Membership, col(Membership.person_id) == Person.id)
+                .where(Membership.team_id == team_id)
+            )
+        ).all()
+    )
+    query = select(Lead).where(
+        Lead.team_id == team_id,
+        col(Lead.deleted_at).is_(None),
+        col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
+    )
+    changes: list[GradeChange] = []
+    for lead in (await session.exec(query)).all():
+        zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
+        old = _regrade(lead, local_today(now, zone), thresholds)
+        if old is None:
+            continue
+        lead.updated_at = now
+        _grade_event(session, lead, None, old, now)
+        assert lead.id is not None
+        changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
+    await session.flush()
+    return changes
+
+
+# ---------------------------------------------------------------- conversation state
+
+
+async def get_state(
+    session: AsyncSession, person_id: int, chat_id: int
+) -> ConversationState | None:
+    query = select(ConversationState).where(
+        ConversationState.person_id == person_id, ConversationState.chat_id == chat_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def set_state(
+    session: AsyncSession,
+    person_id: int,
+    chat_id: int,
+    *,
+    flow: str,
+    step: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> ConversationState:
+    state = await get_state(session, person_id, chat_id)
+    if state is None:
+        state = ConversationState(person_id=person_id, chat_id=chat_id, flow=flow, step=step)
+        session.add(state)
+    state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), now
+    return state
+
+
+async def clear_state(session: AsyncSession, person_id: int, chat_id: int) -> bool:
+    state = await get_state(session, person_id, chat_id)
+    if state is None:
+        return False
+    await session.delete(state)
+    return True

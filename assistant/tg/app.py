@@ -185,6 +185,10 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
             application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+    kinds = {"contact": filters.CONTACT, "document": filters.Document.ALL}
+    for feature in features:
+        for kind, handler in feature.messages.items():
+            application.add_handler(MessageHandler(kinds[kind] & private, command(handler)))
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

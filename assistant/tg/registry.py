@@ -22,3 +22,6 @@ class Feature:
     callbacks: dict[str, HandlerFn] = field(default_factory=dict)  # action -> handler
     # Plain text in a private chat goes to the flow named in the person's ConversationState.
     flows: dict[str, HandlerFn] = field(default_factory=dict)
+    # Non-text messages in a private chat by kind: "contact" (a shared contact card),
+    # "document" (a file).
+    messages: dict[str, HandlerFn] = field(default_factory=dict)

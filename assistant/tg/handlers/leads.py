@@ -290,6 +290,22 @@ async def add_flow(request: Request) -> Reply:
     return Reply("leads/add_ask", {"step": step, "name": data.get("name", "")})
 
 
+async def contact_card(request: Request) -> Reply:
+    """A contact shared or forwarded into the chat becomes a lead."""
+    message = request.update.effective_message
+    contact = message.contact if message else None
+    if contact is None:
+        raise UserError("bad_button")
+    scope = await svc.scope_of(request.session, request.person)
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    raw = contact.phone_number or ""
+    phone = normalize_phone(raw) or (normalize_phone("+" + raw) if raw.isdigit() else None)
+    if raw and phone is None:
+        raise UserError("bad_phone", given=raw[:40])
+    draft = LeadDraft(name=name, phone=phone)
+    return await _save(request, scope, draft)
+
+
 async def cancel(request: Request) -> Reply:
     assert request.person.id is not None
     cleared = await svc.clear_state(request.session, request.person.id, _chat_id(request))
@@ -628,4 +644,5 @@ FEATURE = Feature(
         "lun": undo_button,
     },
     flows={ADD_FLOW: add_flow, FIX_FLOW: fix_flow},
+    messages={"contact": contact_card},
 )

@@ -216,3 +216,164 @@ async def test_find_searches_names_phones_and_wechat(bot: Harness) -> None:
     assert "没有找到" in await bot.reply_text("/find 赵")
     assert "要找什么" in await bot.reply_text("/find")
     assert "没有找到" in await bot.reply_text("/find 100%_")
+
+
+# ---------------------------------------------------------------- working a lead
+
+
+async def test_logging_a_contact_resets_the_follow_up_by_grade(bot: Harness) -> None:
+    await bot.send(WORKED_EXAMPLE)  # grade A: next follow-up one day after the contact
+    bot.clock.advance(hours=3)
+    text = await bot.reply_text("/log 1 聊了套餐, 周六到店")
+    assert "已记录联系" in text and "下次跟进：2026-11-26 13:00" in text
+    [contact] = await lead_events(bot, "contact")
+    assert contact.payload == {"note": "聊了套餐, 周六到店", "grade": "A"}
+    [lead] = await rows(bot, Lead)
+    assert lead.last_contact_at is not None
+
+
+async def test_fu_sets_an_explicit_time_in_the_persons_time_zone(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    assert "下次跟进：2026-11-27 15:00" in await bot.reply_text("/fu 1 周五下午3点")
+    [lead] = await rows(bot, Lead)
+    assert lead.next_followup_at is not None and lead.next_followup_at.hour == 7  # UTC
+    manual = [e for e in await lead_events(bot, "followup") if e.payload["reason"] == "manual"]
+    assert len(manual) == 1
+    await bot.send("/tz Europe/London")
+    assert "2026-11-26 15:00" in await bot.reply_text("/fu 1 tomorrow 3pm")
+
+
+async def test_fu_refuses_unclear_or_past_times(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    assert "没看懂时间" in await bot.reply_text("/fu 1 改天吧")
+    assert "已经过去了" in await bot.reply_text("/fu 1 昨天下午3点")
+    await bot.send("/add Ann", BOB)
+    assert "couldn't understand the time" in await bot.reply_text("/fu 1", BOB)
+
+
+async def test_stages_move_forward_and_backward_and_every_move_is_recorded(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    assert "新线索 → 已到店" in await bot.reply_text("/move 1 到店")
+    assert "已到店 → 已邀约" in await bot.reply_text("/move 1 invited")
+    assert "已经在“已邀约”阶段" in await bot.reply_text("/move 1 已邀约")
+    assert "不是阶段名" in await bot.reply_text("/move 1 火星")
+    moves = [(e.from_value, e.to_value) for e in await lead_events(bot, "stage")]
+    assert moves == [("new", "visited"), ("visited", "invited")]
+
+
+async def test_a_visit_schedules_the_next_day_follow_up(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    assert "下次跟进：2026-11-26 10:00" in await bot.reply_text("/move 1 已到店")
+
+
+async def test_won_records_the_amount_and_schedules_the_after_sale_visit(bot: Harness) -> None:
+    await bot.send("/add Ann", BOB)
+    assert "not an amount" in await bot.reply_text("/won 1 lots", BOB)
+    text = await bot.reply_text("/won 1 1.2万", BOB)
+    assert "new → won" in text and "12,000" in text and "2026-12-25 10:00" in text
+    [won] = await lead_events(bot, "stage")
+    assert won.to_value == "won" and won.payload == {"amount": 12000.0}
+
+
+async def test_lost_takes_a_team_reason_or_free_text(bot: Harness) -> None:
+    await bot.send("/add 甲")
+    await bot.send("/add 乙")
+    menu = await last(bot, "/lost 1")
+    assert "为什么流失" in menu.text
+    assert "流失原因：价格太高" in (await press(bot, menu, "价格太高"))[-1].text
+    assert "流失原因：搬去外地" in await bot.reply_text("/lost 2 搬去外地")
+    reasons = [e.payload["reason"] for e in await lead_events(bot, "stage")]
+    assert reasons == ["价格太高", "搬去外地"]
+    assert "2027-02-23 10:00" in await bot.reply_text("/lead 2")  # reactivation in 90 days
+
+
+async def test_edit_changes_fields_and_records_each_change(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    assert "+86 139 0013 9000" in await bot.reply_text("/edit 1 电话 13900139000")
+    assert "2027-05-01" in await bot.reply_text("/edit 1 婚期 明年五一")
+    assert "不是有效的电话号码" in await bot.reply_text("/edit 1 phone 123")
+    assert "不是可以修改的字段" in await bot.reply_text("/edit 1 血型 A")
+    assert "没看懂日期" in await bot.reply_text("/edit 1 date 某天")
+    assert "称呼太长" in await bot.reply_text("/edit 1 name " + "长" * 80)
+    edits = [e.payload["field"] for e in await lead_events(bot, "edit")]
+    assert edits == ["phone", "date"]
+    assert len(await lead_events(bot, "phone")) == 1
+    [grade] = await lead_events(bot, "grade")
+    assert (grade.from_value, grade.to_value) == ("D", "B")
+
+
+async def test_a_duplicate_phone_on_add_offers_a_merge(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000 婚期 明年五一")
+    card = await last(bot, "/add 王小姐 138-0013-8000 wx:wang_88 抖音")
+    assert "相同的电话或微信" in card.text and "#1 王女士" in card.text
+    merged = (await press(bot, card, "合并到 #1"))[-1].text
+    assert "线索 #2 已合并到这里" in merged and "wang_88" in merged
+    [lead] = await rows(bot, Lead)
+    assert lead.number == 1 and lead.wechat == "wang_88" and lead.source == "抖音"
+    assert len(await lead_events(bot, "created")) == 1
+    assert len(await lead_events(bot, "wechat")) == 1
+
+
+async def test_keeping_both_duplicates_leaves_two_leads(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000")
+    card = await last(bot, "/add 王小姐 13800138000")
+    assert "两条线索都保留" in (await press(bot, card, "两条都保留"))[-1].text
+    assert len(await rows(bot, Lead)) == 2
+
+
+async def test_a_duplicate_on_edit_offers_a_merge_too(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000")
+    await bot.send("/add 王小姐")
+    assert "相同的电话或微信" in await bot.reply_text("/edit 2 phone 13800138000")
+
+
+async def test_a_colleagues_duplicate_is_flagged_without_details(bot: Harness) -> None:
+    await team_with_rep(bot)
+    await bot.send("/add Ann 13800138000", BOB)
+    text = await bot.reply_text("/add 安 13800138000", CAROL)
+    assert "同事已有一条" in text and "Ann" not in text
+
+
+async def test_deleting_can_be_undone_for_24_hours(bot: Harness) -> None:
+    await bot.send("/add 王女士")
+    await bot.send("/add 李先生")
+    first = await last(bot, "/del 1")
+    assert "24 小时内可以撤销" in first.text
+    assert "找不到线索 #1" in await bot.reply_text("/lead 1")
+    assert "线索已恢复" in (await press(bot, first, "撤销"))[-1].text
+    assert "#1 王女士" in await bot.reply_text("/lead 1")
+    second = await last(bot, "/del 2")
+    bot.clock.advance(hours=25)
+    assert "超过 24 小时" in (await press(bot, second, "撤销"))[-1].text
+    kinds = [e.kind for e in await lead_events(bot) if e.kind in {"deleted", "restored"}]
+    assert kinds == ["deleted", "restored", "deleted"]
+
+
+async def test_a_manual_grade_sticks_until_auto(bot: Harness) -> None:
+    await bot.send("/add 王女士 婚期 两年后")
+    assert "D → B（手动" in await bot.reply_text("/grade 1 B")
+    assert "已经手动设为 B" in await bot.reply_text("/grade 1 b")
+    assert "不是等级" in await bot.reply_text("/grade 1 Z")
+    assert "B → D（自动）" in await bot.reply_text("/grade 1 auto")
+    grades = [(e.from_value, e.to_value, e.payload["manual"]) for e in await lead_events(bot, "grade")]
+    assert grades == [("D", "B", True), ("B", "D", False)]
+
+
+async def test_card_buttons_log_move_and_set_follow_ups(bot: Harness) -> None:
+    card = await last(bot, "/add Ann 13800138000", BOB)
+    assert "Contact logged" in (await press(bot, card, "Log contact", BOB))[-1].text
+    menu = (await press(bot, card, "Move stage", BOB))[-1]
+    assert "which stage" in menu.text
+    assert "new → invited" in (await press(bot, menu, "invited", BOB))[-1].text
+    lost_menu = (await press(bot, menu, "lost", BOB))[-1]
+    assert "Why was" in lost_menu.text
+    fu_menu = (await press(bot, card, "Follow-up", BOB))[-1]
+    text = (await press(bot, fu_menu, "Tomorrow 10:00", BOB))[-1].text
+    assert "Next follow-up: 2026-11-26 10:00" in text
+
+
+async def test_a_tampered_button_is_refused(bot: Harness) -> None:
+    card = await last(bot, "/add Ann", BOB)
+    data = buttons(card)[0]["callback_data"].replace(":", ":9", 1)
+    calls = await bot.press(data, BOB)
+    assert any("button" in c.text.lower() for c in calls)

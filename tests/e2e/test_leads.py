@@ -355,7 +355,9 @@ async def test_a_manual_grade_sticks_until_auto(bot: Harness) -> None:
     assert "已经手动设为 B" in await bot.reply_text("/grade 1 b")
     assert "不是等级" in await bot.reply_text("/grade 1 Z")
     assert "B → D（自动）" in await bot.reply_text("/grade 1 auto")
-    grades = [(e.from_value, e.to_value, e.payload["manual"]) for e in await lead_events(bot, "grade")]
+    grades = [
+        (e.from_value, e.to_value, e.payload["manual"]) for e in await lead_events(bot, "grade")
+    ]
     assert grades == [("D", "B", True), ("B", "D", False)]
 
 

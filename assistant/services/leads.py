@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, Final
 
 from sqlalchemy import func, or_, update
@@ -103,7 +104,7 @@ async def scope_of(session: AsyncSession, person: Person) -> Scope:
 # ---------------------------------------------------------------- looking leads up
 
 
-def _visible(scope: Scope) -> list[Any]:
+def visible(scope: Scope) -> list[Any]:
     conditions: list[Any] = [Lead.team_id == scope.team_id]
     if not scope.sees_all:
         conditions.append(Lead.owner_id == scope.person_id)
@@ -122,7 +123,7 @@ async def get_lead(
 ) -> Lead:
     """A lead by its short per-team number; not visible or deleted reads as not found."""
     value = number if isinstance(number, int) else parse_number(number)
-    query = select(Lead).where(*_visible(scope), Lead.number == value)
+    query = select(Lead).where(*visible(scope), Lead.number == value)
     lead = (await session.exec(query)).first()
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
@@ -194,7 +195,7 @@ def parse_filter(pipeline_name: str, text: str) -> str:
 async def list_leads(
     session: AsyncSession, scope: Scope, *, filter_key: str, page: int, now: datetime
 ) -> Page:
-    conditions = [*_visible(scope), col(Lead.deleted_at).is_(None)]
+    conditions = [*visible(scope), col(Lead.deleted_at).is_(None)]
     open_stage = col(Lead.stage).not_in([pipeline.WON, pipeline.LOST])
     if filter_key in GRADES:
         conditions += [Lead.grade == filter_key, open_stage]
@@ -248,7 +249,7 @@ async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> li
         matches.append(col(Lead.phone).like(_like(digits), escape="\\"))
     query = (
         select(Lead)
-        .where(*_visible(scope), col(Lead.deleted_at).is_(None), or_(*matches))
+        .where(*visible(scope), col(Lead.deleted_at).is_(None), or_(*matches))
         .order_by(col(Lead.number).desc())
         .limit(FIND_LIMIT)
     )
@@ -521,6 +522,7 @@ def parse_followup(text: str, scope: Scope, now: datetime) -> datetime:
         raise UserError("bad_when", given=text[:40], reason=error.reason) from None
 
 
+@cache
 def find_stage(pipeline_name: str, text: str) -> str | None:
     """A stage key from its key or name in either language (e.g. 到店, visited)."""
     wanted = text.strip().lower()

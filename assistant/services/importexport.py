@@ -1,0 +1,411 @@
+"""/export and /import of leads (PRODUCT.md 8).
+
+Export: CSV, UTF-8 with a BOM so spreadsheet programs read Chinese correctly, headers in the
+person's language. Import: CSV or XLSX with Chinese or English headers; every row is checked,
+duplicates (inside the team or earlier in the same file) are reported, good rows are stored in
+the caller's single transaction and bad rows come back with their row number and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, update
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Lead, Person, Team
+from assistant.domain import cadence, events, pipeline
+from assistant.domain.capture import (
+    NAME_LIMIT,
+    clean_wechat,
+    is_referral,
+    normalize_phone,
+    parse_amount,
+    source_of,
+)
+from assistant.domain.dates import DateParseError, parse_date
+from assistant.domain.grading import GRADES, grade_for
+from assistant.services import leads as svc
+from assistant.services.errors import UserError
+
+MAX_ROWS: Final = 20_000
+MAX_BYTES: Final = 10 * 1024 * 1024
+BOM: Final = "\ufeff"
+COLUMNS: Final = (
+    "number", "name", "phone", "wechat", "source", "event_date", "stage", "grade",
+    "grade_manual", "strong_intent", "notes", "tags", "amount", "lost_reason", "next_followup",
+    "created_at", "owner",
+)  # fmt: skip
+HEADERS: Final[dict[str, dict[str, str]]] = {
+    "zh-Hans": {
+        "number": "编号", "name": "姓名", "phone": "电话", "wechat": "微信", "source": "来源",
+        "event_date": "日期", "stage": "阶段", "grade": "等级", "grade_manual": "手动评级",
+        "strong_intent": "意向强", "notes": "备注", "tags": "标签", "amount": "金额",
+        "lost_reason": "流失原因", "next_followup": "下次跟进", "created_at": "创建时间",
+        "owner": "负责人",
+    },
+    "en": {
+        "number": "Number", "name": "Name", "phone": "Phone", "wechat": "WeChat",
+        "source": "Source", "event_date": "Event date", "stage": "Stage", "grade": "Grade",
+        "grade_manual": "Manual grade", "strong_intent": "Strong intent", "notes": "Notes",
+        "tags": "Tags", "amount": "Amount", "lost_reason": "Lost reason",
+        "next_followup": "Next follow-up", "created_at": "Created", "owner": "Owner",
+    },
+}  # fmt: skip
+# Extra header spellings people use in their own sheets.
+ALIASES: Final[dict[str, str]] = {
+    "客户": "name", "客户姓名": "name", "名字": "name", "称呼": "name", "手机": "phone",
+    "手机号": "phone", "电话号码": "phone", "微信号": "wechat", "渠道": "source",
+    "婚期": "event_date", "活动日期": "event_date", "date": "event_date", "意向": "notes",
+    "note": "notes", "mobile": "phone", "tel": "phone", "wechat id": "wechat",
+    "follow-up": "next_followup", "created at": "created_at", "id": "number", "#": "number",
+}  # fmt: skip
+TIME_FORMAT: Final = "%Y-%m-%d %H:%M"
+_YES: Final = {"1", "yes", "y", "true", "是", "✓", "手动", "manual"}
+
+
+def _header_map(header: list[str]) -> dict[int, str]:
+    known: dict[str, str] = dict(ALIASES)
+    for names in HEADERS.values():
+        known.update({label.lower(): key for key, label in names.items()})
+    known.update({key: key for key in COLUMNS})
+    mapping: dict[int, str] = {}
+    for index, cell in enumerate(header):
+        key = known.get(cell.strip().lstrip(BOM).strip().lower())
+        if key is not None and key not in mapping.values():
+            mapping[index] = key
+    return mapping
+
+
+# ---------------------------------------------------------------- export
+
+
+async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, int]:
+    """The person's leads (managers: the team's) as CSV bytes, and how many rows."""
+    zone = ZoneInfo(scope.person.timezone)
+    labels = HEADERS.get(scope.person.locale, HEADERS["en"])
+    owners = dict(
+        (await session.exec(select(Person.id, Person.name).where(col(Person.id).is_not(None))))
+        .all()
+    ) if scope.sees_all else {scope.person_id: scope.person.name}  # fmt: skip
+    query = (
+        select(Lead)
+        .where(*svc.visible(scope), col(Lead.deleted_at).is_(None))
+        .order_by(col(Lead.number))
+    )
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out)
+    writer.writerow([labels[key] for key in COLUMNS])
+    count = 0
+    for lead in (await session.exec(query)).all():
+        count += 1
+        writer.writerow(
+            [
+                lead.number,
+                lead.name,
+                lead.phone or "",
+                lead.wechat or "",
+                lead.source or "",
+                lead.event_date.isoformat() if lead.event_date else "",
+                lead.stage,
+                lead.grade,
+                "1" if lead.grade_manual else "",
+                "1" if lead.strong_intent else "",
+                lead.intent or "",
+                lead.tags or "",
+                "" if lead.amount is None else f"{lead.amount:g}",
+                lead.lost_reason or "",
+                lead.next_followup_at.astimezone(zone).strftime(TIME_FORMAT)
+                if lead.next_followup_at
+                else "",
+                lead.created_at.astimezone(zone).strftime(TIME_FORMAT),
+                owners.get(lead.owner_id, "") if lead.owner_id else "",
+            ]
+        )
+    return out.getvalue().encode("utf-8"), count
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class BadRow:
+    row: int  # as the spreadsheet shows it: the header is row 1
+    reason: str  # a key: missing_name, bad_phone, duplicate, ...
+    value: str = ""
+
+
+@dataclass
+class ImportResult:
+    stored: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for bad in self.bad if bad.reason == "duplicate")
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of strings from a CSV (UTF-8 with or without BOM, or GB18030) or an XLSX file."""
+    if len(data) > MAX_BYTES:
+        raise UserError("import_too_big", limit=MAX_BYTES // (1024 * 1024))
+    if filename.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    if not filename.lower().endswith((".csv", ".txt")):
+        raise UserError("import_bad_file", name=filename[:60])
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UserError("import_bad_file", name=filename[:60])
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        raise UserError("import_bad_file", name=filename[:60]) from None
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # imported only when a workbook arrives
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a corrupt or non-Excel file: openpyxl raises many kinds
+        raise UserError("import_bad_file", name="xlsx") from None
+    sheet = book.worksheets[0]
+    rows: list[list[str]] = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell(value) for value in values])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    book.close()
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT) if (value.hour or value.minute) else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class _Row:
+    values: dict[str, Any]
+    phone: str | None
+    wechat: str | None
+
+
+def _check_row(
+    cells: dict[str, str], scope: svc.Scope, today: date, zone: ZoneInfo, thresholds: Any
+) -> tuple[_Row | None, BadRow | None]:
+    def bad(reason: str, value: str = "") -> tuple[None, BadRow]:
+        return None, BadRow(0, reason, value[:40])
+
+    name = " ".join(cells.get("name", "").split())
+    if not name:
+        return bad("missing_name")
+    if len(name) > NAME_LIMIT:
+        return bad("name_too_long", name)
+    phone = wechat = None
+    if raw := cells.get("phone", "").strip():
+        phone = normalize_phone(raw)
+        if phone is None:
+            return bad("bad_phone", raw)
+    if raw := cells.get("wechat", "").strip():
+        wechat = clean_wechat(raw)
+        if wechat is None:
+            return bad("bad_wechat", raw)
+    event_date = None
+    if raw := cells.get("event_date", "").strip():
+        try:
+            event_date = parse_date(raw, today)
+        except DateParseError:
+            return bad("bad_date", raw)
+    stage = pipeline.first_stage(scope.team.pipeline)
+    if raw := cells.get("stage", "").strip():
+        found = svc.find_stage(scope.team.pipeline, raw)
+        if found is None:
+            return bad("bad_stage", raw)
+        stage = found
+    manual = cells.get("grade_manual", "").strip().lower() in _YES
+    grade = cells.get("grade", "").strip().upper()
+    if grade and grade not in GRADES:
+        return bad("bad_grade", grade)
+    if manual and not grade:
+        return bad("bad_grade", "")
+    amount = None
+    if raw := cells.get("amount", "").strip():
+        amount = parse_amount(raw)
+        if amount is None:
+            return bad("bad_amount", raw)
+    followup = None
+    if raw := cells.get("next_followup", "").strip():
+        try:
+            followup = datetime.strptime(raw, TIME_FORMAT).replace(tzinfo=zone)
+        except ValueError:
+            return bad("bad_time", raw)
+    created = None
+    if raw := cells.get("created_at", "").strip():
+        try:
+            created = datetime.strptime(raw, TIME_FORMAT).replace(tzinfo=zone)
+        except ValueError:
+            return bad("bad_time", raw)
+    texts = {"source": svc.SOURCE_LIMIT, "notes": svc.NOTE_LIMIT, "tags": svc.TAGS_LIMIT,
+             "lost_reason": svc.REASON_LIMIT}  # fmt: skip
+    for key, limit in texts.items():
+        if len(cells.get(key, "")) > limit:
+            return bad("too_long", key)
+    source = cells.get("source", "").strip() or None
+    if source:
+        source = source_of(source) or source
+    strong = cells.get("strong_intent", "").strip().lower() in _YES or is_referral(source)
+    auto = grade_for(event_date, today, strong, thresholds)
+    values = {
+        "name": name,
+        "phone": phone,
+        "wechat": wechat,
+        "source": source,
+        "event_date": event_date,
+        "intent": cells.get("notes", "").strip() or None,
+        "tags": cells.get("tags", "").strip() or None,
+        "stage": stage,
+        "grade": grade if manual else auto.grade,
+        "grade_manual": manual,
+        "strong_intent": strong,
+        "date_passed": auto.date_passed,
+        "amount": amount,
+        "lost_reason": cells.get("lost_reason", "").strip() or None,
+        "next_followup_at": followup,
+        "created_at": created,
+        "phone_obtained": phone is not None,
+        "wechat_added": wechat is not None,
+    }
+    return _Row(values, phone, wechat), None
+
+
+async def _existing_keys(session: AsyncSession, team_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    query = select(Lead.number, Lead.phone, Lead.wechat).where(
+        Lead.team_id == team_id, col(Lead.deleted_at).is_(None)
+    )
+    phones: dict[str, int] = {}
+    wechats: dict[str, int] = {}
+    for number, phone, wechat in (await session.exec(query)).all():
+        if phone:
+            phones.setdefault(phone, number)
+        if wechat:
+            wechats.setdefault(wechat, number)
+    return phones, wechats
+
+
+async def import_table(
+    session: AsyncSession, scope: svc.Scope, table: list[list[str]], now: datetime
+) -> ImportResult:
+    """Check every row, store the good ones (in the caller's transaction), list the bad ones."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise UserError("import_empty")
+    mapping = _header_map(table[0])
+    if "name" not in mapping.values():
+        raise UserError("import_no_name_column")
+    if len(table) - 1 > MAX_ROWS:
+        raise UserError("import_too_many", limit=MAX_ROWS)
+    zone = ZoneInfo(scope.person.timezone)
+    today = scope.today(now)
+    phones, wechats = await _existing_keys(session, scope.team_id)
+    thresholds = scope.settings["grading"]
+    result = ImportResult()
+    good: list[_Row] = []
+    for row_number, raw in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        cells = {key: raw[index] for index, key in mapping.items() if index < len(raw)}
+        row, problem = _check_row(cells, scope, today, zone, thresholds)
+        if problem is not None:
+            problem.row = row_number
+            result.bad.append(problem)
+            continue
+        assert row is not None
+        duplicate = (phones.get(row.phone) if row.phone else None) or (
+            wechats.get(row.wechat) if row.wechat else None
+        )
+        if duplicate is not None:
+            result.bad.append(BadRow(row_number, "duplicate", str(duplicate)))
+            continue
+        marker = -row_number  # earlier rows of the same file: negative, "row N"
+        if row.phone:
+            phones[row.phone] = marker
+        if row.wechat:
+            wechats[row.wechat] = marker
+        good.append(row)
+    if good:
+        await _store(session, scope, good, now)
+    result.stored = len(good)
+    return result
+
+
+async def _store(session: AsyncSession, scope: svc.Scope, rows: list[_Row], now: datetime) -> None:
+    """Bulk insert: one number block for the team, one INSERT for leads, one for events."""
+    team_id = scope.team_id
+    last = (
+        await session.exec(
+            update(Team)
+            .where(col(Team.id) == team_id)
+            .values(next_lead_number=Team.next_lead_number + len(rows))
+            .returning(col(Team.next_lead_number))
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one()
+    first = last - len(rows)
+    lead_rows: list[dict[str, Any]] = []
+    for offset, row in enumerate(rows):
+        values = dict(row.values)
+        created = values.pop("created_at") or now
+        if values["next_followup_at"] is None and not pipeline.is_closed(values["stage"]):
+            values["next_followup_at"] = max(now, created) + cadence.FIRST_CONTACT
+        lead_rows.append(
+            {
+                **values,
+                "team_id": team_id,
+                "number": first + offset,
+                "owner_id": scope.person_id,
+                "created_at": created,
+                "updated_at": now,
+            }
+        )
+    lead_table = SQLModel.metadata.tables["lead"]  # Core inserts: no ORM bookkeeping per row
+    inserted = await session.exec(
+        insert(lead_table).returning(lead_table.c.id, lead_table.c.number), params=lead_rows
+    )
+    ids = {number: lead_id for lead_id, number in inserted.all()}
+    event_rows: list[dict[str, Any]] = []
+    for lead in lead_rows:
+        base = {
+            "lead_id": ids[lead["number"]],
+            "team_id": team_id,
+            "owner_id": scope.person_id,
+            "actor_id": scope.person_id,
+            "at": now,
+            "from_value": None,
+        }
+        payload = {"source": lead["source"], "grade": lead["grade"], "imported": True}
+        event_rows.append({**base, "kind": events.CREATED, "to_value": lead["stage"],
+                           "payload": payload})  # fmt: skip
+        if lead["phone_obtained"]:
+            event_rows.append({**base, "kind": events.PHONE, "to_value": "1", "payload": {}})
+        if lead["wechat_added"]:
+            event_rows.append({**base, "kind": events.WECHAT, "to_value": "1", "payload": {}})
+    await session.exec(insert(SQLModel.metadata.tables["leadevent"]), params=event_rows)

@@ -1,0 +1,152 @@
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import func, select
+
+from assistant.db.models import Lead, LeadEvent
+from assistant.db.session import Sessionmaker, transaction
+from assistant.domain.capture import LeadDraft
+from assistant.services import importexport, leads
+from assistant.services.errors import UserError
+from assistant.services.people import Profile, ensure_person
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+async def _scope(session, user_id: int = 1) -> leads.Scope:  # type: ignore[no-untyped-def]
+    person, _ = await ensure_person(
+        session,
+        profile=Profile(user_id, user_id, f"P{user_id}", None, "zh-hans"),
+        default_timezone="Asia/Shanghai",
+        default_locale="zh-Hans",
+        now=NOW,
+    )
+    return await leads.scope_of(session, person)
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+async def test_ten_thousand_rows_with_five_percent_bad_store_exactly_the_good_ones(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [["姓名", "电话", "微信", "来源", "婚期", "阶段"]]
+    expected_bad: dict[int, str] = {}
+    for index in range(10_000):
+        row_number = index + 2
+        name, phone, date = f"客户{index}", f"139{index:08d}", "2027-05-01"
+        if index % 20 == 0:  # 500 bad rows, four kinds
+            kind = (index // 20) % 4
+            if kind == 0:
+                name = ""
+                expected_bad[row_number] = "missing_name"
+            elif kind == 1:
+                phone = "12345"
+                expected_bad[row_number] = "bad_phone"
+            elif kind == 2:
+                date = "某天"
+                expected_bad[row_number] = "bad_date"
+            else:
+                phone = f"139{index - 1:08d}"
+                expected_bad[row_number] = "duplicate"
+        rows.append([name, phone, f"wx_{index:06d}", "抖音", date, "有效"])
+    table = importexport.read_table(_csv(rows), "leads.csv")
+    async with transaction(sessionmaker) as session:
+        scope = await _scope(session)
+        result = await importexport.import_table(session, scope, table, NOW)
+    assert result.stored == 9_500
+    assert {bad.row: bad.reason for bad in result.bad} == expected_bad
+    assert result.duplicates == 125
+    async with sessionmaker() as session:
+        count = (await session.exec(select(func.count()).select_from(Lead))).one()
+        numbers = (await session.exec(select(func.max(Lead.number)))).one()
+        created = (
+            await session.exec(
+                select(func.count()).select_from(LeadEvent).where(LeadEvent.kind == "created")
+            )
+        ).one()
+    assert count == 9_500 and numbers == 9_500 and created == 9_500
+
+
+async def test_export_then_import_round_trips_every_field(sessionmaker: Sessionmaker) -> None:
+    async with transaction(sessionmaker) as session:
+        scope = await _scope(session, 1)
+        draft = LeadDraft(
+            name="王女士 <b>",
+            phone="+8613800138000",
+            wechat="wang_88",
+            source="转介绍",
+            strong_intent=True,
+            notes="想要海景, 预算\"两万\"",
+        )
+        saved = await leads.create_lead(session, scope, draft, NOW)
+        await leads.edit_field(session, scope, saved.lead, "date", "2027-05-01", NOW)
+        await leads.edit_field(session, scope, saved.lead, "tags", "VIP 海景", NOW)
+        await leads.move_stage(session, scope, saved.lead, "won", NOW, amount=12000.5)
+        other = await leads.create_lead(session, scope, LeadDraft(name="Tom"), NOW)
+        await leads.set_grade(session, scope, other.lead, "B", NOW)
+        await leads.move_stage(session, scope, other.lead, "lost", NOW, reason="价格太高")
+        first, count = await importexport.export_csv(session, scope)
+    assert count == 2 and first.startswith("\ufeff".encode())
+    async with transaction(sessionmaker) as session:
+        fresh = await _scope(session, 2)
+        table = importexport.read_table(first, "export.csv")
+        result = await importexport.import_table(session, fresh, table, NOW)
+        assert result.stored == 2 and result.bad == []
+        second, _ = await importexport.export_csv(session, fresh)
+
+    def body(data: bytes) -> list[list[str]]:
+        parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        return [row[:-1] for row in parsed]  # the owner column names the exporting person
+
+    assert body(second) == body(first)
+
+
+async def test_xlsx_with_english_headers_is_imported(sessionmaker: Sessionmaker) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Phone", "Event date", "Source", "Grade", "Manual grade"])
+    sheet.append(["Mary", "+44 7911 123456", datetime(2027, 1, 10), "referral", "", ""])
+    sheet.append(["Bob", 13800138000, "next Saturday", "walk-in", "C", "yes"])
+    sheet.append(["", "13900139000", "", "", "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = importexport.read_table(buffer.getvalue(), "leads.xlsx")
+    async with transaction(sessionmaker) as session:
+        scope = await _scope(session)
+        result = await importexport.import_table(session, scope, table, NOW)
+    assert result.stored == 2
+    assert [(bad.row, bad.reason) for bad in result.bad] == [(4, "missing_name")]
+    async with sessionmaker() as session:
+        found = {lead.name: lead for lead in (await session.exec(select(Lead))).all()}
+    assert found["Mary"].phone == "+447911123456" and found["Mary"].grade == "A"
+    assert found["Bob"].grade == "C" and found["Bob"].grade_manual
+    assert found["Bob"].phone == "+8613800138000"
+
+
+async def test_files_without_a_name_column_or_in_other_formats_are_refused(
+    sessionmaker: Sessionmaker,
+) -> None:
+    async with transaction(sessionmaker) as session:
+        scope = await _scope(session)
+        with pytest.raises(UserError) as error:
+            await importexport.import_table(session, scope, [["Phone"], ["13800138000"]], NOW)
+        assert error.value.key == "import_no_name_column"
+    with pytest.raises(UserError) as error:
+        importexport.read_table(b"PK\x03\x04", "leads.pdf")
+    assert error.value.key == "import_bad_file"
+    with pytest.raises(UserError) as error:
+        importexport.read_table(b"not a workbook", "leads.xlsx")
+    assert error.value.key == "import_bad_file"
+
+
+async def test_gbk_encoded_csv_from_old_excel_is_read() -> None:
+    data = "姓名,电话\n王女士,13800138000\n".encode("gb18030")
+    assert importexport.read_table(data, "leads.csv") == [["姓名", "电话"], ["王女士", "13800138000"]]

@@ -195,7 +195,11 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime(TIME_FORMAT) if (value.hour or value.minute) else value.date().isoformat()
+        return (
+            value.strftime(TIME_FORMAT)
+            if (value.hour or value.minute)
+            else value.date().isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -298,7 +302,9 @@ def _check_row(
     return _Row(values, phone, wechat), None
 
 
-async def _existing_keys(session: AsyncSession, team_id: int) -> tuple[dict[str, int], dict[str, int]]:
+async def _existing_keys(
+    session: AsyncSession, team_id: int
+) -> tuple[dict[str, int], dict[str, int]]:
     query = select(Lead.number, Lead.phone, Lead.wechat).where(
         Lead.team_id == team_id, col(Lead.deleted_at).is_(None)
     )

@@ -379,3 +379,62 @@ async def test_a_tampered_button_is_refused(bot: Harness) -> None:
     data = buttons(card)[0]["callback_data"].replace(":", ":9", 1)
     calls = await bot.press(data, BOB)
     assert any("button" in c.text.lower() for c in calls)
+
+
+# ---------------------------------------------------------------- import and export
+
+
+def _document(bot: Harness, name: str, size: int, caption: str | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": 900,
+        "date": int(bot.clock().timestamp()),
+        "chat": {"id": ALICE.id, "type": "private", "first_name": "Alice"},
+        "from": ALICE.as_json(),
+        "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": name,
+                     "file_size": size},
+    }  # fmt: skip
+    if caption:
+        message["caption"] = caption
+    return {"message": message}
+
+
+async def test_import_then_export_through_the_chat(bot: Harness, monkeypatch: Any) -> None:
+    from assistant.tg.handlers import leads as handlers
+
+    data = "姓名,电话,婚期\n王女士,13800138000,明年五一\n,13900139000,\n李先生,123,\n".encode()
+
+    async def fake_download(request: Any, file_id: str) -> bytes:
+        assert file_id == "f1"
+        return data
+
+    monkeypatch.setattr(handlers, "download", fake_download)
+    assert "请先发送 /import" in (await bot.process(_document(bot, "a.csv", len(data))))[-1].text
+    assert "CSV 或 XLSX" in await bot.reply_text("/import")
+    assert "我在等一个文件" in await bot.reply_text("随便说点什么")
+    text = (await bot.process(_document(bot, "a.csv", len(data))))[-1].text
+    assert (
+        "已导入 1 条线索" in text
+        and "第 3 行：缺少姓名" in text
+        and "第 4 行：电话无效：123" in text
+    )
+    [lead] = await rows(bot, Lead)
+    assert lead.name == "王女士" and lead.grade == "B"
+    exported = (await bot.send("/export"))[-1]
+    assert exported.method == "sendDocument" and "共 1 条线索" in exported.text
+    assert exported.files["document"].startswith("\ufeff编号,姓名".encode())
+
+
+async def test_a_file_with_a_caption_imports_at_once_and_bad_files_are_explained(
+    bot: Harness, monkeypatch: Any
+) -> None:
+    from assistant.tg.handlers import leads as handlers
+
+    async def fake_download(request: Any, file_id: str) -> bytes:
+        return b"Phone\n13800138000\n"
+
+    monkeypatch.setattr(handlers, "download", fake_download)
+    assert "找不到姓名列" in (await bot.process(_document(bot, "a.csv", 20, "/import")))[-1].text
+    assert "无法读取" in (await bot.process(_document(bot, "a.pdf", 20, "/import")))[-1].text
+    big = _document(bot, "a.csv", 50 * 1024 * 1024, "/import")
+    assert "文件太大" in (await bot.process(big))[-1].text
+    assert await rows(bot, Lead) == []

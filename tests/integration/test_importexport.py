@@ -83,7 +83,7 @@ async def test_export_then_import_round_trips_every_field(sessionmaker: Sessionm
             wechat="wang_88",
             source="转介绍",
             strong_intent=True,
-            notes="想要海景, 预算\"两万\"",
+            notes='想要海景, 预算"两万"',
         )
         saved = await leads.create_lead(session, scope, draft, NOW)
         await leads.edit_field(session, scope, saved.lead, "date", "2027-05-01", NOW)
@@ -149,4 +149,7 @@ async def test_files_without_a_name_column_or_in_other_formats_are_refused(
 
 async def test_gbk_encoded_csv_from_old_excel_is_read() -> None:
     data = "姓名,电话\n王女士,13800138000\n".encode("gb18030")
-    assert importexport.read_table(data, "leads.csv") == [["姓名", "电话"], ["王女士", "13800138000"]]
+    assert importexport.read_table(data, "leads.csv") == [
+        ["姓名", "电话"],
+        ["王女士", "13800138000"],
+    ]

@@ -637,7 +637,7 @@ async def import_command(request: Request) -> Reply:
         request.session, scope.person_id, _chat_id(request),
         flow=IMPORT_FLOW, step="file", data={}, now=request.now,
     )  # fmt: skip
-    return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS})
+    return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS, "again": False})
 
 
 async def import_waiting(request: Request) -> Reply:

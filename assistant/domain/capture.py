@@ -54,7 +54,7 @@ _DATE_PREFIX: Final = re.compile(
     re.I,
 )
 _PHONE_PREFIX: Final = re.compile(r"(?:电话|手机号?|tel|phone|mobile)\s*[:：=]?\s*$", re.I)
-_PHONE_CANDIDATE: Final = re.compile(r"(?<![\w+])\+?\d[\d\s-]{5,18}\d(?!\w)")
+_PHONE_CANDIDATE: Final = re.compile(r"(?<![0-9A-Za-z+])\+?\d[\d\s-]{5,18}\d(?![0-9A-Za-z])")
 _SEPARATORS: Final = " ,，;；、|/"
 
 

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import func, or_, update
@@ -522,7 +522,7 @@ def parse_followup(text: str, scope: Scope, now: datetime) -> datetime:
         raise UserError("bad_when", given=text[:40], reason=error.reason) from None
 
 
-@cache
+@lru_cache(maxsize=512)
 def find_stage(pipeline_name: str, text: str) -> str | None:
     """A stage key from its key or name in either language (e.g. 到店, visited)."""
     wanted = text.strip().lower()
@@ -781,6 +781,36 @@ async def merge_leads(
         _grade_event(session, target, scope.person_id, changed, now)
 
 
+# ---------------------------------------------------------------- pipeline choice
+
+
+async def set_pipeline(session: AsyncSession, scope: Scope, choice: str) -> str:
+    """The team owner picks `store` or `b2b`; refused while leads sit in stages it lacks."""
+    wanted = choice.strip().lower()
+    if wanted not in pipeline.PIPELINES:
+        raise UserError("bad_pipeline", given=choice[:40])
+    if scope.member.role != "owner":
+        raise UserError("pipeline_owner_only")
+    if wanted == scope.team.pipeline:
+        return wanted
+    allowed = [*pipeline.stages(wanted), pipeline.LOST]
+    stuck = (
+        await session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                Lead.team_id == scope.team_id,
+                col(Lead.deleted_at).is_(None),
+                col(Lead.stage).not_in(allowed),
+            )
+        )
+    ).one()
+    if stuck:
+        raise UserError("pipeline_in_use", count=stuck, pipeline=scope.team.pipeline)
+    scope.team.pipeline = wanted
+    return wanted
+
+
 # ---------------------------------------------------------------- daily regrade
 
 
@@ -831,6 +861,10 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
             continue
         lead.updated_at = now
         _grade_event(session, lead, None, old, now)
+        if lead.last_contact_at is not None:  # the cadence after the last contact follows the grade
+            await _reschedule(
+                session, effective(team.settings), lead, None, now, lead.last_contact_at
+            )
         assert lead.id is not None
         changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
     await session.flush()

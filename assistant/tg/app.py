@@ -185,7 +185,11 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
             application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
-    kinds = {"contact": filters.CONTACT, "document": filters.Document.ALL}
+    kinds = {
+        "contact": filters.CONTACT,
+        "document": filters.Document.ALL,
+        "forwarded": filters.FORWARDED & filters.TEXT & ~filters.COMMAND,
+    }
     for feature in features:
         for kind, handler in feature.messages.items():
             application.add_handler(MessageHandler(kinds[kind] & private, command(handler)))

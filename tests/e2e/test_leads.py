@@ -438,3 +438,58 @@ async def test_a_file_with_a_caption_imports_at_once_and_bad_files_are_explained
     big = _document(bot, "a.csv", 50 * 1024 * 1024, "/import")
     assert "文件太大" in (await bot.process(big))[-1].text
     assert await rows(bot, Lead) == []
+
+
+# ---------------------------------------------------------------- forwarded messages, pipelines
+
+
+def _forwarded(bot: Harness, text: str, sender: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "message": {
+            "message_id": 950,
+            "date": int(bot.clock().timestamp()),
+            "chat": {"id": ALICE.id, "type": "private", "first_name": "Alice"},
+            "from": ALICE.as_json(),
+            "text": text,
+            "forward_origin": {"type": "user", "date": 1, "sender_user": sender},
+        }
+    }
+
+
+async def test_a_forwarded_client_message_becomes_a_lead_named_after_the_sender(
+    bot: Harness,
+) -> None:
+    sender = {"id": 77, "is_bot": False, "first_name": "林", "last_name": "小姐"}
+    text = "你好，我们明年五一结婚，电话13800138000，想看看套餐"
+    calls = await bot.process(_forwarded(bot, text, sender))
+    assert "线索已保存" in calls[-1].text and "#1 林 小姐" in calls[-1].text
+    [lead] = await rows(bot, Lead)
+    assert lead.phone == "+8613800138000" and str(lead.event_date) == "2027-05-01"
+    assert lead.intent == text
+
+
+async def test_a_forwarded_message_during_the_guided_add_answers_the_current_step(
+    bot: Harness,
+) -> None:
+    await bot.send("/add")
+    sender = {"id": 77, "is_bot": False, "first_name": "林"}
+    calls = await bot.process(_forwarded(bot, "林小姐", sender))
+    assert "电话或微信" in calls[-1].text
+    assert await rows(bot, Lead) == []
+
+
+async def test_the_owner_switches_to_the_b2b_pipeline_and_stage_names_follow(
+    bot: Harness,
+) -> None:
+    assert "▶ <b>store</b>" in await bot.reply_text("/pipeline")
+    assert "不是可选的流程" in await bot.reply_text("/pipeline crm")
+    assert "团队已改用 <b>b2b</b>" in await bot.reply_text("/pipeline b2b")
+    assert "潜在" in await bot.reply_text("/add 周总 13800138000")
+    assert "潜在 → 谈判" in await bot.reply_text("/move 1 谈判")
+    assert "还有 1 条线索" in await bot.reply_text("/pipeline store")
+
+
+async def test_only_the_owner_changes_the_pipeline(bot: Harness) -> None:
+    await team_with_rep(bot)
+    assert "Only the team's owner" in await bot.reply_text("/pipeline b2b", BOB)
+    assert "Switch with" not in await bot.reply_text("/pipeline", BOB)

@@ -50,6 +50,13 @@ def test_unrecognised_words_become_notes() -> None:
     assert draft.notes == "想要海景套餐 预算两万"
 
 
+def test_a_phone_written_right_after_chinese_words_is_found() -> None:
+    draft = parse_capture("刘女士电话13800138000，下月底来店", TODAY)
+    assert draft.name == "刘女士"
+    assert draft.phone == "+8613800138000"
+    assert draft.event_date == date(2026, 12, 31)
+
+
 def test_a_number_that_is_not_a_valid_phone_is_reported_not_dropped() -> None:
     draft = parse_capture("钱女士 1380013", TODAY)
     assert draft.phone is None and draft.bad_phone == "1380013"

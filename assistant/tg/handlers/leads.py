@@ -7,17 +7,25 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+)
 
 from assistant.db.models import Lead, LeadEvent
 from assistant.domain import pipeline
 from assistant.domain.capture import (
     NAME_LIMIT,
+    TEXT_LIMIT,
     LeadDraft,
     clean_wechat,
     format_phone,
     is_referral,
     normalize_phone,
+    parse_capture,
     source_of,
 )
 from assistant.domain.dates import DateParseError, parse_date
@@ -306,6 +314,48 @@ async def contact_card(request: Request) -> Reply:
     if raw and phone is None:
         raise UserError("bad_phone", given=raw[:40])
     draft = LeadDraft(name=name, phone=phone)
+    return await _save(request, scope, draft)
+
+
+def _origin_name(message: Any) -> str:
+    origin = getattr(message, "forward_origin", None)
+    if isinstance(origin, MessageOriginUser):
+        return str(origin.sender_user.full_name)
+    if isinstance(origin, MessageOriginHiddenUser):
+        return origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return origin.sender_chat.title or ""
+    return ""
+
+
+async def forwarded(request: Request) -> Reply | list[Reply] | None:
+    """A client's message forwarded into the chat becomes a lead named after its sender.
+
+    Phone, WeChat, date and source are picked out of the text as /add does; the text itself is
+    kept as the lead's notes. During a step-by-step flow the text goes to that flow instead.
+    """
+    assert request.person.id is not None
+    state = await svc.get_state(request.session, request.person.id, _chat_id(request))
+    if state is not None:
+        from assistant.tg.app import FEATURES
+
+        for feature in FEATURES:
+            if state.flow in feature.flows:
+                return await feature.flows[state.flow](request)
+    message = request.update.effective_message
+    text = " ".join((message.text or "").split()) if message else ""
+    scope = await svc.scope_of(request.session, request.person)
+    found = parse_capture(text[:TEXT_LIMIT], scope.today(request.now))
+    name = " ".join(_origin_name(message).split())[:NAME_LIMIT] or found.name[:NAME_LIMIT]
+    draft = LeadDraft(
+        name=name,
+        phone=found.phone,
+        wechat=found.wechat,
+        event_date=found.event_date,
+        source=found.source,
+        strong_intent=found.strong_intent,
+        notes=text[: svc.NOTE_LIMIT] or None,
+    )
     return await _save(request, scope, draft)
 
 
@@ -616,6 +666,24 @@ async def keep_button(request: Request) -> Reply:
     return Reply("leads/kept")
 
 
+async def pipeline_command(request: Request) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    changed = False
+    if request.text:
+        changed = scope.team.pipeline != await svc.set_pipeline(
+            request.session, scope, request.text
+        )
+    return Reply(
+        "leads/pipeline",
+        {
+            "current": scope.team.pipeline,
+            "changed": changed,
+            "pipelines": {name: list(stages) for name, stages in pipeline.PIPELINES.items()},
+            "owner": scope.member.role == "owner",
+        },
+    )
+
+
 # ---------------------------------------------------------------- import and export
 
 
@@ -693,6 +761,7 @@ FEATURE = Feature(
         CommandSpec("del", "leads", delete),
         CommandSpec("grade", "leads", grade),
         CommandSpec("cancel", "leads", cancel),
+        CommandSpec("pipeline", "leads", pipeline_command),
         CommandSpec("import", "leads", import_command),
         CommandSpec("export", "leads", export),
     ],
@@ -711,5 +780,5 @@ FEATURE = Feature(
         "lun": undo_button,
     },
     flows={ADD_FLOW: add_flow, FIX_FLOW: fix_flow, IMPORT_FLOW: import_waiting},
-    messages={"contact": contact_card, "document": document},
+    messages={"contact": contact_card, "document": document, "forwarded": forwarded},
 )

@@ -14,6 +14,8 @@ Accepted date forms (examples):
   (下周六 is the Saturday of next calendar week; "next Saturday" the first Saturday after today)
 - offsets: 3天后, 两周后, 三个月后, 半年后, 一年后, in 3 days, in 2 weeks, in 3 months,
   3 months later
+- weekends and days of a month: 周末, 下周末, this weekend, next weekend, 下个月5号, 本月20号,
+  20号 (the next 20th)
 - month ends: 月底, 月初, 下个月底, 下月初, 5月底, 年底, end of month, end of next month,
   end of the year, next month (its 1st day)
 
@@ -29,7 +31,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Final
+from typing import Any, Final
 
 DEFAULT_HOUR: Final = 10
 MAX_TEXT: Final = 100
@@ -152,6 +154,11 @@ _ZH_YEAR: Final = r"(?P<yw>今年|明年|后年|去年|前年|(?P<y>\d{4})\s*年
 _ORD: Final = r"(?:st|nd|rd|th)?"
 
 
+def _g(match: re.Match[str], name: str) -> Any:
+    """A named group's text, or None when the rule has no such group or it did not match."""
+    return match.groupdict().get(name)
+
+
 def _year_of(match: re.Match[str], today: date) -> int | None:
     if match.groupdict().get("y"):
         return int(match.group("y"))
@@ -169,17 +176,17 @@ Handler = Callable[[re.Match[str], date, str], date]
 
 
 def _iso(m: re.Match[str], today: date, text: str) -> date:
-    return _valid(int(m.group("y")), int(m.group("m")), int(m.group("d")), text)
+    return _valid(int(_g(m, "y")), int(_g(m, "m")), int(_g(m, "d")), text)
 
 
 def _zh_month_day(m: re.Match[str], today: date, text: str) -> date:
     try:
-        month = cn_number(m.group("m"))
-        day = cn_number(m.group("d")) if m.group("d") else None
+        month = cn_number(_g(m, "m"))
+        day = cn_number(_g(m, "d")) if _g(m, "d") else None
     except ValueError:
         raise DateParseError(text, "invalid") from None
     year = _year_of(m, today)
-    edge = m.group("edge")
+    edge = _g(m, "edge")
     if day is None:
         if not 1 <= month <= 12:
             raise DateParseError(text, "invalid")
@@ -193,7 +200,7 @@ def _zh_month_day(m: re.Match[str], today: date, text: str) -> date:
 
 
 def _holiday(m: re.Match[str], today: date, text: str) -> date:
-    month, day = _HOLIDAYS[m.group("h")]
+    month, day = _HOLIDAYS[_g(m, "h")]
     year = _year_of(m, today)
     if year is not None:
         return date(year, month, day)
@@ -210,8 +217,8 @@ def _week_start(today: date) -> date:
 
 
 def _zh_weekday(m: re.Match[str], today: date, text: str) -> date:
-    weekday = _ZH_WEEKDAYS[m.group("wd")]
-    rel = m.group("rel") or ""
+    weekday = _ZH_WEEKDAYS[_g(m, "wd")]
+    rel = _g(m, "rel") or ""
     weeks = {"上": -1, "这": 0, "本": 0, "下": 1, "下下": 2}
     if rel in weeks:
         return _week_start(today) + timedelta(days=7 * weeks[rel] + weekday)
@@ -219,11 +226,53 @@ def _zh_weekday(m: re.Match[str], today: date, text: str) -> date:
 
 
 def _en_weekday(m: re.Match[str], today: date, text: str) -> date:
-    weekday = _EN_WEEKDAYS[m.group("wd")[:3]]
+    weekday = _EN_WEEKDAYS[_g(m, "wd")[:3]]
     ahead = (weekday - today.weekday()) % 7
-    if m.group("rel") == "next" and ahead == 0:
+    if _g(m, "rel") == "next" and ahead == 0:
         ahead = 7
     return today + timedelta(days=ahead)
+
+
+def _zh_weekend(m: re.Match[str], today: date, text: str) -> date:
+    rel = _g(m, "rel") or ""
+    if rel in {"下", "下个"}:
+        return _week_start(today) + timedelta(days=12)
+    return today + timedelta(days=(5 - today.weekday()) % 7)
+
+
+def _en_weekend(m: re.Match[str], today: date, text: str) -> date:
+    if _g(m, "rel") == "next":
+        return _week_start(today) + timedelta(days=12)
+    return today + timedelta(days=(5 - today.weekday()) % 7)
+
+
+def _zh_month_and_day(m: re.Match[str], today: date, text: str) -> date:
+    which = (_g(m, "which") or "").replace("个", "")
+    shift = {"": 0, "本": 0, "这": 0, "下": 1, "下下": 2}[which]
+    try:
+        day = cn_number(_g(m, "d"))
+    except ValueError:
+        raise DateParseError(text, "invalid") from None
+    first = add_months(today.replace(day=1), shift)
+    return _valid(first.year, first.month, day, text)
+
+
+def _zh_day_alone(m: re.Match[str], today: date, text: str) -> date:
+    """'20号': the next 20th, this month if it is still ahead."""
+    try:
+        day = cn_number(_g(m, "d"))
+    except ValueError:
+        raise DateParseError(text, "invalid") from None
+    if not 1 <= day <= 31:
+        raise DateParseError(text, "invalid")
+    first = today.replace(day=1)
+    for shift in range(0, 3):
+        month = add_months(first, shift)
+        if day <= calendar.monthrange(month.year, month.month)[1]:
+            candidate = month.replace(day=day)
+            if candidate >= today:
+                return candidate
+    raise DateParseError(text, "invalid")
 
 
 def _offset(amount: float, unit: str, today: date) -> date:
@@ -241,25 +290,25 @@ def _offset(amount: float, unit: str, today: date) -> date:
 
 
 def _zh_offset(m: re.Match[str], today: date, text: str) -> date:
-    raw = m.group("n")
+    raw = _g(m, "n")
     try:
         amount = 0.5 if raw == "半" else float(cn_number(raw))
     except ValueError:
         raise DateParseError(text, "invalid") from None
-    return _offset(amount, m.group("unit"), today)
+    return _offset(amount, _g(m, "unit"), today)
 
 
 def _en_offset(m: re.Match[str], today: date, text: str) -> date:
-    raw = m.group("n")
+    raw = _g(m, "n")
     amount = 0.5 if raw.startswith("half") else float(cn_number(raw))
-    return _offset(amount, m.group("unit").rstrip("s"), today)
+    return _offset(amount, _g(m, "unit").rstrip("s"), today)
 
 
 def _zh_month_edge(m: re.Match[str], today: date, text: str) -> date:
-    which = (m.group("which") or "").replace("个", "")
+    which = (_g(m, "which") or "").replace("个", "")
     shift = {"": 0, "本": 0, "这": 0, "下": 1, "下下": 2}[which]
     first = add_months(today.replace(day=1), shift)
-    edge = m.group("edge") or "初"
+    edge = m.groupdict().get("edge") or "初"
     if shift == 0 and edge == "初" and first < today:
         first = add_months(first, 1)  # 月初 said mid-month means next month's start
     if shift == 0 and edge == "中" and date(first.year, first.month, 15) < today:
@@ -273,19 +322,19 @@ def _zh_year_end(m: re.Match[str], today: date, text: str) -> date:
 
 
 def _en_month_day(m: re.Match[str], today: date, text: str) -> date:
-    month = _en_month(m.group("mon"))
-    day = int(m.group("d"))
-    if m.group("y"):
-        return _valid(int(m.group("y")), month, day, text)
+    month = _en_month(_g(m, "mon"))
+    day = int(_g(m, "d"))
+    if _g(m, "y"):
+        return _valid(int(_g(m, "y")), month, day, text)
     return _roll_forward(month, day, today, text)
 
 
 def _en_month_alone(m: re.Match[str], today: date, text: str) -> date:
-    month = _en_month(m.group("mon"))
-    if m.group("y"):
-        return date(int(m.group("y")), month, 1)
+    month = _en_month(_g(m, "mon"))
+    if _g(m, "y"):
+        return date(int(_g(m, "y")), month, 1)
     candidate = _roll_edge(month, "初", today, text)
-    if m.group("rel") == "next" and candidate.year == today.year and month <= today.month:
+    if _g(m, "rel") == "next" and candidate.year == today.year and month <= today.month:
         candidate = candidate.replace(year=candidate.year + 1)
     return candidate
 
@@ -298,7 +347,7 @@ def _en_relative_day(m: re.Match[str], today: date, text: str) -> date:
 
 
 def _en_month_end(m: re.Match[str], today: date, text: str) -> date:
-    first = add_months(today.replace(day=1), 1 if m.group("next") else 0)
+    first = add_months(today.replace(day=1), 1 if _g(m, "next") else 0)
     return month_end(first.year, first.month)
 
 
@@ -307,7 +356,7 @@ def _en_next_month(m: re.Match[str], today: date, text: str) -> date:
 
 
 def _en_year_end(m: re.Match[str], today: date, text: str) -> date:
-    return date(today.year + (1 if m.group("next") else 0), 12, 31)
+    return date(today.year + (1 if _g(m, "next") else 0), 12, 31)
 
 
 @dataclass(frozen=True)
@@ -342,7 +391,16 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _zh_offset,
     ),
     _rule(r"(?P<which>下下个|下下|下个|下|本|这个)?\s*月\s*(?P<edge>底|末|初|中)", _zh_month_edge),
-    _rule(r"(?P<which>下下个|下个|下)\s*月(?!\s*[底末初中])", _zh_month_edge),
+    _rule(
+        r"(?P<which>下下个|下下|下个|下|本|这个)\s*月\s*(?P<d>" + CN_NUM + r")\s*[日号]",
+        _zh_month_and_day,
+    ),
+    _rule(
+        r"(?P<which>下下个|下个|下)\s*月(?!\s*[底末初中\d一二三四五六七八九十两])", _zh_month_edge
+    ),
+    _rule(r"(?P<d>" + CN_NUM + r")\s*[日号]", _zh_day_alone, in_text=False),
+    _rule(r"(?P<rel>下个|下|这个|这|本)?\s*(?:周末|礼拜天?末)", _zh_weekend),
+    _rule(r"\b(?:(?P<rel>next|this)\s+)?weekend\b", _en_weekend),
     _rule(r"(?:(?P<yw>今年|明年|后年)|年)\s*(?:底|末)", _zh_year_end),
     _rule(
         r"\b(?P<mon>" + MONTH_RE + r")\.?\s+(?P<d>\d{1,2})" + _ORD + r"\b(?:,?\s*(?P<y>\d{4})\b)?",

@@ -1,3 +1,4 @@
+import contextlib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,14 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
         ("end of month", date(2026, 11, 30)),
         ("end of next month", date(2026, 12, 31)),
         ("tomorrow", date(2026, 11, 26)),
+        ("周末", date(2026, 11, 28)),
+        ("下周末", date(2026, 12, 5)),
+        ("next weekend", date(2026, 12, 5)),
+        ("下个月5号", date(2026, 12, 5)),
+        ("本月30号", date(2026, 11, 30)),
+        ("20号", date(2026, 12, 20)),
+        ("28号", date(2026, 11, 28)),
+        ("下个月", date(2026, 12, 1)),
     ],
 )
 def test_natural_language_dates_in_both_languages(text: str, expected: date) -> None:
@@ -110,6 +119,8 @@ def test_a_date_phrase_is_found_inside_a_sentence() -> None:
         ("明天", datetime(2026, 11, 26, 10, 0)),
         ("下周一上午", datetime(2026, 11, 30, 10, 0)),
         ("2026-12-01 09:15", datetime(2026, 12, 1, 9, 15)),
+        ("28号下午2点", datetime(2026, 11, 28, 14, 0)),
+        ("周末上午", datetime(2026, 11, 28, 10, 0)),
     ],
 )
 def test_follow_up_times_in_both_languages(text: str, expected: datetime) -> None:
@@ -164,3 +175,96 @@ def test_a_month_day_without_a_year_is_never_in_the_past(
         return
     assert result >= today
     assert (result.month, result.day) == (month, day)
+
+
+DATE_WORDS = [
+    "明年",
+    "今年",
+    "后年",
+    "2027",
+    "年",
+    "5",
+    "12",
+    "31",
+    "五",
+    "十一",
+    "两",
+    "半",
+    "月",
+    "日",
+    "号",
+    "底",
+    "初",
+    "中",
+    "下",
+    "下下",
+    "个",
+    "这",
+    "本",
+    "周",
+    "星期",
+    "礼拜",
+    "六",
+    "天",
+    "末",
+    "后",
+    "五一",
+    "国庆",
+    "元旦",
+    "今天",
+    "明天",
+    "后天",
+    "-",
+    "/",
+    " ",
+    "上午",
+    "下午",
+    "晚上",
+    "点",
+    "分",
+    "半",
+    ":",
+    "30",
+    "in",
+    "next",
+    "this",
+    "may",
+    "june",
+    "monday",
+    "sat",
+    "weekend",
+    "month",
+    "months",
+    "week",
+    "year",
+    "day",
+    "days",
+    "end of",
+    "the",
+    "of",
+    "1st",
+    "3",
+    "a",
+    "half",
+    "hours",
+    "minutes",
+    "pm",
+    "am",
+    "at",
+    "tomorrow",
+    "today",
+    "later",
+    "from now",
+    "小时",
+    "分钟",
+]
+
+
+@given(st.lists(st.sampled_from(DATE_WORDS), max_size=8).map("".join))
+def test_date_like_word_salad_never_crashes_the_parsers(text: str) -> None:
+    with contextlib.suppress(DateParseError):
+        parse_date(text, TODAY)
+    with contextlib.suppress(DateParseError):
+        find_date(text, TODAY)
+    with contextlib.suppress(DateParseError):
+        assert parse_when(text, NOW) > NOW

@@ -1,3 +1,4 @@
+import itertools
 import re
 from typing import Any
 
@@ -122,6 +123,21 @@ async def test_guided_add_asks_step_by_step_and_stores_only_at_the_end(bot: Harn
     text = await bot.reply_text("转介绍")
     assert "#1 张女士" in text and "· A ·" in text and "2027-05-01" in text
     assert await rows(bot, ConversationState) == []
+
+
+async def test_a_restart_in_the_middle_of_the_guided_add_loses_nothing(bot: Harness) -> None:
+    await bot.send("/add")
+    await bot.send("张女士")
+    await bot.stop()
+    restarted = Harness(bot.settings, bot.clock)
+    restarted._ids = itertools.count(10_000)  # Telegram's update ids keep counting up
+    await restarted.start()
+    try:
+        assert "日期" in await restarted.reply_text("13900139000")
+        await restarted.send("跳过")
+        assert "#1 张女士" in await restarted.reply_text("抖音")
+    finally:
+        await restarted.stop()
 
 
 async def test_guided_add_accepts_skips_and_a_wechat_id(bot: Harness) -> None:

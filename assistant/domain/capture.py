@@ -46,7 +46,9 @@ INTENT_WORDS: Final = ("意向很强", "意向强", "强意向", "准备下单",
 _EXPLICIT_SOURCE: Final = re.compile(r"(?:来源|source)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
 _EXPLICIT_NAME: Final = re.compile(r"(?:姓名|名字|name)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
 _WECHAT: Final = re.compile(
-    r"(?<![A-Za-z])(?:wechat|weixin|微信号?|wx|vx|v信)\s*[:：=]?\s*(?P<v>[^\s,，;；]+)", re.I
+    r"(?<![A-Za-z])(?:(?:wechat|weixin|微信号?|v信)\s*[:：=]?\s*|(?:wx|vx)(?:\s*[:：=]\s*|\s+))"
+    r"(?P<v>[^\s,，;；]+)",
+    re.I,
 )
 _DATE_PREFIX: Final = re.compile(
     r"(?:婚期|婚礼|日期|活动日期|预计时间|时间|wedding\s+date|wedding|event\s+date|date)"
@@ -101,6 +103,17 @@ def clean_wechat(text: str) -> str | None:
     """A WeChat id (6–20 letters, digits, _ or -, starting with a letter) or a number id."""
     value = text.strip().lstrip("@")
     return value if WECHAT_RE.fullmatch(value) else None
+
+
+def marked_wechat(text: str) -> tuple[bool, str | None]:
+    """For 'wx:tom_2024' or '微信 tom_2024': (True, the id, or None if it is not a valid id).
+
+    Text without a WeChat marker gives (False, None).
+    """
+    match = _WECHAT.search(prepare(text))
+    if match is None:
+        return False, None
+    return True, clean_wechat(match.group("v"))
 
 
 def source_of(text: str) -> str | None:

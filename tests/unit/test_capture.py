@@ -26,6 +26,8 @@ def test_wechat_ids_come_after_wx_or_weixin_markers() -> None:
     assert parse_capture("李先生 微信：lee_2024", TODAY).wechat == "lee_2024"
     assert parse_capture("李先生 vx lee_2024", TODAY).wechat == "lee_2024"
     assert parse_capture("李先生 vx !!", TODAY).bad_wechat == "!!"
+    assert parse_capture("李先生 微信 wxid_abc123", TODAY).wechat == "wxid_abc123"
+    assert parse_capture("wxyz 13800138000", TODAY).name == "wxyz"
 
 
 def test_english_capture_with_a_foreign_number_and_walk_in_source() -> None:

@@ -24,6 +24,7 @@ from assistant.domain.capture import (
     clean_wechat,
     format_phone,
     is_referral,
+    marked_wechat,
     normalize_phone,
     parse_capture,
     source_of,
@@ -237,12 +238,11 @@ def _skip(text: str) -> bool:
 def _contact_from(text: str) -> tuple[str | None, str | None]:
     """A phone or a WeChat id typed alone (with or without a wx:/微信: prefix)."""
     cleaned = text.strip()
-    for prefix in ("wx:", "wx：", "微信:", "微信：", "微信", "vx:", "vx", "wx"):
-        if cleaned.lower().startswith(prefix):
-            wechat = clean_wechat(cleaned[len(prefix) :])
-            if wechat is None:
-                raise UserError("bad_wechat", given=cleaned[:40])
-            return None, wechat
+    marked, wechat = marked_wechat(cleaned)
+    if marked:
+        if wechat is None:
+            raise UserError("bad_wechat", given=cleaned[:40])
+        return None, wechat
     phone = normalize_phone(cleaned)
     if phone is not None:
         return phone, None

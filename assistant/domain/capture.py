@@ -167,7 +167,7 @@ def parse_capture(text: str, today: date) -> LeadDraft:
         work.cut(*match.span())
 
     try:
-        found = find_date(work.text.replace("\x00", " "), today)
+        found = find_date(work.text.replace("\x00", "|"), today)  # same length: spans stay valid
     except DateParseError as error:
         draft.problems.append(f"date:{error.text}")
         found = None

@@ -150,7 +150,7 @@ WEEKDAY_RE: Final = (
     r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?"
     r"|sat(?:urday)?|sun(?:day)?)"
 )
-_ZH_YEAR: Final = r"(?P<yw>今年|明年|后年|去年|前年|(?P<y>\d{4})\s*年)"
+_ZH_YEAR: Final = r"(?P<yw>今年|明年|后年|去年|前年|(?<!\d)(?P<y>\d{4})\s*年)"
 _ORD: Final = r"(?:st|nd|rd|th)?"
 
 
@@ -371,9 +371,9 @@ def _rule(pattern: str, handler: Handler, in_text: bool = True) -> _Rule:
 
 
 _RULES: Final[tuple[_Rule, ...]] = (
-    _rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)", _iso),
+    _rule(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)", _iso),
     _rule(
-        _ZH_YEAR + r"?\s*(?P<m>" + CN_NUM + r")\s*月份?\s*"
+        _ZH_YEAR + r"?\s*(?<!\d)(?P<m>" + CN_NUM + r")\s*月份?\s*"
         r"(?:(?P<d>" + CN_NUM + r")\s*[日号]?|(?P<edge>底|末|初|中))?(?![\d点时:])",
         _zh_month_day,
     ),
@@ -387,7 +387,9 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _zh_weekday,
     ),
     _rule(
-        r"(?P<n>" + CN_NUM + r"|半)\s*个?\s*(?P<unit>天|日|周|星期|礼拜|月|年)\s*(?:后|以后|之后)",
+        r"(?<!\d)(?P<n>"
+        + CN_NUM
+        + r"|半)\s*个?\s*(?P<unit>天|日|周|星期|礼拜|月|年)\s*(?:后|以后|之后)",
         _zh_offset,
     ),
     _rule(r"(?P<which>下下个|下下|下个|下|本|这个)?\s*月\s*(?P<edge>底|末|初|中)", _zh_month_edge),
@@ -398,7 +400,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _rule(
         r"(?P<which>下下个|下个|下)\s*月(?!\s*[底末初中\d一二三四五六七八九十两])", _zh_month_edge
     ),
-    _rule(r"(?P<d>" + CN_NUM + r")\s*[日号]", _zh_day_alone, in_text=False),
+    _rule(r"(?<!\d)(?P<d>" + CN_NUM + r")\s*[日号]", _zh_day_alone, in_text=False),
     _rule(r"(?P<rel>下个|下|这个|这|本)?\s*(?:周末|礼拜天?末)", _zh_weekend),
     _rule(r"\b(?:(?P<rel>next|this)\s+)?weekend\b", _en_weekend),
     _rule(r"(?:(?P<yw>今年|明年|后年)|年)\s*(?:底|末)", _zh_year_end),

@@ -46,6 +46,13 @@ def test_known_source_words_and_explicit_source() -> None:
     assert not parse_capture("张三 抖音", TODAY).strong_intent
 
 
+def test_a_date_after_other_fields_is_taken_out_of_the_notes() -> None:
+    draft = parse_capture("张先生 wx:zhang88 下周六到店 小红书 意向强", TODAY)
+    assert draft.event_date == date(2026, 12, 5)
+    assert draft.notes == "到店"
+    assert draft.wechat == "zhang88" and draft.source == "小红书" and draft.strong_intent
+
+
 def test_unrecognised_words_become_notes() -> None:
     draft = parse_capture("赵女士 13800138000 想要海景套餐 预算两万", TODAY)
     assert draft.name == "赵女士"
@@ -80,3 +87,29 @@ def test_capture_without_a_name_leaves_the_name_empty(text: str) -> None:
 def test_capture_never_crashes(text: str) -> None:
     draft = parse_capture(text, TODAY)
     assert draft.phone is None or draft.phone.startswith("+")
+
+
+@given(
+    st.permutations(["13800138000", "wx:abc_123", "DATE", "抖音"]),
+    st.sampled_from(
+        [
+            ("明年5月", date(2027, 5, 1)),
+            ("下周六", date(2026, 12, 5)),
+            ("5月1日", date(2027, 5, 1)),
+            ("三个月后", date(2027, 2, 25)),
+            ("月底", date(2026, 11, 30)),
+            ("May 1", date(2027, 5, 1)),
+        ]
+    ),
+)
+def test_every_field_is_found_whatever_the_order(parts: list[str], when: tuple[str, date]) -> None:
+    text = "王女士 " + " ".join(when[0] if part == "DATE" else part for part in parts)
+    draft = parse_capture(text, TODAY)
+    assert (draft.name, draft.phone, draft.wechat, draft.source) == (
+        "王女士",
+        "+8613800138000",
+        "abc_123",
+        "抖音",
+    )
+    assert draft.event_date == when[1]
+    assert draft.notes is None

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MessageOriginChannel,
     MessageOriginChat,
     MessageOriginHiddenUser,
     MessageOriginUser,
@@ -325,6 +326,8 @@ def _origin_name(message: Any) -> str:
         return origin.sender_user_name
     if isinstance(origin, MessageOriginChat):
         return origin.sender_chat.title or ""
+    if isinstance(origin, MessageOriginChannel):
+        return origin.chat.title or ""
     return ""
 
 

@@ -167,7 +167,10 @@ def parse_capture(text: str, today: date) -> LeadDraft:
         work.cut(*match.span())
 
     try:
-        found = find_date(work.text.replace("\x00", "|"), today)  # same length: spans stay valid
+        searched = work.text.replace("\x00", "|")  # same length: spans stay valid
+        lead_in = len(searched) - len(searched.lstrip("| "))
+        first_word_end = lead_in + len(searched[lead_in:].split(" ")[0])  # where the name sits
+        found = find_date(searched, today, whole_words_from=first_word_end)
     except DateParseError as error:
         draft.problems.append(f"date:{error.text}")
         found = None

@@ -472,10 +472,23 @@ class Found:
     end: int
 
 
-def find_date(text: str, today: date) -> Found | None:
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """A Chinese date word glued into a longer word, e.g. 国庆 in the name 王国庆."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return (bool(before) and _is_cjk(before)) or (bool(after) and _is_cjk(after) and start == 0)
+
+
+def find_date(text: str, today: date, *, whole_words_from: int = 0) -> Found | None:
     """The first (longest) date phrase inside a sentence, with its span in `prepare(text)`.
 
-    Invalid dates (e.g. 4月31日) raise DateParseError rather than being skipped.
+    Matches starting before `whole_words_from` (e.g. inside the name that opens an /add line)
+    only count when they are not glued to other Chinese characters, so 周一鸣 and 王国庆 stay
+    names. Invalid dates (e.g. 4月31日) raise DateParseError rather than being skipped.
     """
     cleaned = normalize(text)
     best: tuple[int, int, _Rule, re.Match[str]] | None = None
@@ -485,6 +498,8 @@ def find_date(text: str, today: date) -> Found | None:
         for match in rule.pattern.finditer(cleaned):
             start, end = match.span()
             if start == end:
+                continue
+            if start < whole_words_from and _inside_word(cleaned, start, end):
                 continue
             if best is None or start < best[0] or (start == best[0] and end > best[1]):
                 best = (start, end, rule, match)

@@ -53,6 +53,14 @@ def test_a_date_after_other_fields_is_taken_out_of_the_notes() -> None:
     assert draft.wechat == "zhang88" and draft.source == "小红书" and draft.strong_intent
 
 
+def test_names_that_contain_date_words_stay_names() -> None:
+    assert parse_capture("周一鸣 13800138000", TODAY).name == "周一鸣"
+    assert parse_capture("王国庆 13800138000", TODAY).event_date is None
+    draft = parse_capture("王国庆 13800138000 婚期 明年国庆", TODAY)
+    assert draft.name == "王国庆" and draft.event_date == date(2027, 10, 1)
+    assert parse_capture("明年五一 王女士", TODAY).event_date == date(2027, 5, 1)
+
+
 def test_unrecognised_words_become_notes() -> None:
     draft = parse_capture("赵女士 13800138000 想要海景套餐 预算两万", TODAY)
     assert draft.name == "赵女士"

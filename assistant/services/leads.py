@@ -781,36 +781,6 @@ async def merge_leads(
         _grade_event(session, target, scope.person_id, changed, now)
 
 
-# ---------------------------------------------------------------- pipeline choice
-
-
-async def set_pipeline(session: AsyncSession, scope: Scope, choice: str) -> str:
-    """The team owner picks `store` or `b2b`; refused while leads sit in stages it lacks."""
-    wanted = choice.strip().lower()
-    if wanted not in pipeline.PIPELINES:
-        raise UserError("bad_pipeline", given=choice[:40])
-    if scope.member.role != "owner":
-        raise UserError("pipeline_owner_only")
-    if wanted == scope.team.pipeline:
-        return wanted
-    allowed = [*pipeline.stages(wanted), pipeline.LOST]
-    stuck = (
-        await session.exec(
-            select(func.count())
-            .select_from(Lead)
-            .where(
-                Lead.team_id == scope.team_id,
-                col(Lead.deleted_at).is_(None),
-                col(Lead.stage).not_in(allowed),
-            )
-        )
-    ).one()
-    if stuck:
-        raise UserError("pipeline_in_use", count=stuck, pipeline=scope.team.pipeline)
-    scope.team.pipeline = wanted
-    return wanted
-
-
 # ---------------------------------------------------------------- daily regrade
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from assistant.db.models import ConversationState, Lead, LeadEvent
+from assistant.db.models import ConversationState, Lead, LeadEvent, Team
 from assistant.tg.offline import Call
 from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
 
@@ -456,7 +456,7 @@ async def test_a_file_with_a_caption_imports_at_once_and_bad_files_are_explained
     assert await rows(bot, Lead) == []
 
 
-# ---------------------------------------------------------------- forwarded messages, pipelines
+# ---------------------------------------------------------------- forwarded messages
 
 
 def _forwarded(bot: Harness, text: str, sender: dict[str, Any]) -> dict[str, Any]:
@@ -494,18 +494,14 @@ async def test_a_forwarded_message_during_the_guided_add_answers_the_current_ste
     assert await rows(bot, Lead) == []
 
 
-async def test_the_owner_switches_to_the_b2b_pipeline_and_stage_names_follow(
-    bot: Harness,
-) -> None:
-    assert "▶ <b>store</b>" in await bot.reply_text("/pipeline")
-    assert "不是可选的流程" in await bot.reply_text("/pipeline crm")
-    assert "团队已改用 <b>b2b</b>" in await bot.reply_text("/pipeline b2b")
+async def test_a_b2b_team_uses_its_own_stage_names(bot: Harness) -> None:
+    await bot.send("/start")
+    async with bot.app.bot_data["app"].sessionmaker() as session:
+        team = (await session.exec(select(Team))).one()
+        team.pipeline = "b2b"
+        session.add(team)
+        await session.commit()
     assert "潜在" in await bot.reply_text("/add 周总 13800138000")
     assert "潜在 → 谈判" in await bot.reply_text("/move 1 谈判")
-    assert "还有 1 条线索" in await bot.reply_text("/pipeline store")
-
-
-async def test_only_the_owner_changes_the_pipeline(bot: Harness) -> None:
-    await team_with_rep(bot)
-    assert "Only the team's owner" in await bot.reply_text("/pipeline b2b", BOB)
-    assert "Switch with" not in await bot.reply_text("/pipeline", BOB)
+    assert "谈判 → 兴趣" in await bot.reply_text("/move 1 qualified")
+    assert "不是阶段名" in await bot.reply_text("/move 1 已到店")

@@ -669,24 +669,6 @@ async def keep_button(request: Request) -> Reply:
     return Reply("leads/kept")
 
 
-async def pipeline_command(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
-    changed = False
-    if request.text:
-        changed = scope.team.pipeline != await svc.set_pipeline(
-            request.session, scope, request.text
-        )
-    return Reply(
-        "leads/pipeline",
-        {
-            "current": scope.team.pipeline,
-            "changed": changed,
-            "pipelines": {name: list(stages) for name, stages in pipeline.PIPELINES.items()},
-            "owner": scope.member.role == "owner",
-        },
-    )
-
-
 # ---------------------------------------------------------------- import and export
 
 
@@ -764,7 +746,6 @@ FEATURE = Feature(
         CommandSpec("del", "leads", delete),
         CommandSpec("grade", "leads", grade),
         CommandSpec("cancel", "leads", cancel),
-        CommandSpec("pipeline", "leads", pipeline_command),
         CommandSpec("import", "leads", import_command),
         CommandSpec("export", "leads", export),
     ],

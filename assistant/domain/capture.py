@@ -148,8 +148,12 @@ class _Text:
         return [chunk for chunk in chunks if chunk]
 
 
-def parse_capture(text: str, today: date) -> LeadDraft:
-    """Extract what we can from one line; whatever is not recognised becomes name and notes."""
+def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDraft:
+    """Extract what we can from one line; whatever is not recognised becomes name and notes.
+
+    With `name_first` (an /add line) date words inside the opening word stay part of the name
+    (周一鸣, 王国庆); a forwarded client message passes False.
+    """
     draft = LeadDraft()
     work = _Text(prepare(text))
 
@@ -168,9 +172,8 @@ def parse_capture(text: str, today: date) -> LeadDraft:
 
     try:
         searched = work.text.replace("\x00", "|")  # same length: spans stay valid
-        lead_in = len(searched) - len(searched.lstrip("| "))
-        first_word_end = lead_in + len(searched[lead_in:].split(" ")[0])  # where the name sits
-        found = find_date(searched, today, whole_words_from=first_word_end)
+        first_word = re.search(r"[^\s,;、|]+", searched) if name_first else None
+        found = find_date(searched, today, whole_words_from=first_word.end() if first_word else 0)
     except DateParseError as error:
         draft.problems.append(f"date:{error.text}")
         found = None

@@ -59,7 +59,7 @@ EN_NUM: Final = r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|te
 
 def cn_number(text: str) -> int:
     """'5' -> 5, '十一' -> 11, '二十' -> 20, '三十一' -> 31, '两' -> 2."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     if text in _EN_NUMBERS:
         return _EN_NUMBERS[text]

@@ -113,7 +113,7 @@ def visible(scope: Scope) -> list[Any]:
 
 def parse_number(text: str) -> int:
     cleaned = text.strip().lstrip("#＃")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9:
         raise UserError("lead_id_needed", given=text[:40])
     return int(cleaned)
 
@@ -589,7 +589,7 @@ def pick_reason(scope: Scope, text: str) -> str:
     """'2' picks the team's second reason; anything else is taken as typed."""
     cleaned = " ".join(text.split())
     reasons = lost_reasons(scope)
-    if cleaned.isdigit() and 1 <= int(cleaned) <= len(reasons):
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= len(reasons):
         return reasons[int(cleaned) - 1]
     return cleaned
 

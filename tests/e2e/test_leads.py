@@ -175,6 +175,7 @@ async def test_the_fix_button_changes_one_field(bot: Harness) -> None:
 async def test_unknown_and_malformed_lead_numbers_get_clear_answers(bot: Harness) -> None:
     assert "找不到线索 #7" in await bot.reply_text("/lead 7")
     assert "不是线索编号" in await bot.reply_text("/lead abc")
+    assert "不是线索编号" in await bot.reply_text("/lead ²")
     assert "/lead 12" in await bot.reply_text("/lead")
     assert "can't find lead #7" in await bot.reply_text("/log 7 hello", BOB)
 
@@ -297,9 +298,11 @@ async def test_lost_takes_a_team_reason_or_free_text(bot: Harness) -> None:
     menu = await last(bot, "/lost 1")
     assert "为什么流失" in menu.text
     assert "流失原因：价格太高" in (await press(bot, menu, "价格太高"))[-1].text
+    assert "流失原因：²" in await bot.reply_text("/lost 2 ²")
+    await bot.send("/move 2 有效")
     assert "流失原因：搬去外地" in await bot.reply_text("/lost 2 搬去外地")
-    reasons = [e.payload["reason"] for e in await lead_events(bot, "stage")]
-    assert reasons == ["价格太高", "搬去外地"]
+    reasons = [e.payload["reason"] for e in await lead_events(bot, "stage") if e.to_value == "lost"]
+    assert reasons == ["价格太高", "²", "搬去外地"]
     assert "2027-02-23 10:00" in await bot.reply_text("/lead 2")  # reactivation in 90 days
 
 

@@ -195,7 +195,7 @@ def _number_and_rest(request: Request, usage: str) -> tuple[str, str]:
 async def _lead_from_text(request: Request, usage: str) -> tuple[svc.Scope, Lead, str]:
     scope = await svc.scope_of(request.session, request.person)
     number, rest = _number_and_rest(request, usage)
-    if not number.lstrip("#").isdigit():
+    if not number.lstrip("#").isascii() or not number.lstrip("#").isdigit():
         raise UserError("lead_id_needed", given=number[:40], usage=usage)
     lead = await svc.get_lead(request.session, scope, number)
     return scope, lead, rest
@@ -311,7 +311,9 @@ async def contact_card(request: Request) -> Reply:
     scope = await svc.scope_of(request.session, request.person)
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     raw = contact.phone_number or ""
-    phone = normalize_phone(raw) or (normalize_phone("+" + raw) if raw.isdigit() else None)
+    phone = normalize_phone(raw) or (
+        normalize_phone("+" + raw) if raw.isascii() and raw.isdigit() else None
+    )
     if raw and phone is None:
         raise UserError("bad_phone", given=raw[:40])
     draft = LeadDraft(name=name, phone=phone)
@@ -348,7 +350,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
     message = request.update.effective_message
     text = " ".join((message.text or "").split()) if message else ""
     scope = await svc.scope_of(request.session, request.person)
-    found = parse_capture(text[:TEXT_LIMIT], scope.today(request.now))
+    found = parse_capture(text[:TEXT_LIMIT], scope.today(request.now), name_first=False)
     name = " ".join(_origin_name(message).split())[:NAME_LIMIT] or found.name[:NAME_LIMIT]
     draft = LeadDraft(
         name=name,
@@ -453,7 +455,7 @@ async def leads_command(request: Request) -> Reply:
 
 
 async def page_button(request: Request) -> Reply:
-    if len(request.args) != 2 or not request.args[1].isdigit():
+    if len(request.args) != 2 or not request.args[1].isascii() or not request.args[1].isdigit():
         raise UserError("bad_button")
     key = "" if request.args[0] == "-" else request.args[0]
     return await _list_reply(request, key, int(request.args[1]), edit=True)
@@ -606,7 +608,7 @@ async def reason_button(request: Request) -> Reply:
     scope, lead = await _lead_from_button(request)
     index = request.args[1] if len(request.args) > 1 else ""
     reasons = svc.lost_reasons(scope)
-    if not index.isdigit() or not 1 <= int(index) <= len(reasons):
+    if not (index.isascii() and index.isdigit()) or not 1 <= int(index) <= len(reasons):
         raise UserError("bad_button")
     old = lead.stage
     await svc.move_stage(

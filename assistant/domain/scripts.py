@@ -233,7 +233,7 @@ def team_script_id(row_id: int) -> str:
 
 def parse_team_script_id(text: str) -> int | None:
     cleaned = text.strip().lower().removeprefix("#").removeprefix(TEAM_PREFIX)
-    return int(cleaned) if cleaned.isdigit() and 0 < len(cleaned) < 10 else None
+    return int(cleaned) if cleaned.isascii() and cleaned.isdigit() and 0 < len(cleaned) < 10 else None
 
 
 def _string_list(value: Any, allowed: Sequence[str], what: str, index: int) -> tuple[str, ...]:

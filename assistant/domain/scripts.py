@@ -55,7 +55,7 @@ FIRST_MESSAGE_LIMIT: Final = 300
 TEAM_TEXT_LIMIT: Final = 300
 MIN_QUESTIONS: Final = 1
 MAX_QUESTIONS: Final = 3
-ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 CREDIT_WINDOW: Final = timedelta(days=7)
 DORMANT_DAYS: Final = 7
 TEAM_PREFIX: Final = "t"
@@ -233,7 +233,9 @@ def team_script_id(row_id: int) -> str:
 
 def parse_team_script_id(text: str) -> int | None:
     cleaned = text.strip().lower().removeprefix("#").removeprefix(TEAM_PREFIX)
-    return int(cleaned) if cleaned.isascii() and cleaned.isdigit() and 0 < len(cleaned) < 10 else None
+    return (
+        int(cleaned) if cleaned.isascii() and cleaned.isdigit() and 0 < len(cleaned) < 10 else None
+    )
 
 
 def _string_list(value: Any, allowed: Sequence[str], what: str, index: int) -> tuple[str, ...]:
@@ -296,7 +298,7 @@ def parse_file(data: Any, *, situation: str, locale: str) -> list[Script]:
         script_id = item["id"]
         if not isinstance(script_id, str) or not ID_PATTERN.match(script_id):
             raise ScriptError(
-                "id must be 2-40 lowercase letters, digits or '-'", index=index, field="id"
+                "id must be 2-32 lowercase letters, digits or '-'", index=index, field="id"
             )
         if script_id.startswith(TEAM_PREFIX) and script_id[1:].isdigit():
             raise ScriptError("ids like 't12' are kept for team scripts", index=index, field="id")
@@ -359,13 +361,11 @@ def situation_for_word(word: str) -> str | None:
 
 
 def stage_for_word(word: str, pipeline: str) -> str | None:
+    """A stage of the team's pipeline named by its key or its Chinese name."""
     lowered = word.strip().lower()
     known = (*PIPELINES.get(pipeline, PIPELINES["store"]), LOST)
-    if lowered in known:
-        return lowered
-    if lowered in ALL_STAGES:
-        return lowered
-    return STAGE_WORDS.get(word.strip())
+    stage = lowered if lowered in known else STAGE_WORDS.get(word.strip())
+    return stage if stage in known else None
 
 
 def objection_in(note: str | None) -> str | None:

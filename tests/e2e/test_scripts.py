@@ -252,3 +252,9 @@ async def test_the_product_word_set_by_a_manager_appears_in_scripts(bot: Harness
     lead = await make_lead(bot, name="周女士", stage="won", grade="A")
     text = "".join(call.text for call in blocks(await bot.send(f"/script {lead.number}")))
     assert "婚纱照" in text
+
+
+async def test_help_lists_the_scripts_command_under_its_own_heading(bot: Harness) -> None:
+    text = await bot.reply_text("/help")
+    assert "<b>话术</b>" in text and "/script" in text
+    assert "<b>Scripts</b>" in await bot.reply_text("/help", BOB)

@@ -7,7 +7,7 @@ check the parsed data, decide which situations fit a lead, rank scripts and cred
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -59,6 +59,8 @@ ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 CREDIT_WINDOW: Final = timedelta(days=7)
 DORMANT_DAYS: Final = 7
 TEAM_PREFIX: Final = "t"
+RECENT_DAYS: Final = 14
+RECENT_PENALTY: Final = 1000
 
 # Words people type after /script, in both languages, mapped to a situation.
 SITUATION_WORDS: Final[dict[str, str]] = {
@@ -430,9 +432,11 @@ def rank(
     situations: Sequence[str] = (),
     has_event_date: bool = True,
     stats: Mapping[str, UseStats] | None = None,
+    recent: Collection[str] = (),
 ) -> list[Script]:
     """Best first. A script must fit the stage (when given) and the situations (when given);
-    grade fit, the order of situations, proven conversion and the team's own words add points.
+    grade fit, the order of situations, proven conversion and the team's own words add points;
+    a script already sent to this lead lately (`recent`) drops behind the fresh ones.
     """
     order = {situation: len(situations) - index for index, situation in enumerate(situations)}
     scored: list[tuple[float, int, Script]] = []
@@ -451,6 +455,8 @@ def rank(
         known = (stats or {}).get(script.id)
         if known is not None and known.uses >= 3:
             score += 4 * known.rate
+        if script.id in recent:
+            score -= RECENT_PENALTY
         scored.append((score, position, script))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [script for _, _, script in scored]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -42,6 +42,7 @@ from assistant.services.teams import MANAGING_ROLES, active_team
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_SHARE = Path(sys.prefix) / "share" / "sales-assistant" / "scripts_library"
 SHOWN = 3
+DOUBLE_TAP = timedelta(hours=1)
 
 DEFAULT_WORDS: dict[str, dict[str, str]] = {
     "zh-Hans": {"product": "方案", "brand": "我们团队", "lead": "您", "rep": "顾问"},
@@ -515,8 +516,12 @@ def facts_for(
 
 
 def rank_for_lead(
-    scripts: Iterable[Script], facts: LeadFacts, stats: dict[str, UseStats] | None = None
+    scripts: Iterable[Script],
+    facts: LeadFacts,
+    stats: dict[str, UseStats] | None = None,
+    recent: Collection[str] = (),
 ) -> list[Script]:
+    scripts = list(scripts)
     ranked = domain.rank(
         scripts,
         stage=facts.stage,
@@ -524,12 +529,29 @@ def rank_for_lead(
         situations=domain.situations_for(facts),
         has_event_date=facts.has_event_date,
         stats=stats,
+        recent=recent,
     )
     if ranked:
         return ranked
     return domain.rank(
-        scripts, stage=facts.stage, grade=facts.grade, has_event_date=facts.has_event_date
+        scripts,
+        stage=facts.stage,
+        grade=facts.grade,
+        has_event_date=facts.has_event_date,
+        recent=recent,
     )
+
+
+async def recent_script_ids(session: AsyncSession, *, lead_id: int, now: datetime) -> set[str]:
+    """Scripts already sent to this lead in the last two weeks ("used it")."""
+    rows = await session.exec(
+        select(LeadEvent.to_value).where(
+            LeadEvent.lead_id == lead_id,
+            LeadEvent.kind == events.SCRIPT,
+            LeadEvent.at >= now - timedelta(days=domain.RECENT_DAYS),
+        )
+    )
+    return {value for value in rows.all() if value}
 
 
 def render_for_lead(
@@ -633,9 +655,25 @@ async def record_use(
     lead: Lead,
     script: Script,
     now: datetime,
-) -> ScriptUse:
-    """The 'used it' button: a script-use row and a LeadEvent of kind 'script' on the lead."""
+) -> tuple[ScriptUse, bool]:
+    """The 'used it' button: a script-use row and a LeadEvent of kind 'script' on the lead.
+
+    A second tap on the same script for the same lead within the hour is not counted again;
+    the second value says whether this call recorded a new use.
+    """
     assert team.id is not None and person.id is not None and lead.id is not None
+    earlier = (
+        await session.exec(
+            select(ScriptUse).where(
+                ScriptUse.lead_id == lead.id,
+                ScriptUse.person_id == person.id,
+                ScriptUse.script_id == script.id,
+                ScriptUse.used_at > now - DOUBLE_TAP,
+            )
+        )
+    ).first()
+    if earlier is not None:
+        return earlier, False
     use = ScriptUse(
         team_id=team.id,
         person_id=person.id,
@@ -658,7 +696,7 @@ async def record_use(
         )
     )
     await session.flush()
-    return use
+    return use, True
 
 
 @dataclass(frozen=True)
@@ -710,7 +748,7 @@ async def stats_for(session: AsyncSession, *, person: Person) -> tuple[Team, boo
     """Per-script stats: the team's for managers, the person's own for reps."""
     team, member = await active_team(session, person)
     assert team.id is not None
-    whole_team = member.role in MANAGING_ROLES
+    whole_team = member.role in MANAGING_ROLES and not team.personal
     stats = await use_stats(session, team_id=team.id, person_id=None if whole_team else person.id)
     known: dict[str, str] = {}
     for locale in LOCALES:

@@ -258,3 +258,20 @@ async def test_help_lists_the_scripts_command_under_its_own_heading(bot: Harness
     text = await bot.reply_text("/help")
     assert "<b>话术</b>" in text and "/script" in text
     assert "<b>Scripts</b>" in await bot.reply_text("/help", BOB)
+
+
+async def test_a_double_tap_on_used_it_counts_once_and_the_sent_script_steps_aside(
+    bot: Harness,
+) -> None:
+    await bot.send("/start")
+    lead = await make_lead(bot, name="吴女士", stage="valid", grade="C")
+    shown = blocks(await bot.send(f"/script {lead.number}"))
+    first = pre_text(shown[0].text)
+    used = button_data(shown[0], "用了这条")
+    assert "已记录" in (await bot.press(used))[0].text
+    assert "已经记过了" in (await bot.press(used))[0].text
+    async with bot.app.bot_data["app"].sessionmaker() as session:
+        assert len((await session.exec(select(ScriptUse))).all()) == 1
+    again = blocks(await bot.send(f"/script {lead.number}"))
+    assert pre_text(again[0].text) != first
+    assert "用了 1 次" in await bot.reply_text("/script stats")

@@ -130,3 +130,9 @@ def test_team_script_ids_round_trip() -> None:
     assert domain.parse_team_script_id("t12") == 12
     assert domain.parse_team_script_id("#12") == 12
     assert domain.parse_team_script_id("x12") is None
+
+
+def test_a_script_sent_to_the_lead_lately_drops_behind_fresh_ones() -> None:
+    scripts = [script("a", "dream", ("valid",), ("B",)), script("b", "dream", ("valid",))]
+    ranked = domain.rank(scripts, stage="valid", grade="B", situations=["dream"], recent={"a"})
+    assert [s.id for s in ranked] == ["b", "a"]

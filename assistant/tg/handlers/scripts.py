@@ -160,7 +160,9 @@ async def _ranked(
         facts = await service.lead_facts(
             request.session, lead=lead, pipeline=team.pipeline, now=request.now
         )
-        ranked = service.rank_for_lead(scripts, facts, stats)
+        assert lead.id is not None
+        recent = await service.recent_script_ids(request.session, lead_id=lead.id, now=request.now)
+        ranked = service.rank_for_lead(scripts, facts, stats, recent)
         rendered = [
             service.render_for_lead(
                 script,
@@ -299,12 +301,17 @@ async def used(request: Request) -> Reply:
 
 
 async def _record(request: Request, team: Team, lead: Lead, script: Script) -> Reply:
-    await service.record_use(
+    _, new = await service.record_use(
         request.session, person=request.person, team=team, lead=lead, script=script, now=request.now
     )
     return Reply(
         "scripts/used",
-        {"script": script, "lead": _lead_view(request, lead, team), "days": service.CREDIT_DAYS},
+        {
+            "script": script,
+            "lead": _lead_view(request, lead, team),
+            "days": service.CREDIT_DAYS,
+            "again": not new,
+        },
     )
 
 

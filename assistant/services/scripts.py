@@ -376,7 +376,7 @@ def parse_one_line(line: str, *, pipeline: str) -> TeamScriptDraft:
             continue
         stage = domain.stage_for_word(word, pipeline)
         if stage is None:
-            raise UserError("script_unknown_word", given=word)
+            raise UserError("script_add_scope_word", given=word, stages=list(stage_keys(pipeline)))
         stages.append(stage)
     return TeamScriptDraft(
         situation=situation,
@@ -780,7 +780,7 @@ async def team_stats_map(session: AsyncSession, *, team_id: int) -> dict[str, Us
     return await use_stats(session, team_id=team_id, person_id=None)
 
 
-def lead_stage_names(pipeline: str) -> tuple[str, ...]:
+def stage_keys(pipeline: str) -> tuple[str, ...]:
     return (*pipeline_stages(pipeline), "lost")
 
 

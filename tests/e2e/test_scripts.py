@@ -275,3 +275,26 @@ async def test_a_double_tap_on_used_it_counts_once_and_the_sent_script_steps_asi
     again = blocks(await bot.send(f"/script {lead.number}"))
     assert pre_text(again[0].text) != first
     assert "用了 1 次" in await bot.reply_text("/script stats")
+
+
+async def test_every_wrong_script_command_says_what_to_type_instead(bot: Harness) -> None:
+    await bot.send("/start", BOB)
+
+    async def says(text: str, expected: str) -> None:
+        assert expected in await bot.reply_text(text, BOB), text
+
+    await says("/script 99999999999999999999", "can’t find lead")
+    await says("/script add expensive", "One-line form")
+    await says("/script add banana | {{ lead.name }}, ok?", "not a situation I know")
+    await says("/script add expensive soon | {{ lead.name }}, ok?", "not a stage or a grade")
+    await says("/script add expensive | {{ lead.phone }}, ok?", "lead.phone")
+    await says("/script add expensive | " + "so " * 250 + "?", "too long")
+    await says("/script add expensive | {{ lead.name }}", "0 questions")
+    await says("/script edit t1", "/script edit t3 the new text")
+    await says("/script edit t1 {{ lead.name }}, ok?", "no team script t1")
+    await says("/script retire", "/script retire t3")
+    await says("/script product", "/script product wedding photos")
+    await bot.send("/script add", BOB)
+    await bot.send("expensive", BOB)
+    await says("{{ lead.name }} {% if %}?", "template error")
+    assert "Team script <b>t1</b> added" in await bot.reply_text("{{ lead.name }}, ok?", BOB)

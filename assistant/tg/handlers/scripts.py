@@ -38,6 +38,14 @@ CANCEL_WORDS = {"cancel", "/cancel", "取消", "算了", "退出"}
 NO_GRADE = "-"
 
 
+def small_number(text: str) -> int | None:
+    """A positive whole number that fits a database integer, or None."""
+    cleaned = text.strip().removeprefix("#")
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 9:
+        return int(cleaned)
+    return None
+
+
 @dataclass(frozen=True)
 class Query:
     """What the scripts were picked for: a lead (l), a stage (s) or a situation (t)."""
@@ -132,11 +140,8 @@ def _block(
 async def _visible_lead_by_id(
     request: Request, team: Team, member: Membership, lead_id: str
 ) -> Lead:
-    lead = (
-        await request.session.get(Lead, int(lead_id))
-        if lead_id.isascii() and lead_id.isdigit()
-        else None
-    )
+    row_id = small_number(lead_id)
+    lead = await request.session.get(Lead, row_id) if row_id is not None else None
     visible = await service.visible_lead(request.session, team=team, member=member, lead=lead)
     if visible is None:
         raise UserError("script_lead_not_found", given=lead_id)
@@ -207,6 +212,8 @@ def _query_from_words(words: list[str], pipeline: str) -> Query:
     first = words[0]
     cleaned = first.removeprefix("#")
     if cleaned.isascii() and cleaned.isdigit():
+        if small_number(cleaned) is None:
+            raise UserError("script_lead_not_found", given=cleaned)
         return Query("l", cleaned)
     stage = domain.stage_for_word(first, pipeline)
     if stage is not None:
@@ -273,7 +280,7 @@ async def another(request: Request) -> Reply:
     if len(request.args) != 4:
         raise UserError("bad_button")
     kind, value, position, grade = request.args
-    if kind not in {"l", "s", "t"} or not position.isdigit():
+    if kind not in {"l", "s", "t"} or small_number(position) is None:
         raise UserError("bad_button")
     team, member = await active_team(request.session, request.person)
     query = Query(kind, value, grade)
@@ -326,6 +333,8 @@ async def used_flow(request: Request) -> Reply:
     number = text.removeprefix("#")
     if not (number.isascii() and number.isdigit()):
         raise UserError("script_lead_number", given=text)
+    if small_number(number) is None:
+        raise UserError("script_lead_not_found", given=number)
     team, member = await active_team(request.session, request.person)
     lead = await service.lead_by_number(
         request.session, team=team, member=member, number=int(number)

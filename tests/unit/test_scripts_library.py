@@ -3,6 +3,7 @@ are refused with their file and line."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -152,3 +153,15 @@ def test_a_file_whose_situation_does_not_match_its_name_is_refused(tmp_path: Pat
 def test_chinese_lines_join_without_a_stray_space() -> None:
     text = scripts.render_text("你好，\n我们一起看看？", {})
     assert text == "你好，我们一起看看？"
+
+
+WE = {
+    "zh-Hans": re.compile("我们|一起"),
+    "en": re.compile(r"\b(we|we'll|we've|we're|us|our|let's|together)\b", re.I),
+}
+
+
+@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+def test_every_script_speaks_as_we_and_together(locale: str) -> None:
+    for script in load_library()[locale]:
+        assert WE[locale].search(script.text), script.id

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_SHARE = Path(sys.prefix) / "share" / "sales-assistant" / "scripts_library"
 SHOWN = 3
 DOUBLE_TAP = timedelta(hours=1)
+RANKING_WINDOW = timedelta(days=90)  # uses older than this no longer move the ranking
 
 DEFAULT_WORDS: dict[str, dict[str, str]] = {
     "zh-Hans": {"product": "方案", "brand": "我们团队", "lead": "您", "rep": "顾问"},
@@ -768,16 +769,21 @@ async def stats_for(session: AsyncSession, *, person: Person) -> tuple[Team, boo
     return team, whole_team, rows
 
 
-async def team_stats_map(session: AsyncSession, *, team_id: int) -> dict[str, UseStats]:
-    """Team-wide conversion per script, used to nudge proven scripts up the ranking."""
+async def team_stats_map(
+    session: AsyncSession, *, team_id: int, now: datetime
+) -> dict[str, UseStats]:
+    """The team's recent conversion per script, used to nudge proven scripts up the ranking."""
+    since = now - RANKING_WINDOW
     count = (
         await session.exec(
-            select(func.count()).select_from(ScriptUse).where(ScriptUse.team_id == team_id)
+            select(func.count())
+            .select_from(ScriptUse)
+            .where(ScriptUse.team_id == team_id, ScriptUse.used_at >= since)
         )
     ).one()
     if not count:
         return {}
-    return await use_stats(session, team_id=team_id, person_id=None)
+    return await use_stats(session, team_id=team_id, person_id=None, since=since)
 
 
 def stage_keys(pipeline: str) -> tuple[str, ...]:

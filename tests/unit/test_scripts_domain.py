@@ -136,3 +136,12 @@ def test_a_script_sent_to_the_lead_lately_drops_behind_fresh_ones() -> None:
     scripts = [script("a", "dream", ("valid",), ("B",)), script("b", "dream", ("valid",))]
     ranked = domain.rank(scripts, stage="valid", grade="B", situations=["dream"], recent={"a"})
     assert [s.id for s in ranked] == ["b", "a"]
+
+
+def test_a_script_that_has_proven_itself_moves_up_among_equals() -> None:
+    scripts = [script("a", "dream", ("valid",)), script("b", "dream", ("valid",))]
+    stats = {"a": domain.UseStats(uses=5, credited=0), "b": domain.UseStats(uses=4, credited=3)}
+    ranked = domain.rank(scripts, stage="valid", situations=["dream"], stats=stats)
+    assert [s.id for s in ranked] == ["b", "a"]
+    few = {"b": domain.UseStats(uses=2, credited=2)}  # too few uses to judge
+    assert [s.id for s in domain.rank(scripts, stage="valid", stats=few)] == ["a", "b"]

@@ -158,7 +158,7 @@ async def _ranked(
     """Every fitting script, best first, filled in; plus what they were picked for."""
     assert team.id is not None
     scripts = await service.all_scripts(request.session, team_id=team.id, locale=request.locale)
-    stats = await service.team_stats_map(request.session, team_id=team.id)
+    stats = await service.team_stats_map(request.session, team_id=team.id, now=request.now)
     rep = request.person.name
     if query.kind == "l":
         lead = await _visible_lead_by_id(request, team, member, query.value)

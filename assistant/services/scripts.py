@@ -46,8 +46,8 @@ DOUBLE_TAP = timedelta(hours=1)
 RANKING_WINDOW = timedelta(days=90)  # uses older than this no longer move the ranking
 
 DEFAULT_WORDS: dict[str, dict[str, str]] = {
-    "zh-Hans": {"product": "方案", "brand": "我们团队", "lead": "您", "rep": "顾问"},
-    "en": {"product": "package", "brand": "our team", "lead": "there", "rep": "your advisor"},
+    "zh-Hans": {"product": "方案", "brand": "我们团队", "lead": "亲", "rep": "顾问"},
+    "en": {"product": "package", "brand": "our team", "lead": "[name]", "rep": "your advisor"},
 }
 SAMPLE = {
     "zh-Hans": {"lead": "王女士", "rep": "小林", "brand": "星光摄影"},

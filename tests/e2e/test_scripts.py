@@ -122,7 +122,7 @@ async def test_script_by_stage_and_grade_and_by_situation_word(bot: Harness) -> 
     assert "「异议：太贵」" in situation[0].text
     assert all("异议：太贵" in call.text for call in situation)
     english = blocks(await bot.send("/script expensive", BOB))
-    assert "Objection: too expensive" in english[0].text and "there" in english[0].text
+    assert "Objection: too expensive" in english[0].text and "[name]" in english[0].text
 
 
 async def test_unknown_words_and_a_bare_script_explain_what_to_type(bot: Harness) -> None:
@@ -298,3 +298,9 @@ async def test_every_wrong_script_command_says_what_to_type_instead(bot: Harness
     await bot.send("expensive", BOB)
     await says("{{ lead.name }} {% if %}?", "template error")
     assert "Team script <b>t1</b> added" in await bot.reply_text("{{ lead.name }}, ok?", BOB)
+
+
+async def test_scripts_without_a_lead_use_a_natural_greeting_or_a_visible_gap(bot: Harness) -> None:
+    await bot.send("/start")
+    text = "".join(call.text for call in blocks(await bot.send("/script 开场")))
+    assert "亲您好" in text and "您您好" not in text

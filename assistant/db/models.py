@@ -167,3 +167,39 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TeamScript(SQLModel, table=True):
+    """A script a team's manager wrote; it ranks together with the shipped library."""
+
+    __table_args__ = (Index("ix_teamscript_team_locale", "team_id", "locale"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    locale: str = Field(default="zh-Hans", max_length=8)
+    situation: str = Field(max_length=24)
+    stages: str = Field(max_length=200)  # comma-separated stage keys
+    grades: str = Field(default="A,B,C,D", max_length=16)  # comma-separated grades
+    text: str = Field(max_length=1000)
+    why: str = Field(default="", max_length=200)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = _ts()
+
+
+class ScriptUse(SQLModel, table=True):
+    """A person said they sent a script (the "used it" button); stage moves credit it."""
+
+    __table_args__ = (
+        Index("ix_scriptuse_team_person_at", "team_id", "person_id", "used_at"),
+        Index("ix_scriptuse_lead_at", "lead_id", "used_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    script_id: str = Field(max_length=48)
+    locale: str = Field(default="zh-Hans", max_length=8)
+    used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -35,6 +35,7 @@ from assistant.render import Renderer
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import basics, teams
+from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 OFFLINE_TOKEN = "1:offline-console-token"
 TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 
-FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE]
+FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE, today_handlers.FEATURE]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -68,8 +68,8 @@ async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datet
         statement = (
             insert(Outbox).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
-        result = await session.execute(statement)
-        inserted += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+        result = await session.exec(statement)
+        inserted += max(result.rowcount or 0, 0)
     return inserted
 
 
@@ -98,7 +98,7 @@ async def claim(
         .values(status=SENDING, lease_until=now + lease, attempts=col(Outbox.attempts) + 1)
         .returning(Outbox)
     )
-    result = await session.execute(statement.execution_options(synchronize_session=False))
+    result = await session.exec(statement.execution_options(synchronize_session=False))
     rows: list[Outbox] = list(result.scalars().all())
     rows.sort(key=lambda row: (row.due_at, row.id or 0))
     return rows
@@ -112,7 +112,7 @@ async def finish(
         values["sent_at"] = now
     if error is not None:
         values["last_error"] = error[:300]
-    await session.execute(
+    await session.exec(
         update(Outbox)
         .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
         .values(**values)
@@ -133,7 +133,7 @@ async def retry_later(
         values["last_error"] = error[:300]
     if undo_attempt:
         values["attempts"] = col(Outbox.attempts) - 1
-    await session.execute(
+    await session.exec(
         update(Outbox)
         .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
         .values(**values)

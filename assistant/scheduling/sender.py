@@ -159,7 +159,7 @@ class Sender:
         async with transaction(self.app.sessionmaker) as session:
             await outbox.finish(session, row.id or 0, status=outbox.DROPPED, now=now, error=error)
             if row.person_id is not None:
-                await session.execute(
+                await session.exec(
                     update(Person).where(col(Person.id) == row.person_id).values(reachable=False)
                 )
         logger.info("push %s dropped: the recipient cannot be reached", row.id)

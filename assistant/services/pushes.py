@@ -36,6 +36,8 @@ EVENING = "evening"
 REMIND = "remind"
 ESCALATE = "escalate"
 MANAGING_ROLES = ("owner", "manager")
+# A daily push missed by a stopped bot is still sent this long after its time, not later.
+DAILY_GRACE = timedelta(hours=4)
 
 
 def quiet_of(person: Person) -> Quiet:
@@ -55,12 +57,18 @@ async def _reachable_people(session: AsyncSession) -> Sequence[Person]:
 def _daily_draft(kind: str, person: Person, at: str, now: datetime) -> PushDraft | None:
     """The person's daily push for their current local day, once its local time has come.
 
-    It stays plannable until the local day ends, so a bot that was down at 09:00 still sends
-    the briefing when it comes back; the dedupe key makes it once per local day.
+    It stays plannable for DAILY_GRACE (within the same local day and outside quiet hours),
+    so a bot that was down at 09:00 still sends the briefing when it comes back soon after;
+    the dedupe key makes it once per local day.
     """
     day = local_today(now, person.timezone)
-    due = daily_due(day, at, person.timezone, quiet_of(person), person.work_days)
-    if due is None or not due <= now < end_of_local_day(day, person.timezone):
+    quiet = quiet_of(person)
+    due = daily_due(day, at, person.timezone, quiet, person.work_days)
+    if due is None or not due <= now < min(
+        due + DAILY_GRACE, end_of_local_day(day, person.timezone)
+    ):
+        return None
+    if quiet.contains(now.astimezone(ZoneInfo(person.timezone)).time()):
         return None
     if person.created_at > due:  # joined after this push's time: start tomorrow
         return None

@@ -1,8 +1,8 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from assistant.db.models import Team
-from assistant.db.session import Sessionmaker
+from assistant.db.models import LeadEvent, Team
+from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.scheduling.planner import plan_due
 from assistant.scheduling.sender import Sender
@@ -189,3 +189,21 @@ async def test_managers_get_a_copy_at_3_days_overdue_and_can_reassign_at_7(
     assert events.ASSIGNED in [
         event.kind for event in await lead_events(sessionmaker, lead.id or 0)
     ]
+
+
+async def test_a_follow_up_the_rep_set_for_late_evening_still_rings_at_that_time(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    bot.clock.now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    lead_id = await alice_with_lead(bot, sessionmaker, next_followup_at=bot.clock())
+    lead = await lead_by_id(sessionmaker, lead_id)
+    async with transaction(sessionmaker) as session:  # as /fu 12 23:00 records it
+        session.add(
+            LeadEvent(
+                lead_id=lead_id, team_id=lead.team_id, owner_id=lead.owner_id,
+                actor_id=lead.owner_id, kind=events.FOLLOWUP,
+                to_value=bot.clock().isoformat(), payload={"reason": "manual"},
+            )
+        )  # fmt: skip
+    sent = await tick(bot)
+    assert len(sent) == 1 and "Follow up now: #1 Ann" in sent[0].text

@@ -26,6 +26,18 @@ DROPPED = "dropped"  # could not be delivered (bot blocked, chat gone, too many 
 _CHUNK = 500
 
 
+async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox."""
+    existing: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        rows = await session.exec(
+            select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(chunk))
+        )
+        existing.update(rows.all())
+    return existing
+
+
 async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datetime) -> int:
     """Insert the drafts whose dedupe_key is new; returns how many were inserted.
 
@@ -36,13 +48,7 @@ async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datet
     if not unique:
         return 0
     keys = list(unique)
-    existing: set[str] = set()
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        rows = await session.exec(
-            select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(chunk))
-        )
-        existing.update(rows.all())
+    existing = await existing_keys(session, keys)
     fresh = [unique[key] for key in keys if key not in existing]
     if not fresh:
         return 0

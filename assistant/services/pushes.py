@@ -19,6 +19,7 @@ from assistant.domain.allocation import GRADES, WEIGHTS, share_percent
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.quiet_hours import Quiet, daily_due, end_of_local_day, next_allowed
 from assistant.i18n import t
+from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
     PlanContext,
     PushDraft,
@@ -38,6 +39,8 @@ ESCALATE = "escalate"
 MANAGING_ROLES = ("owner", "manager")
 # A daily push missed by a stopped bot is still sent this long after its time, not later.
 DAILY_GRACE = timedelta(hours=4)
+# Follow-ups overdue longer than this are past the escalation ladder; briefings list them.
+FOLLOWUP_HORIZON = timedelta(days=14)
 
 
 def quiet_of(person: Person) -> Quiet:
@@ -269,11 +272,17 @@ async def _managers(session: AsyncSession, team_ids: set[int]) -> dict[int, list
 
 
 async def plan_followups(ctx: PlanContext) -> list[PushDraft]:
-    """Reminders to owners and escalations to managers for every overdue follow-up."""
+    """Reminders to owners and escalations to managers for every overdue follow-up.
+
+    Runs every minute, so it first works out the dedupe keys and only prepares the pushes not
+    in the outbox yet. Follow-ups overdue longer than FOLLOWUP_HORIZON are past the ladder's
+    last step and are left to the briefings.
+    """
     rows = await ctx.session.exec(
         select(Lead).where(
             col(Lead.next_followup_at).is_not(None),
             col(Lead.next_followup_at) <= ctx.now,
+            col(Lead.next_followup_at) > ctx.now - FOLLOWUP_HORIZON,
             col(Lead.deleted_at).is_(None),
         )
     )
@@ -288,53 +297,47 @@ async def plan_followups(ctx: PlanContext) -> list[PushDraft]:
         ).all()
     }
     managers = await _managers(ctx.session, {lead.team_id for lead in leads})
-    asked = await _asked(ctx.session, [lead.id or 0 for lead in leads])
-    drafts: list[PushDraft] = []
+    wanted: list[tuple[str, Lead, escalation.Step, Person]] = []
     for lead in leads:
         assert lead.next_followup_at is not None and lead.id is not None
-        followup = lead.next_followup_at
-        payload = {"lead": lead.id, "due": followup.isoformat()}
-        steps = escalation.current(followup, ctx.now)
+        stamp = _stamp(lead.next_followup_at)
+        steps = escalation.current(lead.next_followup_at, ctx.now)
         owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
         step = steps.get("owner")
         if step is not None and owner is not None and owner.chat_id and owner.reachable:
-            at = escalation.step_due_at(followup, step)
-            if lead.id not in asked:
-                at = next_allowed(at, owner.timezone, quiet_of(owner), owner.work_days)
-            drafts.append(
-                PushDraft(
-                    kind=REMIND,
-                    dedupe_key=f"{REMIND}:{lead.id}:{_stamp(followup)}:{step.name}",
-                    chat_id=owner.chat_id,
-                    due_at=at,
-                    person_id=owner.id,
-                    team_id=lead.team_id,
-                    payload={**payload, "step": step.name},
-                )
-            )
+            wanted.append((f"{REMIND}:{lead.id}:{stamp}:{step.name}", lead, step, owner))
         step = steps.get("managers")
-        if step is None:
-            continue
-        for manager in managers.get(lead.team_id, []):
-            if manager.id == lead.owner_id or manager.chat_id is None:
-                continue
-            at = next_allowed(
-                escalation.step_due_at(followup, step),
-                manager.timezone,
-                quiet_of(manager),
-                manager.work_days,
+        for manager in managers.get(lead.team_id, []) if step is not None else []:
+            if step is not None and manager.id != lead.owner_id:
+                key = f"{ESCALATE}:{lead.id}:{stamp}:{step.name}:{manager.id}"
+                wanted.append((key, lead, step, manager))
+    existing = await existing_keys(ctx.session, [key for key, *_ in wanted])
+    fresh = [item for item in wanted if item[0] not in existing]
+    asked = await _asked(
+        ctx.session, [lead.id or 0 for key, lead, _, _ in fresh if key.startswith(REMIND)]
+    )
+    drafts: list[PushDraft] = []
+    for key, lead, step, recipient in fresh:
+        assert lead.next_followup_at is not None and recipient.chat_id is not None
+        at = escalation.step_due_at(lead.next_followup_at, step)
+        reminder = key.startswith(REMIND)
+        if not (reminder and lead.id in asked):
+            at = next_allowed(at, recipient.timezone, quiet_of(recipient), recipient.work_days)
+        drafts.append(
+            PushDraft(
+                kind=REMIND if reminder else ESCALATE,
+                dedupe_key=key,
+                chat_id=recipient.chat_id,
+                due_at=at,
+                person_id=recipient.id,
+                team_id=lead.team_id,
+                payload={
+                    "lead": lead.id,
+                    "due": lead.next_followup_at.isoformat(),
+                    "step": step.name,
+                },
             )
-            drafts.append(
-                PushDraft(
-                    kind=ESCALATE,
-                    dedupe_key=f"{ESCALATE}:{lead.id}:{_stamp(followup)}:{step.name}:{manager.id}",
-                    chat_id=manager.chat_id,
-                    due_at=at,
-                    person_id=manager.id,
-                    team_id=lead.team_id,
-                    payload={**payload, "step": step.name},
-                )
-            )
+        )
     return drafts
 
 

@@ -32,7 +32,7 @@ from tests.work_helpers import make_person
 
 MIDNIGHT_UTC = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # a Wednesday everywhere below
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
-STEP = timedelta(minutes=15)
+STEP = timedelta(minutes=30)
 ZONES = {2001: "Asia/Shanghai", 2002: "America/New_York", 2003: "Asia/Kolkata"}
 
 

@@ -1,4 +1,8 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.domain.quiet_hours import Quiet, at_local, daily_due, next_allowed
 
@@ -77,3 +81,23 @@ def test_quiet_hours_ending_on_a_dst_morning_end_at_8_local() -> None:
     zone = "Europe/Berlin"
     night = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET, clocks jump at 02:00
     assert next_allowed(night, zone, NIGHT) == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)  # 08:00 CEST
+
+
+@given(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    st.sampled_from(["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Asia/Kolkata"]),
+    st.integers(0, 23),
+    st.integers(0, 23),
+    st.sampled_from(["12345", "123456", "1234567", "67"]),
+)
+def test_the_next_allowed_moment_is_never_earlier_nor_quiet_nor_a_day_off(
+    naive: datetime, zone: str, start: int, end: int, work_days: str
+) -> None:
+    quiet = Quiet(time(start), time(end))
+    moment = naive.replace(tzinfo=UTC)
+    allowed = next_allowed(moment, zone, quiet, work_days)
+    local = allowed.astimezone(ZoneInfo(zone))
+    assert allowed >= moment
+    assert not quiet.contains(local.time())
+    assert str(local.isoweekday()) in work_days
+    assert allowed - moment < timedelta(days=8)

@@ -57,8 +57,11 @@ async def _reachable_people(session: AsyncSession) -> Sequence[Person]:
 # --- morning briefing and evening review -------------------------------------------------
 
 
-def _daily_draft(kind: str, person: Person, at: str, now: datetime) -> PushDraft | None:
+def daily_draft(kind: str, person: Person, at: str, now: datetime) -> PushDraft | None:
     """The person's daily push for their current local day, once its local time has come.
+
+    Other daily kinds reuse it, e.g. the manager digest:
+    `daily_draft("digest", person, person.digest_at, ctx.now)` when `person.digest_on`.
 
     It stays plannable for DAILY_GRACE (within the same local day and outside quiet hours),
     so a bot that was down at 09:00 still sends the briefing when it comes back soon after;
@@ -90,7 +93,7 @@ async def plan_morning(ctx: PlanContext) -> list[PushDraft]:
     drafts = []
     for person in await _reachable_people(ctx.session):
         if person.morning_on:
-            draft = _daily_draft(MORNING, person, person.morning_at, ctx.now)
+            draft = daily_draft(MORNING, person, person.morning_at, ctx.now)
             if draft is not None:
                 drafts.append(draft)
     return drafts
@@ -100,7 +103,7 @@ async def plan_evening(ctx: PlanContext) -> list[PushDraft]:
     drafts = []
     for person in await _reachable_people(ctx.session):
         if person.evening_on:
-            draft = _daily_draft(EVENING, person, person.evening_at, ctx.now)
+            draft = daily_draft(EVENING, person, person.evening_at, ctx.now)
             if draft is not None:
                 drafts.append(draft)
     return drafts

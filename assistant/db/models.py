@@ -203,3 +203,18 @@ class ScriptUse(SQLModel, table=True):
     script_id: str = Field(max_length=48)
     locale: str = Field(default="zh-Hans", max_length=8)
     used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActivationBatch(SQLModel, table=True):
+    """One /activate batch (PRODUCT.md 5.4): its leads in order and each one's outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    team_id: int = Field(foreign_key="team.id")
+    lead_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    outcomes: dict[str, str] = Field(
+        default_factory=dict, sa_type=JSON
+    )  # lead id -> replied|silent
+    rating: str | None = Field(default=None, max_length=8)  # good | pass | poor, once complete
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    rated_at: datetime | None = _ts()

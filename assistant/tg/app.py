@@ -32,10 +32,12 @@ from assistant.db.models import ConversationState
 from assistant.db.session import make_engine, make_sessionmaker
 from assistant.i18n import LOCALES, t
 from assistant.render import Renderer
+from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, teams
+from assistant.tg.handlers import basics, reminders, teams
 from assistant.tg.handlers import scripts as scripts_feature
+from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -45,7 +47,13 @@ logger = logging.getLogger(__name__)
 OFFLINE_TOKEN = "1:offline-console-token"
 TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 
-FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE, scripts_feature.FEATURE]
+FEATURES: list[Feature] = [
+    basics.FEATURE,
+    teams.FEATURE,
+    scripts_feature.FEATURE,
+    today_handlers.FEATURE,
+    reminders.FEATURE,
+]
 
 
 def all_commands() -> list[CommandSpec]:
@@ -134,6 +142,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     app: AppContext = application.bot_data["app"]
     await upgrade_to_head(application.bot_data["engine"])
+    install_jobs(application)
     try:
         await register_commands(application)
     except Exception:  # commands are a convenience; the bot works without them

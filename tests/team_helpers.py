@@ -113,3 +113,24 @@ async def events_of(maker: Sessionmaker, team_id: int, kind: str) -> list[LeadEv
             )
         ).all()
     return list(rows)
+
+
+async def add_events(
+    maker: Sessionmaker,
+    lead: Lead,
+    *items: tuple[str, datetime, str | None],
+) -> None:
+    """Write (kind, at, to_value) events for a lead, as its current owner did them."""
+    async with transaction(maker) as session:
+        for kind, at, to_value in items:
+            session.add(
+                LeadEvent(
+                    lead_id=lead.id or 0,
+                    team_id=lead.team_id,
+                    owner_id=lead.owner_id,
+                    actor_id=lead.owner_id,
+                    kind=kind,
+                    to_value=to_value,
+                    at=at,
+                )
+            )

@@ -18,6 +18,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -34,7 +35,7 @@ from assistant.i18n import LOCALES, t
 from assistant.render import Renderer
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, teams
+from assistant.tg.handlers import basics, groups, teams
 from assistant.tg.keyboards import Signer
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 OFFLINE_TOKEN = "1:offline-console-token"
 TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 
-FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE]
+FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE, groups.FEATURE]
 
 
 def all_commands() -> list[CommandSpec]:
@@ -185,6 +186,10 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
             application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+        if feature.chat_member is not None:
+            application.add_handler(
+                ChatMemberHandler(command(feature.chat_member), ChatMemberHandler.MY_CHAT_MEMBER)
+            )
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

@@ -18,6 +18,7 @@ ACTORS = {"owner": ALICE, "manager": DAVE, "rep": BOB, "outsider": CAROL}
 DENIED = "owner or a manager"
 NOT_OWNER = "Only the team's owner"
 NO_EVE = "no member “eve”"
+GROUP = {"id": -100777, "type": "supergroup", "title": "Sales floor"}
 
 # command -> expected text per role
 MATRIX: list[tuple[str, dict[str, str]]] = [
@@ -43,6 +44,12 @@ MATRIX: list[tuple[str, dict[str, str]]] = [
     ("/handover eve bob all", {"owner": "1 lead moved from Eve to Bob",
                                "manager": "1 lead moved from Eve to Bob", "rep": DENIED,
                                "outsider": NO_EVE}),
+    ("/leaderboard week", {"owner": "<b>Bridal</b> — this week", "manager": "<b>Bridal</b>",
+                           "rep": "<b>Bridal</b>", "outsider": "<b>Other</b> — this week"}),
+    ("group:/link", {"owner": "linked to the team “Bridal”", "manager": "to the team “Bridal”",
+                     "rep": DENIED, "outsider": "linked to the team “Other”"}),
+    ("group:/unlink", {"owner": "no longer linked to “Bridal”", "manager": "no longer linked",
+                       "rep": DENIED, "outsider": "no longer linked to “Other”"}),
     ("/remove eve", {"owner": "Eve (@eve) was removed", "manager": "Eve (@eve) was removed",
                      "rep": DENIED, "outsider": NO_EVE}),
 ]  # fmt: skip
@@ -70,6 +77,10 @@ async def test_each_team_command_is_allowed_or_refused_by_role_and_team(
             listing = await bot.send("/invite list")
             data = next(b["callback_data"] for b in buttons(listing[0]) if fresh[:6] in b["text"])
             calls = await bot.press(data, actor)
+        elif command.startswith("group:"):
+            if command == "group:/unlink" and role == "rep":
+                await bot.send("/link", ALICE, chat=GROUP)
+            calls = await bot.send(command.removeprefix("group:"), actor, chat=GROUP)
         else:
             fresh = join_code(await bot.reply_text("/invite"))
             calls = await bot.send(command.format(code=fresh), actor)

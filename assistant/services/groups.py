@@ -41,6 +41,10 @@ async def link_group(
     permissions.require_manager(member)
     assert team.id is not None and person.id is not None
     link = await group_link(session, chat_id)
+    if link is not None and link.active and link.team_id != team.id:
+        current = await membership(session, team_id=link.team_id, person_id=person.id)
+        if current is None or not permissions.is_manager(current):
+            raise UserError("group_linked_elsewhere")
     if link is None:
         link = GroupLink(chat_id=chat_id, team_id=team.id, linked_by=person.id)
         session.add(link)

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, Person, Team
+from assistant.db.models import Lead, LeadEvent, Outbox, Person, Team
 from assistant.domain import events
 from assistant.services import permissions
 from assistant.services.errors import UserError
@@ -51,9 +51,12 @@ async def reassign(
 ) -> int:
     """Give the leads to `to_id` (None: the team pool), one assigned event each."""
     moved = 0
+    by_old_owner: dict[int, set[int]] = {}
     for lead in leads:
         if lead.owner_id == to_id:
             continue
+        if lead.owner_id is not None and lead.id is not None:
+            by_old_owner.setdefault(lead.owner_id, set()).add(lead.id)
         session.add(assigned_event(lead, to_id=to_id, actor_id=actor_id, now=now))
         lead.owner_id = to_id
         lead.updated_at = now
@@ -61,7 +64,39 @@ async def reassign(
         if moved % FLUSH_EVERY == 0:
             await session.flush()
     await session.flush()
+    await _redirect_pending_pushes(session, by_old_owner, to_id=to_id)
     return moved
+
+
+async def _redirect_pending_pushes(
+    session: AsyncSession, by_old_owner: dict[int, set[int]], *, to_id: int | None
+) -> None:
+    """Pending pushes about a moved lead (Outbox.payload["lead_id"]) follow the lead.
+
+    The old owner must not get a reminder naming a client they no longer have; the new owner
+    gets it instead, and a lead going to the pool has nobody to remind.
+    """
+    if not by_old_owner:
+        return
+    target = await session.get(Person, to_id) if to_id is not None else None
+    rows = (
+        await session.exec(
+            select(Outbox).where(
+                Outbox.status == "pending",
+                col(Outbox.person_id).in_(list(by_old_owner)),
+            )
+        )
+    ).all()
+    for row in rows:
+        lead_id = row.payload.get("lead_id") if isinstance(row.payload, dict) else None
+        if row.person_id is None or lead_id not in by_old_owner.get(row.person_id, set()):
+            continue
+        if target is not None and target.chat_id is not None:
+            row.person_id = target.id
+            row.chat_id = target.chat_id
+        else:
+            row.status = "dropped"
+            row.last_error = "lead handed over"
 
 
 def parse_lead_numbers(words: Sequence[str]) -> list[int] | None:

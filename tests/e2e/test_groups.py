@@ -157,3 +157,12 @@ async def test_a_manager_unlinks_the_group_and_a_rep_cannot(bot: Harness) -> Non
         post = await leaderboard_post(session, group_chat_id=GROUP["id"], period="week",
                                       now=bot.clock())  # fmt: skip
     assert post is None
+
+
+async def test_a_manager_of_another_team_cannot_take_over_a_linked_group(bot: Harness) -> None:
+    await bot.send("/newteam Bridal")
+    await bot.send("/newteam Rivals", DAVE)
+    await in_group(bot, "/link")
+    assert "already linked to another team" in await in_group(bot, "/link", DAVE)
+    assert "<b>Bridal</b>" in await in_group(bot, "/leaderboard", DAVE)
+    assert "owner or a manager" in await in_group(bot, "/unlink", DAVE)

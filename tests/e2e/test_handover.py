@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from assistant.db.models import LeadEvent
+from assistant.db.models import LeadEvent, Outbox
 from assistant.db.session import transaction
 from assistant.domain import events
 from assistant.services import permissions
@@ -96,3 +96,25 @@ async def test_a_manager_handing_their_own_leads_is_told_once(bot: Harness) -> N
                     now=bot.clock())  # fmt: skip
     calls = await bot.send("/handover me 2 all")
     assert [call.params["chat_id"] for call in calls] == [ALICE.id, BOB.id]
+
+
+async def test_pending_reminders_about_handed_over_leads_follow_them(bot: Harness) -> None:
+    team_id, _ = await _team_with_bobs_leads(bot)
+    maker = sessionmaker_of(bot)
+    leads = await leads_by_number(maker, team_id)
+    bob = await person_of(bot, BOB)
+    async with transaction(maker) as session:
+        for number in (1, 2):
+            session.add(
+                Outbox(kind="followup", dedupe_key=f"fu:{number}", chat_id=BOB.id,
+                       person_id=bob.id, team_id=team_id, payload={"lead_id": leads[number].id},
+                       due_at=bot.clock() + timedelta(hours=1))
+            )  # fmt: skip
+    await bot.send("/handover bob carol 1")
+    await bot.send("/remove bob")
+    carol = await person_of(bot, CAROL)
+    async with transaction(maker) as session:
+        rows = {row.dedupe_key: row for row in (await session.exec(select(Outbox))).all()}
+    assert (rows["fu:1"].person_id, rows["fu:1"].chat_id, rows["fu:1"].status) == (
+        carol.id, CAROL.id, "pending")  # fmt: skip
+    assert rows["fu:2"].status == "dropped"  # lead 2 went to the pool with Bob's removal

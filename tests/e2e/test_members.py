@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.domain import events
 from tests.e2e.test_teams import join_code
-from tests.harness import BOB, CAROL, Harness, User, buttons
+from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
 from tests.team_helpers import (
     add_leads,
     events_of,
@@ -127,3 +127,16 @@ async def test_invite_validity_is_checked_and_expired_links_disappear_from_the_l
     assert short not in await bot.reply_text("/invite list")
     assert "expired" in await bot.reply_text(f"/start join_{short}", BOB)
     assert "没有邀请码「nope」" in await bot.reply_text("/invite revoke nope")
+
+
+async def test_a_revoke_button_stops_working_for_a_manager_who_was_demoted(bot: Harness) -> None:
+    code = await make_team(bot, DAVE)
+    await bot.send("/role dave manager")
+    listing = await bot.send("/invite list", DAVE)
+    data = buttons(listing[0])[0]["callback_data"]
+    await bot.send("/role dave rep")
+    pressed = await bot.press(data, DAVE)
+    assert "owner or a manager" in pressed[0].text
+    assert "加入团队" in await bot.reply_text(f"/start join_{code}", CAROL)
+    forged = await bot.press(data.replace("ir:", "ir:9"), ALICE)
+    assert "按钮已失效" in forged[0].text

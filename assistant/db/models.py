@@ -218,3 +218,18 @@ class ActivationBatch(SQLModel, table=True):
     rating: str | None = Field(default=None, max_length=8)  # good | pass | poor, once complete
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     rated_at: datetime | None = _ts()
+
+
+class GroupLink(SQLModel, table=True):
+    """A Telegram group bound to a team by /link; the team's leaderboard is posted there."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    team_id: int = Field(foreign_key="team.id", index=True)
+    title: str = Field(default="", max_length=128)
+    linked_by: int = Field(foreign_key="person.id")
+    locale: str = Field(default="zh-Hans", max_length=8)  # language of scheduled posts
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)  # whose "today" the board uses
+    active: bool = True  # False after /unlink or once the bot is removed from the group
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    unlinked_at: datetime | None = _ts()

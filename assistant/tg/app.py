@@ -18,6 +18,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -35,7 +36,7 @@ from assistant.render import Renderer
 from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, reminders, teams
+from assistant.tg.handlers import basics, groups, reminders, teams
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
@@ -50,6 +51,7 @@ TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 FEATURES: list[Feature] = [
     basics.FEATURE,
     teams.FEATURE,
+    groups.FEATURE,
     scripts_feature.FEATURE,
     today_handlers.FEATURE,
     reminders.FEATURE,
@@ -195,6 +197,10 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
             application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+        if feature.chat_member is not None:
+            application.add_handler(
+                ChatMemberHandler(command(feature.chat_member), ChatMemberHandler.MY_CHAT_MEMBER)
+            )
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

@@ -7,6 +7,7 @@ and is shown as "—", never as an error or 0%.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -597,18 +598,21 @@ class UsedRate:
 def goal_rates(
     history: PeriodCounts, targets: Mapping[str, Any], minimum: int = MIN_HISTORY
 ) -> list[UsedRate]:
-    """The three rates for the reverse formula: the person's own when the stage under each has
-    at least `minimum` leads of history (capped at 100%), else the team target."""
-    used = []
+    """The three rates for the reverse formula: the person's own (capped at 100%) when every
+    stage under them has at least `minimum` leads of history and each rate is above zero;
+    otherwise all three team targets, so a plan never mixes the two."""
+    own = []
     for key in ("visit_deal", "valid_to_visit", "valid_rate"):
         top, bottom = RATE_FORMULAS[key]
         numerator, denominator = history.count(top), history.count(bottom)
-        if denominator >= minimum and numerator > 0:
-            value = min(Fraction(numerator * 100, denominator), Fraction(100))
-            used.append(UsedRate(key, value, True, numerator, denominator))
-        else:
-            used.append(UsedRate(key, as_fraction(targets.get(key, 0)), False))
-    return used
+        if denominator < minimum or numerator <= 0:
+            return [
+                UsedRate(key, as_fraction(targets.get(key, 0)), False)
+                for key in ("visit_deal", "valid_to_visit", "valid_rate")
+            ]
+        value = min(Fraction(numerator * 100, denominator), Fraction(100))
+        own.append(UsedRate(key, value, True, numerator, denominator))
+    return own
 
 
 def plan_with(orders: int, used: Sequence[UsedRate]) -> Plan | None:
@@ -753,3 +757,76 @@ def most_off_mix(shares: Sequence[EffortShare]) -> EffortShare | None:
     if not measured:
         return None
     return max(measured, key=lambda share: abs(share.gap or 0.0))
+
+
+# --------------------------------------------------------------------------- /numbers input
+
+LAYER_WORDS: Final[dict[str, str]] = {
+    "展现": "impressions",
+    "展示": "impressions",
+    "曝光": "impressions",
+    "impressions": "impressions",
+    "impression": "impressions",
+    "imp": "impressions",
+    "点击": "clicks",
+    "clicks": "clicks",
+    "click": "clicks",
+    "访问": "visits",
+    "访客": "visits",
+    "visits": "visits",
+    "visit": "visits",
+    "咨询": "consultations",
+    "consultations": "consultations",
+    "consultation": "consultations",
+    "consults": "consultations",
+    "consult": "consultations",
+    "订单": "orders",
+    "成交": "orders",
+    "orders": "orders",
+    "order": "orders",
+    "花费": "cost",
+    "消费": "cost",
+    "费用": "cost",
+    "cost": "cost",
+    "spend": "cost",
+}
+_WORD_PATTERN = "|".join(sorted((re.escape(w) for w in LAYER_WORDS), key=len, reverse=True))
+_PAIR = re.compile(
+    rf"(?<![a-z])({_WORD_PATTERN})(?![a-z])\s*[:：=]?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|w|k|千)?(?![\d.])",
+    re.IGNORECASE,
+)
+_MULTIPLIERS: Final[dict[str, int]] = {"万": 10000, "w": 10000, "k": 1000, "千": 1000}
+MAX_FIGURE: Final = 10**12
+
+
+class NumbersError(ValueError):
+    """The /numbers text has no figure we can read, or a figure that cannot be right."""
+
+
+@dataclass(frozen=True)
+class NumbersInput:
+    values: Mapping[str, float]  # layer or "cost" -> value (layers are whole numbers)
+    rest: str  # what is left once the figures are taken out (a date, or nothing)
+
+
+def parse_numbers(text: str) -> NumbersInput:
+    """'展现 12000 点击 360 订单 3 花费 850.5' or 'impressions=12k clicks 360' -> figures.
+
+    Keywords in zh or en with a number after each; 万/w and k/千 multiply. A layer must be a
+    whole number; the last of a repeated keyword wins.
+    """
+    values: dict[str, float] = {}
+    for match in _PAIR.finditer(text):
+        name = LAYER_WORDS[match[1].lower()]
+        number = Fraction(match[2].replace(",", ""))
+        if match[3]:
+            number *= _MULTIPLIERS[match[3].lower()]
+        if number > MAX_FIGURE:
+            raise NumbersError(match[0])
+        if name != "cost" and number.denominator != 1:
+            raise NumbersError(match[0])
+        values[name] = float(number) if name == "cost" else int(number)
+    if not values:
+        raise NumbersError(text)
+    rest = " ".join(_PAIR.sub(" ", text).split())
+    return NumbersInput(values, rest)

@@ -34,7 +34,7 @@ from assistant.i18n import LOCALES, t
 from assistant.render import Renderer
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, teams
+from assistant.tg.handlers import basics, numbers, teams
 from assistant.tg.keyboards import Signer
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 OFFLINE_TOKEN = "1:offline-console-token"
 TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 
-FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE]
+FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE, numbers.FEATURE]
 
 
 def all_commands() -> list[CommandSpec]:

@@ -183,7 +183,7 @@ def test_reverse_formula_never_plans_too_few_leads(orders: int, a: int, b: int, 
     assert plan.raw >= plan.valid >= plan.visits >= orders
 
 
-def test_own_rates_are_used_only_with_twenty_leads_of_history() -> None:
+def test_own_rates_are_used_only_when_every_stage_has_twenty_leads_of_history() -> None:
     rich = PeriodCounts(
         pipeline="store", created=40, reached={"valid": 30, "visited": 20, "won": 8}
     )
@@ -195,8 +195,8 @@ def test_own_rates_are_used_only_with_twenty_leads_of_history() -> None:
         pipeline="store", created=40, reached={"valid": 30, "visited": 19, "won": 8}
     )
     used = {rate.key: rate for rate in funnel.goal_rates(thin, TARGETS)}
-    assert not used["visit_deal"].own and used["visit_deal"].value == 50
-    assert used["valid_rate"].own
+    assert not any(rate.own for rate in used.values())  # one thin stage: all team targets
+    assert [used[k].value for k in ("visit_deal", "valid_to_visit", "valid_rate")] == [50, 60, 70]
 
 
 def test_pace_says_done_expected_and_needed_per_remaining_working_day() -> None:

@@ -98,14 +98,13 @@ def funnel_png(chart: FunnelChart, *, width: float = 8.0, dpi: int = 110) -> byt
     for spine in ("top", "right"):
         axes.spines[spine].set_visible(False)
     axes.tick_params(axis="x", labelsize=9)
-    for position, count in zip(positions, chart.counts, strict=True):
+    for position, count, expected in zip(positions, chart.counts, chart.expected, strict=True):
         axes.text(
-            count + biggest * 0.015,
+            max(count, expected or 0) + biggest * 0.02,
             position,
             str(count),
             va="center",
             fontsize=11,
-            fontweight="bold",
             fontfamily=rc["family"],
         )
     for index in range(1, rows):
@@ -116,7 +115,7 @@ def funnel_png(chart: FunnelChart, *, width: float = 8.0, dpi: int = 110) -> byt
         axes.text(
             biggest * 1.33,
             middle,
-            f"{rate:.1f}%  ↓ {chart.drop_label} {100 - rate:.1f}%",
+            f"↓ {rate:.1f}%   {chart.drop_label} {100 - rate:.1f}%",
             va="center",
             ha="right",
             fontsize=9,

@@ -504,7 +504,8 @@ async def goal_plan(
             start=local_day_bounds(first, person.timezone)[0],
             end=local_day_bounds(last, person.timezone)[1],
         )
-        pace = pace_view(funnel.pace(orders, done, today=today, work_days=person.work_days))
+        current = funnel.pace(orders, done, today=today, work_days=person.work_days)
+        pace = {"month": month.strftime("%Y-%m"), **pace_view(current)}
     return {
         "orders": orders,
         "month": month.strftime("%Y-%m"),
@@ -556,6 +557,30 @@ async def show_goal(session: AsyncSession, *, person: Person, now: datetime) -> 
 
 # --------------------------------------------------------------------------- evening review
 
+MIX_TOLERANCE = 10.0  # percentage points off the 60/25/10/5 plan worth a remark
+
+
+def _off_mix(shares: list[funnel.EffortShare]) -> dict[str, Any] | None:
+    """Too much effort on C/D leads (the worst of them), else too little on A leads."""
+    over = [s for s in shares if s.grade in ("C", "D") and (s.gap or 0) >= MIX_TOLERANCE]
+    if over:
+        worst = max(over, key=lambda share: share.gap or 0.0)
+        return {
+            "kind": "over",
+            "grade": worst.grade,
+            "share": format_percent(worst.share, 0),
+            "target": worst.target,
+        }
+    a_share = next(s for s in shares if s.grade == "A")
+    if a_share.gap is not None and a_share.gap <= -MIX_TOLERANCE:
+        return {
+            "kind": "under",
+            "grade": "A",
+            "share": format_percent(a_share.share, 0),
+            "target": a_share.target,
+        }
+    return None
+
 
 async def evening_review(session: AsyncSession, *, person: Person, now: datetime) -> dict[str, Any]:
     """Context for `evening_review.html.j2`: today's numbers vs targets, the effort mix of the
@@ -564,7 +589,6 @@ async def evening_review(session: AsyncSession, *, person: Person, now: datetime
     data = await compute(session, person=person, period=Period("today", today, today))
     counts = data.counts
     shares = funnel.effort_mix(counts.contact_grades)
-    off = funnel.most_off_mix(shares)
     tip = funnel.coaching_tip(data.checks)
     weakest = funnel.weakest(data.checks) or funnel.lowest_against_target(data.checks)
     return {
@@ -593,13 +617,15 @@ async def evening_review(session: AsyncSession, *, person: Person, now: datetime
             for share in shares
         ],
         "has_contacts": counts.contacts > 0,
-        "off_mix": None
-        if off is None or abs(off.gap or 0) < 10
-        else {"grade": off.grade, "share": format_percent(off.share, 0), "target": off.target},
+        "off_mix": _off_mix(shares),
         "tip": _rule_view(tip),
         "tip_rate": None
         if weakest is None
-        else {"key": weakest.key, "value": _pct(weakest.value), "target": weakest.target},
+        else {
+            "key": weakest.key,
+            "value": _pct(weakest.value),
+            "target": format_number(weakest.target),
+        },
         "pace": await _pace_for(session, team=data.team, person=person, now=now),
     }
 

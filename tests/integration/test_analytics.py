@@ -281,7 +281,7 @@ async def test_the_evening_review_compares_the_effort_mix_and_gives_one_tip(
         review = await analytics.evening_review(session, person=rep, now=evening)
     mix = {row["grade"]: (row["count"], row["share"]) for row in review["mix"]}
     assert mix == {"A": (1, "20%"), "B": (1, "20%"), "C": (0, "0%"), "D": (3, "60%")}
-    assert review["off_mix"] == {"grade": "D", "share": "60%", "target": 5}
+    assert review["off_mix"] == {"kind": "over", "grade": "D", "share": "60%", "target": 5}
     assert review["tip"]["key"] == "phone_rate"  # WeChat 100%, phone 0%: 80 points short
     text = Renderer().render("zh-Hans", "evening_review", **review)
     assert "你把 60% 的联系花在了 D 类客户上，目标是 5%" in text
@@ -297,3 +297,20 @@ async def test_an_empty_evening_still_reads_well(sessionmaker: Sessionmaker) -> 
     assert review["checks"] == [] and not review["has_contacts"] and review["tip"] is None
     text = Renderer().render("en", "evening_review", **review)
     assert "No contacts logged today" in text and "answer new leads within an hour" in text
+
+
+async def test_too_few_contacts_on_a_leads_is_named_in_the_evening_review(
+    sessionmaker: Sessionmaker,
+) -> None:
+    async with transaction(sessionmaker) as session:
+        rep = await data.person(session, 601, "Rep")
+        team, _ = await teams.active_team(session, rep)
+        for grade in ("A", "B", "B", "B"):
+            lead = await data.add_lead(
+                session, team, rep, data.local(SHANGHAI, 2026, 11, 25, 9), grade=grade
+            )
+            await data.contact(session, lead, data.local(SHANGHAI, 2026, 11, 25, 10))
+        review = await analytics.evening_review(session, person=rep, now=NOW)
+    assert review["off_mix"] == {"kind": "under", "grade": "A", "share": "25%", "target": 60}
+    text = Renderer().render("zh-Hans", "evening_review", **review)
+    assert "只有 25% 的联系给了 A 类客户，目标是 60%" in text

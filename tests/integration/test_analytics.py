@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -73,7 +74,7 @@ async def counts_for(sessionmaker: Sessionmaker, who: str, period: str) -> dict[
             "lou": await data.person_by_tg(session, 502),
         }
         person = people[who]
-        today = NOW.astimezone(__import__("zoneinfo").ZoneInfo(person.timezone)).date()
+        today = NOW.astimezone(ZoneInfo(person.timezone)).date()
         view = await analytics.summary(
             session, person=person, period=parse_period(period, today), now=NOW
         )
@@ -314,3 +315,34 @@ async def test_too_few_contacts_on_a_leads_is_named_in_the_evening_review(
     assert review["off_mix"] == {"kind": "under", "grade": "A", "share": "25%", "target": 60}
     text = Renderer().render("zh-Hans", "evening_review", **review)
     assert "只有 25% 的联系给了 A 类客户，目标是 60%" in text
+
+
+async def test_a_b2b_team_sees_its_own_stages_and_dashes_for_rates_it_cannot_measure(
+    sessionmaker: Sessionmaker,
+) -> None:
+    async with transaction(sessionmaker) as session:
+        rep = await data.person(session, 701, "Rep")
+        team, _ = await teams.active_team(session, rep)
+        team.pipeline = "b2b"
+        await session.flush()
+        deal = await data.add_lead(session, team, rep, data.local(SHANGHAI, 2026, 11, 20))
+        await data.move(session, deal, "proposal", data.local(SHANGHAI, 2026, 11, 21))
+        await data.move(session, deal, "won", data.local(SHANGHAI, 2026, 11, 23), amount=120000)
+        today = NOW.astimezone(ZoneInfo(SHANGHAI)).date()
+        view = await analytics.summary(
+            session, person=rep, period=parse_period("month", today), now=NOW
+        )
+    assert [row["stage"] for row in view["stages"]] == [
+        "lead",
+        "qualified",
+        "needs",
+        "proposal",
+        "negotiation",
+        "won",
+    ]
+    assert view["counts"]["negotiation"] == 1 and view["revenue"] == "120,000"
+    text = Renderer().render("zh-Hans", "summary", **view)
+    assert "潜在" in text and "谈判 1" in text and "转微信" not in text
+    assert "▫️ A类转化率 —（目标 70%）" in text
+    english = Renderer().render("en", "summary", **view)
+    assert "Negotiation 1" in english and "▫️ A-lead conversion — (target 70%)" in english

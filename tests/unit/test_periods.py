@@ -1,6 +1,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.domain.periods import Period, PeriodError, month_arg, parse_period
 
@@ -68,3 +70,22 @@ def test_goal_months_look_ahead() -> None:
     assert month_arg("2027-03", WED) == date(2027, 3, 1)
     with pytest.raises(PeriodError):
         month_arg("someday", WED)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+def test_a_full_date_is_always_that_day(day: date) -> None:
+    period = parse_period(day.isoformat(), WED)
+    assert (period.start, period.end) == (day, day)
+
+
+@given(
+    st.dates(min_value=date(2020, 3, 1), max_value=date(2030, 12, 31)),
+    st.integers(1, 12),
+    st.integers(1, 28),
+)
+def test_a_date_without_a_year_is_the_latest_one_not_after_today(
+    today: date, month: int, day: int
+) -> None:
+    found = parse_period(f"{month}-{day}", today).start
+    assert (found.month, found.day) == (month, day)
+    assert found <= today and (today - found).days < 366

@@ -474,6 +474,27 @@ async def goal_plan(
         }
         for rate in used
     ]
+    first, last = funnel.month_bounds(month)
+    in_month = first <= today <= last
+    remaining = funnel.working_days(today if in_month else first, last, person.work_days)
+    done: dict[str, int] = {"orders": 0, "visits": 0, "valid": 0, "raw": 0}
+    pace = None
+    if in_month:
+        so_far = await period_counts(
+            session,
+            team=team,
+            person_id=person.id,
+            start=local_day_bounds(first, person.timezone)[0],
+            end=local_day_bounds(last, person.timezone)[1],
+        )
+        done = {
+            "orders": so_far.won,
+            "visits": so_far.count("visited"),
+            "valid": so_far.count("valid"),
+            "raw": so_far.created,
+        }
+        current = funnel.pace(orders, so_far.won, today=today, work_days=person.work_days)
+        pace = {"month": month.strftime("%Y-%m"), **pace_view(current)}
     figures = []
     if plan is not None:
         for key, total in (
@@ -483,29 +504,19 @@ async def goal_plan(
             ("raw", plan.raw),
         ):
             split = funnel.breakdown(total, month_day=month, work_days=person.work_days)
+            left = max(total - done[key], 0)
             figures.append(
                 {
                     "key": key,
                     "total": total,
+                    "done": done[key],
                     "per_week": format_number(round(split.per_week, 1)),
                     "per_day": format_number(round(split.per_day, 1)),
+                    "per_remaining_day": format_number(
+                        round(left / remaining, 1) if remaining else None
+                    ),
                 }
             )
-    first, last = funnel.month_bounds(month)
-    in_month = first <= today <= last
-    remaining_from = today if in_month else first
-    remaining = funnel.working_days(remaining_from, last, person.work_days)
-    pace = None
-    if in_month:
-        done = await _won_between(
-            session,
-            team_id=team.id,
-            person_id=person.id,
-            start=local_day_bounds(first, person.timezone)[0],
-            end=local_day_bounds(last, person.timezone)[1],
-        )
-        current = funnel.pace(orders, done, today=today, work_days=person.work_days)
-        pace = {"month": month.strftime("%Y-%m"), **pace_view(current)}
     return {
         "orders": orders,
         "month": month.strftime("%Y-%m"),

@@ -99,7 +99,8 @@ async def test_goal_works_backwards_and_the_summary_shows_pace(
     await alice_with_a_day_of_work(bot, sessionmaker)
     text = await bot.reply_text("/goal 20")
     assert "2026-11 目标：成交 20 单" in text
-    assert "到店 40" in text and "有效线索 67" in text and "新线索 96" in text
+    assert "到店 40" in text and "有效线索 67" in text
+    assert "新线索 96（每周 22.9；已完成 10，剩余每个工作日 21.5）" in text
     assert "先按团队目标计算" in text and "进店成交率 50.0%（团队目标）" in text
     assert "已成交 1 / 20" in text and "剩余 4 个工作日，每天需 4.8 单" in text
     assert "已成交 1 / 20" in await bot.reply_text("/summary month")

@@ -250,6 +250,8 @@ async def test_a_goal_uses_the_reps_own_rates_with_twenty_leads_per_stage(
     }
     # 10 / 25% = 40 visits; / 75% = 53.3 -> 54 valid; / 80% = 66.7 -> 67 raw
     assert [f["total"] for f in view["figures"]] == [10, 40, 54, 67]
+    assert view["remaining_days"] == 23  # every working day of December is still ahead
+    assert view["figures"][3]["per_day"] == "2.9"  # 67 raw leads over 23 days
 
 
 async def test_goal_input_mistakes_get_a_friendly_error(sessionmaker: Sessionmaker) -> None:

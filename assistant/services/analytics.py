@@ -252,7 +252,7 @@ def pace_view(current: funnel.Pace) -> dict[str, Any]:
     }
 
 
-async def _pace_for(
+async def pace_for(
     session: AsyncSession, *, team: Team, person: Person, now: datetime
 ) -> dict[str, Any] | None:
     assert team.id is not None and person.id is not None
@@ -352,7 +352,7 @@ async def summary(
         "diagnosis": None if found is None else _diagnosis_view(found, data.checks),
         "lost_reasons": [{"reason": r, "count": n} for r, n in counts.lost_reasons],
         "marketing": _marketing_view(data.marketing),
-        "pace": await _pace_for(session, team=data.team, person=person, now=now),
+        "pace": await pace_for(session, team=data.team, person=person, now=now),
     }
 
 
@@ -637,7 +637,7 @@ async def evening_review(session: AsyncSession, *, person: Person, now: datetime
             "value": _pct(weakest.value),
             "target": format_number(weakest.target),
         },
-        "pace": await _pace_for(session, team=data.team, person=person, now=now),
+        "pace": await pace_for(session, team=data.team, person=person, now=now),
     }
 
 

@@ -61,8 +61,7 @@ async def add_event(
         payload=payload or {},
         at=at,
     )
-    session.add(event)
-    await session.flush()
+    session.add(event)  # flushed with the next lead, or at commit
     return event
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cache
 from itertools import pairwise
 from typing import Any, Final
 
@@ -790,11 +791,18 @@ LAYER_WORDS: Final[dict[str, str]] = {
     "cost": "cost",
     "spend": "cost",
 }
-_WORD_PATTERN = "|".join(sorted((re.escape(w) for w in LAYER_WORDS), key=len, reverse=True))
-_PAIR = re.compile(
-    rf"(?<![a-z])({_WORD_PATTERN})(?![a-z])\s*[:：=]?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|w|k|千)?(?![\d.])",
-    re.IGNORECASE,
-)
+
+
+@cache
+def _pair_pattern() -> re.Pattern[str]:
+    """Keyword then number, compiled on first use to keep start-up fast."""
+    words = "|".join(sorted((re.escape(w) for w in LAYER_WORDS), key=len, reverse=True))
+    return re.compile(
+        rf"(?<![a-z])({words})(?![a-z])\s*[:：=]?\s*(\d[\d,]*(?:\.\d+)?)\s*(万|w|k|千)?(?![\d.])",
+        re.IGNORECASE,
+    )
+
+
 _MULTIPLIERS: Final[dict[str, int]] = {"万": 10000, "w": 10000, "k": 1000, "千": 1000}
 MAX_FIGURE: Final = 10**12
 
@@ -816,7 +824,7 @@ def parse_numbers(text: str) -> NumbersInput:
     whole number; the last of a repeated keyword wins.
     """
     values: dict[str, float] = {}
-    for match in _PAIR.finditer(text):
+    for match in _pair_pattern().finditer(text):
         name = LAYER_WORDS[match[1].lower()]
         number = Fraction(match[2].replace(",", ""))
         if match[3]:
@@ -828,5 +836,5 @@ def parse_numbers(text: str) -> NumbersInput:
         values[name] = float(number) if name == "cost" else int(number)
     if not values:
         raise NumbersError(text)
-    rest = " ".join(_PAIR.sub(" ", text).split())
+    rest = " ".join(_pair_pattern().sub(" ", text).split())
     return NumbersInput(values, rest)

@@ -7,7 +7,7 @@ models (dicts of strings and numbers) that the templates render, so a scheduler 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,7 +34,7 @@ from assistant.domain.team_settings import effective
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
 
-PERIOD_KINDS = (ev.CREATED, ev.CONTACT, ev.STAGE, ev.PHONE, ev.WECHAT)
+COUNTED_KINDS = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
 HISTORY_KINDS = (ev.CREATED, ev.STAGE, ev.GRADE)
 GOAL_HISTORY_DAYS = 90
 MAX_GOAL = 100_000
@@ -62,7 +62,39 @@ async def period_counts(
     start: datetime,
     end: datetime,
 ) -> PeriodCounts:
-    """Everything one person's leads did between two instants (end exclusive)."""
+    """Everything one person's leads did between two instants (end exclusive).
+
+    Created, contact, phone and WeChat events are counted in the database; only stage events
+    (and the history of the leads they moved) come back as rows for the domain to walk.
+    """
+    connection = await session.connection()
+    scope = (
+        col(LeadEvent.team_id) == team.id,
+        col(LeadEvent.owner_id) == person_id,
+        col(LeadEvent.at) >= start,
+        col(LeadEvent.at) < end,
+        col(Lead.deleted_at).is_(None),
+    )
+    joined = col(Lead.id) == col(LeadEvent.lead_id)
+    per_kind = await connection.execute(
+        sa_select(
+            col(LeadEvent.kind),
+            func.count(),
+            func.count(func.distinct(col(LeadEvent.lead_id))),
+        )
+        .join(Lead, joined)
+        .where(*scope, col(LeadEvent.kind).in_(COUNTED_KINDS))
+        .group_by(col(LeadEvent.kind))
+    )
+    totals = {kind: (int(events), int(leads)) for kind, events, leads in per_kind.all()}
+    grade = col(LeadEvent.payload)["grade"].as_string()
+    per_grade = await connection.execute(
+        sa_select(grade, func.count())
+        .join(Lead, joined)
+        .where(*scope, col(LeadEvent.kind) == ev.CONTACT)
+        .group_by(grade)
+    )
+    grades = {str(name): int(count) for name, count in per_grade.all() if name}
     columns = [
         col(LeadEvent.lead_id),
         col(LeadEvent.kind),
@@ -71,21 +103,11 @@ async def period_counts(
         col(LeadEvent.to_value),
         col(LeadEvent.payload),
     ]
-    connection = await session.connection()
     result = await connection.execute(
-        sa_select(*columns)
-        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
-        .where(
-            col(LeadEvent.team_id) == team.id,
-            col(LeadEvent.owner_id) == person_id,
-            col(LeadEvent.at) >= start,
-            col(LeadEvent.at) < end,
-            col(LeadEvent.kind).in_(PERIOD_KINDS),
-            col(Lead.deleted_at).is_(None),
-        )
+        sa_select(*columns).join(Lead, joined).where(*scope, col(LeadEvent.kind) == ev.STAGE)
     )
     rows = [_row(event) for event in result.all()]
-    moved = sorted({row.lead_id for row in rows if row.kind == ev.STAGE})
+    moved = sorted({row.lead_id for row in rows})
     history: list[EventRow] = []
     for chunk in range(0, len(moved), 500):
         found = await connection.execute(
@@ -96,7 +118,18 @@ async def period_counts(
             )
         )
         history.extend(_row(event) for event in found.all())
-    return funnel.count_events(rows, pipeline=team.pipeline, start=start, end=end, history=history)
+    stages_only = funnel.count_events(
+        rows, pipeline=team.pipeline, start=start, end=end, history=history
+    )
+    return replace(
+        stages_only,
+        created=totals.get(ev.CREATED, (0, 0))[1],
+        contacted=totals.get(ev.CONTACT, (0, 0))[1],
+        contacts=totals.get(ev.CONTACT, (0, 0))[0],
+        phone=totals.get(ev.PHONE, (0, 0))[1],
+        wechat=totals.get(ev.WECHAT, (0, 0))[1],
+        contact_grades={g: n for g, n in grades.items() if g in ("A", "B", "C", "D")},
+    )
 
 
 async def marketing_between(

@@ -80,6 +80,7 @@ def funnel_png(chart: FunnelChart, *, width: float = 8.0, dpi: int = 110) -> byt
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     family = cjk_font()
     rc: dict[str, Any] = {"family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"]}
@@ -98,6 +99,7 @@ def funnel_png(chart: FunnelChart, *, width: float = 8.0, dpi: int = 110) -> byt
     for spine in ("top", "right"):
         axes.spines[spine].set_visible(False)
     axes.tick_params(axis="x", labelsize=9)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for position, count, expected in zip(positions, chart.counts, chart.expected, strict=True):
         axes.text(
             max(count, expected or 0) + biggest * 0.02,

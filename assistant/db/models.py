@@ -233,3 +233,34 @@ class GroupLink(SQLModel, table=True):
     active: bool = True  # False after /unlink or once the bot is removed from the group
     linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     unlinked_at: datetime | None = _ts()
+
+
+class MarketingDay(SQLModel, table=True):
+    """A person's top-of-funnel figures for one local day (/numbers); None = not recorded."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    day: date
+    impressions: int | None = None
+    clicks: int | None = None
+    visits: int | None = None
+    consultations: int | None = None
+    orders: int | None = None
+    cost: float | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MonthlyGoal(SQLModel, table=True):
+    """A person's order target for one month (/goal); `month` is the month's first day."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    month: date
+    orders: int
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,5 @@
-"""Run the sales assistant: long polling with a token, console mode without one."""
+"""Run the sales assistant: long polling with a token, a webhook server with WEBHOOK_URL,
+console mode without a token."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_console(settings))
         return
     configure_logging(settings.log_level)
+    if settings.webhook_url:
+        from assistant.tg.webhook import run_webhook
+
+        run_webhook(settings)
+        return
     application = build_application(settings, rate_limited=True)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 

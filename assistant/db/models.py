@@ -167,3 +167,100 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TeamScript(SQLModel, table=True):
+    """A script a team's manager wrote; it ranks together with the shipped library."""
+
+    __table_args__ = (Index("ix_teamscript_team_locale", "team_id", "locale"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    locale: str = Field(default="zh-Hans", max_length=8)
+    situation: str = Field(max_length=24)
+    stages: str = Field(max_length=200)  # comma-separated stage keys
+    grades: str = Field(default="A,B,C,D", max_length=16)  # comma-separated grades
+    text: str = Field(max_length=1000)
+    why: str = Field(default="", max_length=200)
+    created_by: int = Field(foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = _ts()
+
+
+class ScriptUse(SQLModel, table=True):
+    """A person said they sent a script (the "used it" button); stage moves credit it."""
+
+    __table_args__ = (
+        Index("ix_scriptuse_team_person_at", "team_id", "person_id", "used_at"),
+        Index("ix_scriptuse_lead_at", "lead_id", "used_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    script_id: str = Field(max_length=48)
+    locale: str = Field(default="zh-Hans", max_length=8)
+    used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ActivationBatch(SQLModel, table=True):
+    """One /activate batch (PRODUCT.md 5.4): its leads in order and each one's outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    team_id: int = Field(foreign_key="team.id")
+    lead_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    outcomes: dict[str, str] = Field(
+        default_factory=dict, sa_type=JSON
+    )  # lead id -> replied|silent
+    rating: str | None = Field(default=None, max_length=8)  # good | pass | poor, once complete
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    rated_at: datetime | None = _ts()
+
+
+class GroupLink(SQLModel, table=True):
+    """A Telegram group bound to a team by /link; the team's leaderboard is posted there."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    team_id: int = Field(foreign_key="team.id", index=True)
+    title: str = Field(default="", max_length=128)
+    linked_by: int = Field(foreign_key="person.id")
+    locale: str = Field(default="zh-Hans", max_length=8)  # language of scheduled posts
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)  # whose "today" the board uses
+    active: bool = True  # False after /unlink or once the bot is removed from the group
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    unlinked_at: datetime | None = _ts()
+
+
+class MarketingDay(SQLModel, table=True):
+    """A person's top-of-funnel figures for one local day (/numbers); None = not recorded."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    day: date
+    impressions: int | None = None
+    clicks: int | None = None
+    visits: int | None = None
+    consultations: int | None = None
+    orders: int | None = None
+    cost: float | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MonthlyGoal(SQLModel, table=True):
+    """A person's order target for one month (/goal); `month` is the month's first day."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    month: date
+    orders: int
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

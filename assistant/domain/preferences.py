@@ -43,7 +43,7 @@ def parse_work_minutes(text: str) -> int:
         if not re.fullmatch(r"\d+(\.\d+)?", number):
             raise PreferenceError(text)
         minutes = round(float(number) * 60)
-    elif cleaned.isdigit():
+    elif cleaned.isascii() and cleaned.isdigit():
         minutes = int(cleaned)
     else:
         raise PreferenceError(text)
@@ -54,7 +54,7 @@ def parse_work_minutes(text: str) -> int:
 
 def _day_number(token: str) -> int:
     token = token.strip().lower().removeprefix("周").removeprefix("星期")
-    if token.isdigit() and 1 <= int(token) <= 7:
+    if token.isascii() and token.isdigit() and 1 <= int(token) <= 7:
         return int(token)
     for word, number in _DAY_WORDS.items():
         if token.startswith(word):

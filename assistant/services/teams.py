@@ -6,10 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Invite, Membership, Person, Team
+from assistant.db.models import Invite, Lead, Membership, Person, Team
+from assistant.services import permissions
 from assistant.services.errors import UserError
 
 TEAM_NAME_LIMIT = 64
@@ -55,20 +57,24 @@ def _new_code() -> str:
 
 
 async def create_invite(
-    session: AsyncSession, *, person: Person, single_use: bool, now: datetime
+    session: AsyncSession,
+    *,
+    person: Person,
+    single_use: bool,
+    now: datetime,
+    days: int = INVITE_DAYS,
 ) -> tuple[Team, Invite]:
     team, member = await active_team(session, person)
     if team.personal:
         raise UserError("invite_needs_team")
-    if member.role not in MANAGING_ROLES:
-        raise UserError("not_manager")
+    permissions.require_manager(member)
     assert team.id is not None and person.id is not None
     invite = Invite(
         team_id=team.id,
         code=_new_code(),
         created_by=person.id,
         single_use=single_use,
-        expires_at=now + timedelta(days=INVITE_DAYS),
+        expires_at=now + timedelta(days=days),
         created_at=now,
     )
     session.add(invite)
@@ -125,3 +131,233 @@ async def join_team(
     invite.uses += 1
     person.active_team_id = team.id
     return JoinResult("joined", team)
+
+
+# --- members, roles, removal and invites (PRODUCT.md 1 and 7) -------------------------------
+
+ROLE_WORDS = {
+    "owner": "owner", "所有者": "owner", "老板": "owner",
+    "manager": "manager", "经理": "manager", "主管": "manager", "管理": "manager",
+    "rep": "rep", "销售": "rep", "成员": "rep", "member": "rep",
+}  # fmt: skip
+SELF_WORDS = {"me", "myself", "我", "自己"}
+INVITE_MAX_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Member:
+    """An active member as /members shows them: the short number is their place in the list."""
+
+    number: int
+    membership: Membership
+    person: Person
+    leads: int = 0
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+async def roster(session: AsyncSession, team_id: int) -> list[Member]:
+    """Active members in joining order, numbered from 1, with how many leads each owns."""
+    rows = (
+        await session.exec(
+            select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)  # type: ignore[arg-type]
+            .where(Membership.team_id == team_id, Membership.active)
+            .order_by(Membership.joined_at, Membership.id)  # type: ignore[arg-type]
+        )
+    ).all()
+    counts = dict(
+        (
+            await session.exec(
+                select(Lead.owner_id, func.count())
+                .where(Lead.team_id == team_id, col(Lead.deleted_at).is_(None))
+                .group_by(Lead.owner_id)  # type: ignore[arg-type]
+            )
+        ).all()
+    )
+    return [
+        Member(index, member, person, int(counts.get(person.id, 0)))
+        for index, (member, person) in enumerate(rows, start=1)
+    ]
+
+
+def _matches(person: Person, ref: str) -> int:
+    """How well a typed reference names this person: 3 exact, 2 a whole word, 1 a prefix."""
+    name = person.name.casefold()
+    if name == ref:
+        return 3
+    if ref in name.split():
+        return 2
+    return 1 if name.startswith(ref) else 0
+
+
+def find_member(members: list[Member], ref: str, *, me: Person) -> Member:
+    """A member by list number (`2`, `#2`), @username, name, or `me`."""
+    cleaned = ref.strip()
+    if not cleaned:
+        raise UserError("member_missing")
+    lowered = cleaned.casefold()
+    if lowered in SELF_WORDS:
+        found = [m for m in members if m.person.id == me.id]
+    elif cleaned.lstrip("#").isdigit():
+        number = int(cleaned.lstrip("#"))
+        found = [m for m in members if m.number == number]
+    elif cleaned.startswith("@"):
+        handle = lowered[1:]
+        found = [m for m in members if (m.person.username or "").casefold() == handle]
+    else:
+        scored = [(_matches(m.person, lowered), m) for m in members]
+        best = max((score for score, _ in scored), default=0)
+        found = [m for score, m in scored if score == best and score > 0]
+    if not found:
+        raise UserError("member_not_found", given=cleaned)
+    if len(found) > 1:
+        raise UserError(
+            "member_ambiguous",
+            given=cleaned,
+            candidates=[(m.number, m.person.name) for m in found],
+        )
+    return found[0]
+
+
+async def members_of_active_team(
+    session: AsyncSession, person: Person
+) -> tuple[Team, Membership, list[Member]]:
+    team, member = await active_team(session, person)
+    assert team.id is not None
+    return team, member, await roster(session, team.id)
+
+
+def parse_role(text: str) -> str:
+    role = ROLE_WORDS.get(text.strip().casefold())
+    if role is None:
+        raise UserError("bad_role", given=text)
+    return role
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    team: Team
+    member: Member
+    old: str
+    new: str
+
+
+async def change_role(
+    session: AsyncSession, *, person: Person, ref: str, role_text: str
+) -> RoleChange:
+    team, actor, members = await members_of_active_team(session, person)
+    permissions.require_owner(actor)
+    target = find_member(members, ref, me=person)
+    new = parse_role(role_text)
+    old = target.role
+    if old == permissions.OWNER and new != permissions.OWNER:
+        owners = [m for m in members if m.role == permissions.OWNER]
+        if len(owners) <= 1:
+            raise UserError("last_owner", name=target.person.name)
+    if not permissions.can_change_role(actor, target.membership):
+        raise UserError("not_owner")
+    target.membership.role = new
+    return RoleChange(team, target, old, new)
+
+
+@dataclass(frozen=True)
+class Removal:
+    team: Team
+    member: Member
+    pooled: list[int]  # lead numbers now in the team pool
+
+
+async def remove_member(
+    session: AsyncSession, *, person: Person, ref: str, now: datetime
+) -> Removal:
+    """Deactivate a membership; the person's leads go to the team pool with their history."""
+    from assistant.services.handover import reassign
+
+    team, actor, members = await members_of_active_team(session, person)
+    permissions.require_manager(actor)
+    target = find_member(members, ref, me=person)
+    if not permissions.can_remove(actor, target.membership):
+        raise UserError("not_owner" if target.role in permissions.MANAGING else "not_manager")
+    if target.role == permissions.OWNER:
+        owners = [m for m in members if m.role == permissions.OWNER]
+        if len(owners) <= 1:
+            raise UserError("last_owner", name=target.person.name)
+    assert team.id is not None and target.person.id is not None and person.id is not None
+    leads = (
+        await session.exec(
+            select(Lead)
+            .where(Lead.team_id == team.id, Lead.owner_id == target.person.id)
+            .order_by(Lead.number)  # type: ignore[arg-type]
+        )
+    ).all()
+    await reassign(session, leads=list(leads), to_id=None, actor_id=person.id, now=now)
+    target.membership.active = False
+    if target.person.active_team_id == team.id:
+        target.person.active_team_id = None
+    return Removal(team, target, [lead.number for lead in leads if lead.deleted_at is None])
+
+
+def invite_state(invite: Invite, now: datetime) -> str:
+    """active | revoked | expired | used"""
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return "expired"
+    if invite.single_use and invite.uses > 0:
+        return "used"
+    return "active"
+
+
+async def open_invites(
+    session: AsyncSession, *, person: Person, now: datetime
+) -> tuple[Team, list[Invite]]:
+    team, member = await active_team(session, person)
+    if team.personal:
+        raise UserError("invite_needs_team")
+    permissions.require_manager(member)
+    invites = (
+        await session.exec(
+            select(Invite)
+            .where(Invite.team_id == team.id, col(Invite.revoked_at).is_(None))
+            .order_by(Invite.created_at, Invite.id)  # type: ignore[arg-type]
+        )
+    ).all()
+    return team, [invite for invite in invites if invite_state(invite, now) == "active"]
+
+
+async def revoke_invite(
+    session: AsyncSession,
+    *,
+    person: Person,
+    now: datetime,
+    code: str | None = None,
+    invite_id: int | None = None,
+) -> Invite:
+    """Revoke an invite of the person's active team; other teams' invites are "not found"."""
+    team, member = await active_team(session, person)
+    permissions.require_manager(member)
+    query = select(Invite).where(Invite.team_id == team.id)
+    if invite_id is not None:
+        query = query.where(Invite.id == invite_id)
+    else:
+        cleaned = (code or "").strip().removeprefix("join_")
+        if "start=join_" in cleaned:
+            cleaned = cleaned.split("start=join_", 1)[1]
+        query = query.where(Invite.code == cleaned)
+    invite = (await session.exec(query)).first()
+    if invite is None:
+        raise UserError("invite_not_found", given=code or "")
+    if invite.revoked_at is None:
+        invite.revoked_at = now
+    return invite
+
+
+def parse_invite_days(text: str) -> int:
+    """`3`, `3d`, `3天` -> 3; between 1 and INVITE_MAX_DAYS."""
+    cleaned = text.strip().casefold().removesuffix("days").removesuffix("d").removesuffix("天")
+    if not cleaned.isdigit() or not 1 <= int(cleaned) <= INVITE_MAX_DAYS:
+        raise UserError("bad_invite_days", given=text, limit=INVITE_MAX_DAYS)
+    return int(cleaned)

@@ -18,6 +18,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -32,9 +33,12 @@ from assistant.db.models import ConversationState
 from assistant.db.session import make_engine, make_sessionmaker
 from assistant.i18n import LOCALES, t
 from assistant.render import Renderer
+from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, leads, teams
+from assistant.tg.handlers import basics, groups, leads, numbers, reminders, teams
+from assistant.tg.handlers import scripts as scripts_feature
+from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -44,7 +48,17 @@ logger = logging.getLogger(__name__)
 OFFLINE_TOKEN = "1:offline-console-token"
 TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
 
-FEATURES: list[Feature] = [basics.FEATURE, teams.FEATURE, leads.FEATURE]
+
+FEATURES: list[Feature] = [
+    basics.FEATURE,
+    teams.FEATURE,
+    leads.FEATURE,
+    groups.FEATURE,
+    numbers.FEATURE,
+    scripts_feature.FEATURE,
+    today_handlers.FEATURE,
+    reminders.FEATURE,
+]
 
 
 def all_commands() -> list[CommandSpec]:
@@ -133,6 +147,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     app: AppContext = application.bot_data["app"]
     await upgrade_to_head(application.bot_data["engine"])
+    install_jobs(application)
     try:
         await register_commands(application)
     except Exception:  # commands are a convenience; the bot works without them
@@ -185,6 +200,10 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
             application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+        if feature.chat_member is not None:
+            application.add_handler(
+                ChatMemberHandler(command(feature.chat_member), ChatMemberHandler.MY_CHAT_MEMBER)
+            )
     kinds = {
         "contact": filters.CONTACT,
         "document": filters.Document.ALL,

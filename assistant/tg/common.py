@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -114,14 +115,23 @@ def profile_of(update: Update) -> Profile | None:
 
 
 async def _claim_update(session: AsyncSession, update_id: int) -> None:
-    """Record the update id in this transaction; a redelivered update stops here."""
-    if await session.get(ProcessedUpdate, update_id) is not None:
+    """Record the update id in this transaction; a redelivered update stops here.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means this update is ours.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .values(update_id=update_id, at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(table.c.update_id)
+    )
+    connection = await session.connection()
+    claimed = (await connection.execute(statement)).first()
+    if claimed is None:
         raise _Duplicate
-    session.add(ProcessedUpdate(update_id=update_id))
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise _Duplicate from None
 
 
 async def deliver(

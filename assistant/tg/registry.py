@@ -22,6 +22,8 @@ class Feature:
     callbacks: dict[str, HandlerFn] = field(default_factory=dict)  # action -> handler
     # Plain text in a private chat goes to the flow named in the person's ConversationState.
     flows: dict[str, HandlerFn] = field(default_factory=dict)
+    # my_chat_member updates: the bot was added to or removed from a chat.
+    chat_member: HandlerFn | None = None
     # Other messages in a private chat by kind: "contact" (a shared contact card),
     # "document" (a file), "forwarded" (a forwarded text message; before flows and hints).
     messages: dict[str, HandlerFn] = field(default_factory=dict)

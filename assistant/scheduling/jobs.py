@@ -1,0 +1,62 @@
+"""Wiring the planner and the sender into PTB's JobQueue.
+
+Jobs only drive the two functions; the state is in the outbox table, so a restart loses
+nothing. With a controlled clock (tests, benchmarks) no jobs are installed: the caller runs
+`plan_due` and `Sender.run_once` itself at the times it chooses.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from assistant.clock import system_clock
+from assistant.scheduling.planner import plan_due
+from assistant.scheduling.sender import Sender
+from assistant.tg.common import AppContext
+
+logger = logging.getLogger(__name__)
+PLANNER_JOB = "outbox-planner"
+SENDER_JOB = "outbox-sender"
+
+
+def sender_of(application: Application) -> Sender:  # type: ignore[type-arg]
+    sender = application.bot_data.get("sender")
+    if sender is None:
+        sender = Sender(application.bot_data["app"], application.bot)
+        application.bot_data["sender"] = sender
+    assert isinstance(sender, Sender)
+    return sender
+
+
+async def _plan(context: ContextTypes.DEFAULT_TYPE) -> None:
+    app: AppContext = context.application.bot_data["app"]
+    inserted = await plan_due(app.sessionmaker, app.settings, app.clock())
+    if inserted:
+        logger.info("planned %d pushes", inserted)
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE) -> None:
+    app: AppContext = context.application.bot_data["app"]
+    await sender_of(context.application).run_once(app.clock())
+
+
+def install_jobs(application: Application, *, force: bool = False) -> bool:  # type: ignore[type-arg]
+    """Schedule the planner and the sender; returns whether jobs were installed."""
+    app: AppContext = application.bot_data["app"]
+    queue = application.job_queue
+    if queue is None:
+        logger.warning("no JobQueue (install python-telegram-bot[job-queue]): pushes are off")
+        return False
+    if app.clock is not system_clock and not force:
+        return False
+    sender_of(application)
+    settings = app.settings
+    queue.run_repeating(
+        _plan, interval=settings.planner_interval_seconds, first=1.0, name=PLANNER_JOB
+    )
+    queue.run_repeating(
+        _send, interval=settings.sender_interval_seconds, first=2.0, name=SENDER_JOB
+    )
+    return True

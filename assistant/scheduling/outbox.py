@@ -1,0 +1,146 @@
+"""Outbox rows: idempotent inserts, leased claims, and final states.
+
+Statuses: pending → sending (claimed, with a lease) → sent | skipped | dropped.
+A row whose lease has run out is claimable again, so a crashed sender loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Outbox
+from assistant.scheduling.registry import PushDraft
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+SKIPPED = "skipped"  # the push no longer made sense when its time came
+DROPPED = "dropped"  # could not be delivered (bot blocked, chat gone, too many failures)
+_CHUNK = 500
+
+
+async def existing_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox."""
+    existing: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        rows = await session.exec(
+            select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(chunk))
+        )
+        existing.update(rows.all())
+    return existing
+
+
+async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datetime) -> int:
+    """Insert the drafts whose dedupe_key is new; returns how many were inserted.
+
+    Existing keys are filtered first (cheap when a planner re-plans the same pushes every
+    minute) and the insert itself ignores conflicts, so two planners racing are harmless.
+    """
+    unique = {draft.dedupe_key: draft for draft in drafts}
+    if not unique:
+        return 0
+    keys = list(unique)
+    existing = await existing_keys(session, keys)
+    fresh = [unique[key] for key in keys if key not in existing]
+    if not fresh:
+        return 0
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = 0
+    for start in range(0, len(fresh), _CHUNK):
+        values = [
+            {
+                "kind": draft.kind,
+                "dedupe_key": draft.dedupe_key,
+                "chat_id": draft.chat_id,
+                "person_id": draft.person_id,
+                "team_id": draft.team_id,
+                "payload": draft.payload,
+                "due_at": draft.due_at,
+                "status": PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for draft in fresh[start : start + _CHUNK]
+        ]
+        statement = (
+            insert(Outbox).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        result = await session.exec(statement)
+        inserted += max(result.rowcount or 0, 0)
+    return inserted
+
+
+async def claim(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+) -> list[Outbox]:
+    """Take up to `limit` due rows for this sender until `now + lease`.
+
+    PostgreSQL: the inner SELECT locks with SKIP LOCKED, so concurrent senders get disjoint
+    rows. SQLite: the single UPDATE statement runs under the database's one writer lock.
+    """
+    claimable = or_(
+        col(Outbox.status) == PENDING,
+        and_(col(Outbox.status) == SENDING, col(Outbox.lease_until) < now),
+    )
+    due = (
+        select(Outbox.id)
+        .where(claimable, col(Outbox.due_at) <= now)
+        .order_by(col(Outbox.due_at), col(Outbox.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(Outbox)
+        .where(col(Outbox.id).in_(due.scalar_subquery()))
+        .values(status=SENDING, lease_until=now + lease, attempts=col(Outbox.attempts) + 1)
+        .returning(Outbox)
+    )
+    result = await session.exec(statement.execution_options(synchronize_session=False))
+    rows: list[Outbox] = list(result.scalars().all())
+    rows.sort(key=lambda row: (row.due_at, row.id or 0))
+    return rows
+
+
+async def finish(
+    session: AsyncSession, row_id: int, *, status: str, now: datetime, error: str | None = None
+) -> None:
+    values: dict[str, object] = {"status": status, "lease_until": None}
+    if status == SENT:
+        values["sent_at"] = now
+    if error is not None:
+        values["last_error"] = error[:300]
+    await session.exec(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
+        .values(**values)
+    )
+
+
+async def retry_later(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    at: datetime,
+    error: str | None = None,
+    undo_attempt: bool = False,
+) -> None:
+    """Put a claimed row back for a later try (rate limit, pacing, transient failure)."""
+    values: dict[str, object] = {"status": PENDING, "lease_until": None, "due_at": at}
+    if error is not None:
+        values["last_error"] = error[:300]
+    if undo_attempt:
+        values["attempts"] = col(Outbox.attempts) - 1
+    await session.exec(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
+        .values(**values)
+    )

@@ -1,0 +1,175 @@
+"""The sender: claims due outbox rows with a lease, renders them, sends them, marks them.
+
+- Pacing: at most 1 message per second to a private chat and 20 per minute to a group; a row
+  for a chat that is not ready yet goes back to the outbox for the chat's next free moment.
+- RetryAfter (429): the row waits as long as Telegram asks; it does not count as a failure.
+- Forbidden (bot blocked, kicked) or a chat that no longer exists: the recipient is marked
+  unreachable and the row dropped, instead of retrying forever.
+- Other errors: retried with back-off, dropped after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from assistant.db.models import Outbox, Person
+from assistant.db.session import transaction
+from assistant.scheduling import outbox
+from assistant.scheduling.registry import PUSH_KINDS, PushMessage, RenderContext
+from assistant.tg.common import AppContext
+
+logger = logging.getLogger(__name__)
+
+PRIVATE_GAP = timedelta(seconds=1)
+GROUP_GAP = timedelta(seconds=3)  # 20 messages a minute
+MAX_ATTEMPTS = 5
+_GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    skipped: int = 0
+    dropped: int = 0
+    deferred: int = 0
+    failed: int = 0
+    sent_ids: list[int] = field(default_factory=list)
+
+
+def _gap(chat_id: int) -> timedelta:
+    return GROUP_GAP if chat_id < 0 else PRIVATE_GAP
+
+
+class Sender:
+    """One per process; keeps the per-chat pacing of this process in memory."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        bot: Bot,
+        *,
+        batch: int = 50,
+        lease: timedelta = timedelta(seconds=60),
+        concurrency: int = 8,
+    ) -> None:
+        self.app = app
+        self.bot = bot
+        self.batch = batch
+        self.lease = lease
+        self._next_free: dict[int, datetime] = {}
+        self._semaphore = asyncio.Semaphore(concurrency)
+
+    async def claim(self, now: datetime) -> list[Outbox]:
+        async with transaction(self.app.sessionmaker) as session:
+            return await outbox.claim(session, now=now, lease=self.lease, limit=self.batch)
+
+    async def run_once(self, now: datetime | None = None) -> SendReport:
+        """Send what is due now; returns what happened to each claimed row."""
+        now = now or self.app.clock()
+        rows = await self.claim(now)
+        report = SendReport()
+        ready: list[Outbox] = []
+        for row in rows:
+            free_at = self._next_free.get(row.chat_id)
+            if free_at is not None and free_at > now:
+                await self._defer(row, free_at)
+                report.deferred += 1
+                continue
+            self._next_free[row.chat_id] = now + _gap(row.chat_id)
+            ready.append(row)
+        await asyncio.gather(*(self._deliver(row, now, report) for row in ready))
+        return report
+
+    async def _defer(self, row: Outbox, at: datetime, error: str | None = None) -> None:
+        async with transaction(self.app.sessionmaker) as session:
+            await outbox.retry_later(session, row.id or 0, at=at, error=error, undo_attempt=True)
+
+    async def _render(self, row: Outbox, now: datetime) -> PushMessage | None:
+        kind = PUSH_KINDS.get(row.kind)
+        if kind is None:
+            raise LookupError(f"no push kind {row.kind!r}")
+        async with transaction(self.app.sessionmaker) as session:
+            context = RenderContext(session, now, self.app.settings, self.app.signer.sign)
+            return await kind.render(context, row)
+
+    async def _deliver(self, row: Outbox, now: datetime, report: SendReport) -> None:
+        row_id = row.id or 0
+        async with self._semaphore:
+            try:
+                message = await self._render(row, now)
+                if message is None:
+                    await self._finish(row_id, outbox.SKIPPED, now)
+                    report.skipped += 1
+                    return
+                await self._send(row.chat_id, message)
+            except RetryAfter as error:
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                self._next_free[row.chat_id] = now + timedelta(seconds=seconds)
+                await self._defer(row, now + timedelta(seconds=seconds), "retry after")
+                report.deferred += 1
+                return
+            except (Forbidden, ChatMigrated) as error:
+                await self._gone(row, now, str(error))
+                report.dropped += 1
+                return
+            except BadRequest as error:
+                if any(text in str(error).lower() for text in _GONE):
+                    await self._gone(row, now, str(error))
+                    report.dropped += 1
+                else:
+                    await self._failed(row, now, str(error), report)
+                return
+            except (TelegramError, LookupError, OSError) as error:
+                await self._failed(row, now, str(error), report)
+                return
+            except Exception as error:
+                logger.exception("push %s failed", row_id)
+                await self._failed(row, now, type(error).__name__, report)
+                return
+            await self._finish(row_id, outbox.SENT, now)
+            report.sent += 1
+            report.sent_ids.append(row_id)
+
+    async def _send(self, chat_id: int, message: PushMessage) -> None:
+        parts = self.app.renderer.messages(message.locale, message.template, **message.context)
+        for index, part in enumerate(parts):
+            extra: dict[str, Any] = {}
+            if index == len(parts) - 1 and message.keyboard is not None:
+                extra["reply_markup"] = message.keyboard
+            await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
+
+    async def _finish(
+        self, row_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        async with transaction(self.app.sessionmaker) as session:
+            await outbox.finish(session, row_id, status=status, now=now, error=error)
+
+    async def _gone(self, row: Outbox, now: datetime, error: str) -> None:
+        async with transaction(self.app.sessionmaker) as session:
+            await outbox.finish(session, row.id or 0, status=outbox.DROPPED, now=now, error=error)
+            if row.person_id is not None:
+                await session.exec(
+                    update(Person).where(col(Person.id) == row.person_id).values(reachable=False)
+                )
+        logger.info("push %s dropped: the recipient cannot be reached", row.id)
+
+    async def _failed(self, row: Outbox, now: datetime, error: str, report: SendReport) -> None:
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._finish(row.id or 0, outbox.DROPPED, now, error)
+            report.dropped += 1
+            return
+        backoff = timedelta(seconds=min(30 * 2 ** (row.attempts - 1), 1800))
+        async with transaction(self.app.sessionmaker) as session:
+            await outbox.retry_later(session, row.id or 0, at=now + backoff, error=error)
+        report.failed += 1

@@ -1,0 +1,159 @@
+"""Acting on a follow-up from its reminder: done, snooze, tomorrow, and reassigning an
+overdue lead (the last step of the escalation ladder)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
+from assistant.domain import events
+from assistant.domain.quiet_hours import at_local, parse_hhmm
+from assistant.domain.team_settings import effective
+from assistant.services.errors import UserError
+
+MANAGING_ROLES = ("owner", "manager")
+SNOOZE = timedelta(hours=1)
+
+
+async def _membership(session: AsyncSession, team_id: int, person_id: int) -> Membership | None:
+    result = await session.exec(
+        select(Membership).where(
+            Membership.team_id == team_id, Membership.person_id == person_id, Membership.active
+        )
+    )
+    return result.first()
+
+
+async def lead_for(session: AsyncSession, *, person: Person, lead_id: str) -> Lead:
+    """The lead behind a button, if this person may act on it: its owner, or a manager of its
+    team. Anything else reads as "not found", so ids reveal nothing."""
+    lead = await session.get(Lead, int(lead_id)) if lead_id.isdigit() else None
+    if lead is None or lead.deleted_at is not None:
+        raise UserError("followup_not_found")
+    if lead.owner_id == person.id:
+        member = await _membership(session, lead.team_id, person.id or 0)
+        if member is not None:
+            return lead
+    member = await _membership(session, lead.team_id, person.id or 0)
+    if member is None or member.role not in MANAGING_ROLES:
+        raise UserError("followup_not_found")
+    return lead
+
+
+async def is_manager(session: AsyncSession, *, person: Person, team_id: int) -> bool:
+    member = await _membership(session, team_id, person.id or 0)
+    return member is not None and member.role in MANAGING_ROLES
+
+
+def _event(lead: Lead, actor: Person, kind: str, now: datetime, **fields: object) -> LeadEvent:
+    return LeadEvent(
+        lead_id=lead.id or 0,
+        team_id=lead.team_id,
+        owner_id=lead.owner_id,
+        actor_id=actor.id,
+        kind=kind,
+        at=now,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _schedule(
+    session: AsyncSession, lead: Lead, actor: Person, at: datetime, reason: str, now: datetime
+) -> None:
+    lead.next_followup_at = at
+    lead.updated_at = now
+    session.add(
+        _event(
+            lead, actor, events.FOLLOWUP, now, to_value=at.isoformat(), payload={"reason": reason}
+        )
+    )
+
+
+async def cadence_days(session: AsyncSession, lead: Lead) -> int:
+    team = await session.get(Team, lead.team_id)
+    cadence = effective(team.settings if team else None)["cadence"]
+    return int(cadence.get(lead.grade, cadence["D"]))
+
+
+async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
+    """The follow-up happened: log a contact and schedule the next one by the team's cadence."""
+    session.add(
+        _event(lead, person, events.CONTACT, now, payload={"note": "", "grade": lead.grade})
+    )
+    lead.last_contact_at = now
+    days = await cadence_days(session, lead)
+    _schedule(session, lead, person, now + timedelta(days=days), "cadence", now)
+    return lead
+
+
+def snooze(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
+    _schedule(session, lead, person, now + SNOOZE, "snooze", now)
+    return lead
+
+
+def tomorrow_morning(person: Person, now: datetime) -> datetime:
+    """Tomorrow at the person's morning briefing time (09:00 unless changed), local."""
+    zone = person.timezone
+    tomorrow = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    try:
+        clock = parse_hhmm(person.morning_at)
+    except ValueError:
+        clock = time(9)
+    return at_local(tomorrow, clock, zone)
+
+
+def to_tomorrow(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
+    _schedule(session, lead, person, tomorrow_morning(person, now), "snooze", now)
+    return lead
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: int
+    name: str
+
+
+async def reassign_choices(session: AsyncSession, *, person: Person, lead: Lead) -> list[Candidate]:
+    if not await is_manager(session, person=person, team_id=lead.team_id):
+        raise UserError("followup_not_found")
+    rows = await session.exec(
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.team_id == lead.team_id, Membership.active)
+        .order_by(col(Person.name))
+    )
+    return [
+        Candidate(member.id or 0, member.name)
+        for member in rows.all()
+        if member.id != lead.owner_id
+    ]
+
+
+async def reassign(
+    session: AsyncSession, *, person: Person, lead: Lead, to_person_id: str, now: datetime
+) -> Person:
+    """Hand the lead to another member: history stays with the lead, the follow-up is due now."""
+    if not await is_manager(session, person=person, team_id=lead.team_id):
+        raise UserError("followup_not_found")
+    target = await session.get(Person, int(to_person_id)) if to_person_id.isdigit() else None
+    if target is None or await _membership(session, lead.team_id, target.id or 0) is None:
+        raise UserError("reassign_not_member")
+    if target.id == lead.owner_id:
+        return target
+    old = lead.owner_id
+    session.add(
+        _event(
+            lead, person, events.ASSIGNED, now,
+            from_value=str(old) if old is not None else None,
+            to_value=str(target.id),
+            payload={"by": person.id},
+        )
+    )  # fmt: skip
+    lead.owner_id = target.id
+    _schedule(session, lead, person, now, "cadence", now)
+    return target

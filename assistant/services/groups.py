@@ -1,0 +1,193 @@
+"""Group chats bound to a team: /link, /unlink, the leaderboard, and the bot leaving a group.
+
+What reaches a group is about people, never clients: the leaderboard view carries member names
+and counts only; lead names, phones and WeChat ids are never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import GroupLink, LeadEvent, Person, Team
+from assistant.domain import events, leaderboard
+from assistant.services import permissions
+from assistant.services.errors import UserError
+from assistant.services.teams import active_team, membership, roster
+
+PERIOD_WORDS = {
+    "day": "day", "today": "day", "今天": "day", "今日": "day", "日": "day",
+    "week": "week", "本周": "week", "周": "week",
+    "month": "month", "本月": "month", "月": "month",
+    "last_week": "last_week", "上周": "last_week",
+}  # fmt: skip
+FACT_KINDS = (events.CONTACT, events.FOLLOWUP, events.STAGE, events.ASSIGNED)
+
+
+async def group_link(session: AsyncSession, chat_id: int) -> GroupLink | None:
+    return (await session.exec(select(GroupLink).where(GroupLink.chat_id == chat_id))).first()
+
+
+async def link_group(
+    session: AsyncSession, *, person: Person, chat_id: int, title: str, now: datetime
+) -> tuple[Team, GroupLink]:
+    """Bind this group to the manager's active team (re-linking replaces an older binding)."""
+    team, member = await active_team(session, person)
+    if team.personal:
+        raise UserError("link_needs_team")
+    permissions.require_manager(member)
+    assert team.id is not None and person.id is not None
+    link = await group_link(session, chat_id)
+    if link is not None and link.active and link.team_id != team.id:
+        current = await membership(session, team_id=link.team_id, person_id=person.id)
+        if current is None or not permissions.is_manager(current):
+            raise UserError("group_linked_elsewhere")
+    if link is None:
+        link = GroupLink(chat_id=chat_id, team_id=team.id, linked_by=person.id)
+        session.add(link)
+    link.team_id = team.id
+    link.linked_by = person.id
+    link.title = title[:128]
+    link.locale = person.locale
+    link.timezone = person.timezone
+    link.active = True
+    link.linked_at = now
+    link.unlinked_at = None
+    await session.flush()
+    return team, link
+
+
+async def _linked_team(session: AsyncSession, chat_id: int) -> tuple[GroupLink, Team] | None:
+    link = await group_link(session, chat_id)
+    if link is None or not link.active:
+        return None
+    team = await session.get(Team, link.team_id)
+    return (link, team) if team is not None else None
+
+
+async def unlink_group(
+    session: AsyncSession, *, person: Person, chat_id: int, now: datetime
+) -> Team:
+    """Only a manager of the team the group is linked to may unlink it."""
+    found = await _linked_team(session, chat_id)
+    if found is None:
+        raise UserError("group_not_linked")
+    link, team = found
+    member = await membership(session, team_id=team.id or 0, person_id=person.id or 0)
+    if member is None or not permissions.is_manager(member):
+        raise UserError("not_manager")
+    link.active = False
+    link.unlinked_at = now
+    return team
+
+
+async def bot_left(session: AsyncSession, *, chat_id: int, now: datetime) -> bool:
+    """The bot was removed from the group: the link goes inactive so nothing is posted there."""
+    link = await group_link(session, chat_id)
+    if link is None or not link.active:
+        return False
+    link.active = False
+    link.unlinked_at = now
+    return True
+
+
+def parse_period(words: list[str]) -> str:
+    if not words:
+        return "day"
+    period = PERIOD_WORDS.get(words[0].strip().casefold())
+    if period is None:
+        raise UserError("bad_leaderboard_period", given=words[0])
+    return period
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    rank: int
+    name: str
+    points: int
+    contacts: int
+    on_time: int
+    visits: int
+    deals: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class BoardView:
+    team: str
+    period: str
+    start: datetime
+    end: datetime
+    lines: list[BoardLine]
+    zone: str
+
+
+async def team_board(
+    session: AsyncSession, *, team: Team, period: str, now: datetime, zone: str
+) -> BoardView:
+    """The team's leaderboard: active members only, from the event log."""
+    assert team.id is not None
+    members = await roster(session, team.id)
+    ids = [member.person.id for member in members if member.person.id is not None]
+    since = leaderboard.facts_since(period, now, zone)
+    rows = (
+        await session.exec(
+            select(  # type: ignore[call-overload]
+                LeadEvent.lead_id,
+                LeadEvent.owner_id,
+                LeadEvent.kind,
+                LeadEvent.at,
+                LeadEvent.to_value,
+            )
+            .where(
+                LeadEvent.team_id == team.id,
+                col(LeadEvent.kind).in_(FACT_KINDS),
+                LeadEvent.at >= since,
+                LeadEvent.at <= now,
+            )
+            .order_by(col(LeadEvent.at), col(LeadEvent.id))
+        )
+    ).all()
+    facts = [leaderboard.Fact(*row) for row in rows]
+    board = leaderboard.rank(ids, facts, pipeline=team.pipeline, period=period, now=now, zone=zone)
+    names = {member.person.id: member.person.name for member in members}
+    lines = [
+        BoardLine(
+            row.rank,
+            names[row.member_id],
+            row.points,
+            row.contacts,
+            row.on_time,
+            row.visits,
+            row.deals,
+            row.streak,
+        )
+        for row in board.rows
+    ]
+    return BoardView(team.name, period, board.start, board.end, lines, zone)
+
+
+async def group_board(
+    session: AsyncSession, *, chat_id: int, period: str, now: datetime
+) -> tuple[GroupLink, BoardView] | None:
+    """The leaderboard of the team linked to this group, or None when no active link."""
+    found = await _linked_team(session, chat_id)
+    if found is None:
+        return None
+    link, team = found
+    return link, await team_board(session, team=team, period=period, now=now, zone=link.timezone)
+
+
+async def private_board(
+    session: AsyncSession, *, person: Person, period: str, now: datetime
+) -> BoardView:
+    team, _ = await active_team(session, person)
+    return await team_board(session, team=team, period=period, now=now, zone=person.timezone)
+
+
+async def active_links(session: AsyncSession) -> list[GroupLink]:
+    """Every group that should get scheduled posts."""
+    return list((await session.exec(select(GroupLink).where(col(GroupLink.active)))).all())

@@ -1,0 +1,96 @@
+"""Who may do what in a team. Every command and every button press asks here, every time.
+
+Roles (PRODUCT.md 1): a rep sees and works only their own leads; a manager sees the whole team's
+leads, manages reps, hands leads over and links groups; an owner can also change roles, targets
+and team settings. Anything outside the person's active team does not exist for them: a lead or
+a member of another team answers "not found", never "forbidden", so nothing leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlmodel import col
+
+from assistant.db.models import Lead, Membership
+from assistant.services.errors import UserError
+
+OWNER: Final = "owner"
+MANAGER: Final = "manager"
+REP: Final = "rep"
+ROLES: Final = (OWNER, MANAGER, REP)
+MANAGING: Final = frozenset({OWNER, MANAGER})
+
+
+def is_manager(member: Membership) -> bool:
+    """Owners and managers manage; a deactivated membership manages nothing."""
+    return member.active and member.role in MANAGING
+
+
+def is_owner(member: Membership) -> bool:
+    return member.active and member.role == OWNER
+
+
+def require_member(member: Membership | None) -> Membership:
+    if member is None or not member.active:
+        raise UserError("no_team")
+    return member
+
+
+def require_manager(member: Membership) -> Membership:
+    if not is_manager(member):
+        raise UserError("not_manager")
+    return member
+
+
+def require_owner(member: Membership) -> Membership:
+    if not is_owner(member):
+        raise UserError("not_owner")
+    return member
+
+
+def can_view_lead(member: Membership, lead: Lead) -> bool:
+    """Managers see the whole team's leads (the pool included); a rep only their own."""
+    if not member.active or lead.team_id != member.team_id:
+        return False
+    return is_manager(member) or lead.owner_id == member.person_id
+
+
+def can_edit_lead(member: Membership, lead: Lead) -> bool:
+    """Whoever may see a lead may work it (log, move, grade)."""
+    return can_view_lead(member, lead)
+
+
+def require_lead(member: Membership, lead: Lead | None, *, number: object = "") -> Lead:
+    """The lead, or the same "not found" whether it is missing or someone else's."""
+    if lead is None or not can_view_lead(member, lead):
+        raise UserError("lead_missing", number=number)
+    return lead
+
+
+def lead_scope(member: Membership) -> list[Any]:
+    """WHERE conditions restricting a Lead query to what the member may see."""
+    conditions: list[Any] = [col(Lead.team_id) == member.team_id]
+    if not member.active:
+        conditions.append(col(Lead.id) == -1)
+    elif not is_manager(member):
+        conditions.append(col(Lead.owner_id) == member.person_id)
+    return conditions
+
+
+def can_change_role(actor: Membership, target: Membership) -> bool:
+    """Only owners change roles, and only inside their own team."""
+    return is_owner(actor) and target.team_id == actor.team_id
+
+
+def can_remove(actor: Membership, target: Membership) -> bool:
+    """Owners remove anyone (the last owner is protected elsewhere); managers remove reps."""
+    if not target.active or target.team_id != actor.team_id:
+        return False
+    if is_owner(actor):
+        return True
+    return is_manager(actor) and target.role == REP
+
+
+def can_hand_over(actor: Membership) -> bool:
+    return is_manager(actor)

@@ -1,0 +1,421 @@
+"""The bot's own kinds of push: morning briefing, evening review, follow-up reminders and
+escalations to managers (PRODUCT.md 5.2 and 5.3). Registered with the scheduling registry
+at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from assistant.db.models import Lead, LeadEvent, Membership, Outbox, Person, Team
+from assistant.domain import escalation, events
+from assistant.domain.allocation import GRADES, WEIGHTS, share_percent
+from assistant.domain.localtime import local_day_bounds, local_today
+from assistant.domain.quiet_hours import Quiet, daily_due, end_of_local_day, next_allowed
+from assistant.i18n import t
+from assistant.scheduling.outbox import existing_keys
+from assistant.scheduling.registry import (
+    PlanContext,
+    PushDraft,
+    PushMessage,
+    RenderContext,
+    register_push_kind,
+)
+from assistant.services import today
+from assistant.services.errors import UserError
+from assistant.services.teams import active_team
+from assistant.tg.keyboards import button, keyboard
+
+MORNING = "morning"
+EVENING = "evening"
+REMIND = "remind"
+ESCALATE = "escalate"
+MANAGING_ROLES = ("owner", "manager")
+# A daily push missed by a stopped bot is still sent this long after its time, not later.
+DAILY_GRACE = timedelta(hours=4)
+# Follow-ups overdue longer than this are past the escalation ladder; briefings list them.
+FOLLOWUP_HORIZON = timedelta(days=14)
+
+
+def quiet_of(person: Person) -> Quiet:
+    return Quiet.parse(person.quiet_start, person.quiet_end)
+
+
+async def _reachable_people(session: AsyncSession) -> Sequence[Person]:
+    result = await session.exec(
+        select(Person).where(col(Person.chat_id).is_not(None), col(Person.reachable))
+    )
+    return result.all()
+
+
+# --- morning briefing and evening review -------------------------------------------------
+
+
+def daily_draft(kind: str, person: Person, at: str, now: datetime) -> PushDraft | None:
+    """The person's daily push for their current local day, once its local time has come.
+
+    Other daily kinds reuse it, e.g. the manager digest:
+    `daily_draft("digest", person, person.digest_at, ctx.now)` when `person.digest_on`.
+
+    It stays plannable for DAILY_GRACE (within the same local day and outside quiet hours),
+    so a bot that was down at 09:00 still sends the briefing when it comes back soon after;
+    the dedupe key makes it once per local day.
+    """
+    day = local_today(now, person.timezone)
+    quiet = quiet_of(person)
+    due = daily_due(day, at, person.timezone, quiet, person.work_days)
+    if due is None or not due <= now < min(
+        due + DAILY_GRACE, end_of_local_day(day, person.timezone)
+    ):
+        return None
+    if quiet.contains(now.astimezone(ZoneInfo(person.timezone)).time()):
+        return None
+    if person.created_at > due:  # joined after this push's time: start tomorrow
+        return None
+    assert person.chat_id is not None and person.id is not None
+    return PushDraft(
+        kind=kind,
+        dedupe_key=f"{kind}:{person.id}:{day.isoformat()}",
+        chat_id=person.chat_id,
+        due_at=due,
+        person_id=person.id,
+        payload={"day": day.isoformat()},
+    )
+
+
+async def plan_morning(ctx: PlanContext) -> list[PushDraft]:
+    drafts = []
+    for person in await _reachable_people(ctx.session):
+        if person.morning_on:
+            draft = daily_draft(MORNING, person, person.morning_at, ctx.now)
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
+
+
+async def plan_evening(ctx: PlanContext) -> list[PushDraft]:
+    drafts = []
+    for person in await _reachable_people(ctx.session):
+        if person.evening_on:
+            draft = daily_draft(EVENING, person, person.evening_at, ctx.now)
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
+
+
+async def _recipient(session: AsyncSession, row: Outbox) -> tuple[Person, Team] | None:
+    person = await session.get(Person, row.person_id) if row.person_id else None
+    if person is None or not person.reachable:
+        return None
+    try:
+        team, _ = await active_team(session, person)
+    except UserError:
+        return None
+    return person, team
+
+
+async def grade_upgrades(
+    session: AsyncSession, *, person: Person, team: Team, since: datetime
+) -> list[tuple[Lead, str, str]]:
+    """The person's leads whose grade went up (e.g. C→B) since `since`."""
+    rows = await session.exec(
+        select(LeadEvent, Lead)
+        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
+        .where(
+            LeadEvent.kind == events.GRADE,
+            LeadEvent.team_id == team.id,
+            Lead.owner_id == person.id,
+            col(Lead.deleted_at).is_(None),
+            col(LeadEvent.at) >= since,
+        )
+        .order_by(col(LeadEvent.at))
+    )
+    upgrades: dict[int, tuple[Lead, str, str]] = {}
+    for event, lead in rows.all():
+        old, new = event.from_value or "", event.to_value or ""
+        if old in GRADES and new in GRADES and new < old:
+            first = upgrades.get(lead.id or 0)
+            upgrades[lead.id or 0] = (lead, first[1] if first else old, new)
+    return [item for item in upgrades.values() if item[2] < item[1]]
+
+
+async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    found = await _recipient(ctx.session, row)
+    if found is None:
+        return None
+    person, team = found
+    leads = await today.active_leads(ctx.session, person=person, team=team)
+    plan = today.build_plan(person, leads, ctx.now)
+    _, day_end = local_day_bounds(plan.day, person.timezone)
+    with_followup = sorted(
+        (lead for lead in leads if lead.next_followup_at is not None),
+        key=lambda lead: lead.next_followup_at or ctx.now,
+    )
+    overdue = [lead for lead in with_followup if (lead.next_followup_at or ctx.now) <= ctx.now]
+    due_today = [
+        lead for lead in with_followup if ctx.now < (lead.next_followup_at or ctx.now) < day_end
+    ]
+    upgrades = await grade_upgrades(
+        ctx.session, person=person, team=team, since=ctx.now - timedelta(days=1)
+    )
+    context: dict[str, Any] = {
+        "person": person,
+        "rep": person.name,
+        "plan": plan,
+        "overdue": overdue,
+        "due_today": due_today,
+        "upgrades": upgrades,
+        "tz": ZoneInfo(person.timezone),
+    }
+    return PushMessage("pushes/morning", context, person.locale)
+
+
+async def render_evening(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    found = await _recipient(ctx.session, row)
+    if found is None:
+        return None
+    person, team = found
+    day = date.fromisoformat(str(row.payload.get("day")))
+    start, end = local_day_bounds(day, person.timezone)
+    rows = await ctx.session.exec(
+        select(LeadEvent, Lead)
+        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
+        .where(
+            LeadEvent.team_id == team.id,
+            LeadEvent.actor_id == person.id,
+            col(LeadEvent.kind).in_([events.CONTACT, events.CREATED]),
+            col(LeadEvent.at) >= start,
+            col(LeadEvent.at) < end,
+        )
+    )
+    contacts = dict.fromkeys(GRADES, 0)
+    created = 0
+    for event, lead in rows.all():
+        if event.kind == events.CREATED:
+            created += 1
+            continue
+        grade = str(event.payload.get("grade") or lead.grade)
+        contacts[grade if grade in contacts else "D"] += 1
+    percent = share_percent(contacts)
+    total = sum(contacts.values())
+    gaps = {grade: percent[grade] - WEIGHTS[grade] for grade in GRADES}
+    over = max(GRADES, key=lambda grade: gaps[grade]) if total else None
+    leads = await today.active_leads(ctx.session, person=person, team=team)
+    overdue = sum(
+        1
+        for lead in leads
+        if lead.next_followup_at is not None and lead.next_followup_at <= ctx.now
+    )
+    context = {
+        "person": person,
+        "day": day,
+        "contacts": contacts,
+        "percent": percent,
+        "weights": WEIGHTS,
+        "total": total,
+        "created": created,
+        "overdue": overdue,
+        "over": over if over is not None and gaps[over] >= 10 else None,
+        "under": "A" if total and gaps["A"] <= -10 else None,
+    }
+    return PushMessage("pushes/evening", context, person.locale)
+
+
+# --- follow-up reminders and escalations ---------------------------------------------------
+
+
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+async def _asked(session: AsyncSession, lead_ids: list[int]) -> set[int]:
+    """Leads whose current follow-up time the person set explicitly (/fu): those reminders
+    were asked for and are not held back by quiet hours or days off."""
+    if not lead_ids:
+        return set()
+    rows = await session.exec(
+        select(LeadEvent.lead_id, LeadEvent.payload)
+        .where(LeadEvent.kind == events.FOLLOWUP, col(LeadEvent.lead_id).in_(lead_ids))
+        .order_by(col(LeadEvent.id))
+    )
+    latest: dict[int, Any] = {}
+    for lead_id, payload in rows.all():
+        latest[lead_id] = payload
+    return {
+        lead_id
+        for lead_id, payload in latest.items()
+        if isinstance(payload, dict) and payload.get("reason") == "manual"
+    }
+
+
+async def _managers(session: AsyncSession, team_ids: set[int]) -> dict[int, list[Person]]:
+    if not team_ids:
+        return {}
+    rows = await session.exec(
+        select(Membership.team_id, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            col(Membership.team_id).in_(team_ids),
+            Membership.active,
+            col(Membership.role).in_(MANAGING_ROLES),
+            col(Person.chat_id).is_not(None),
+            col(Person.reachable),
+        )
+    )
+    managers: dict[int, list[Person]] = {}
+    for team_id, person in rows.all():
+        managers.setdefault(team_id, []).append(person)
+    return managers
+
+
+async def plan_followups(ctx: PlanContext) -> list[PushDraft]:
+    """Reminders to owners and escalations to managers for every overdue follow-up.
+
+    Runs every minute, so it first works out the dedupe keys and only prepares the pushes not
+    in the outbox yet. Follow-ups overdue longer than FOLLOWUP_HORIZON are past the ladder's
+    last step and are left to the briefings.
+    """
+    rows = await ctx.session.exec(
+        select(Lead).where(
+            col(Lead.next_followup_at).is_not(None),
+            col(Lead.next_followup_at) <= ctx.now,
+            col(Lead.next_followup_at) > ctx.now - FOLLOWUP_HORIZON,
+            col(Lead.deleted_at).is_(None),
+        )
+    )
+    leads = list(rows.all())
+    if not leads:
+        return []
+    owner_ids = {lead.owner_id for lead in leads if lead.owner_id is not None}
+    owners = {
+        person.id: person
+        for person in (
+            await ctx.session.exec(select(Person).where(col(Person.id).in_(owner_ids)))
+        ).all()
+    }
+    managers = await _managers(ctx.session, {lead.team_id for lead in leads})
+    wanted: list[tuple[str, Lead, escalation.Step, Person]] = []
+    for lead in leads:
+        assert lead.next_followup_at is not None and lead.id is not None
+        stamp = _stamp(lead.next_followup_at)
+        steps = escalation.current(lead.next_followup_at, ctx.now)
+        owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
+        step = steps.get("owner")
+        if step is not None and owner is not None and owner.chat_id and owner.reachable:
+            wanted.append((f"{REMIND}:{lead.id}:{stamp}:{step.name}", lead, step, owner))
+        step = steps.get("managers")
+        for manager in managers.get(lead.team_id, []) if step is not None else []:
+            if step is not None and manager.id != lead.owner_id:
+                key = f"{ESCALATE}:{lead.id}:{stamp}:{step.name}:{manager.id}"
+                wanted.append((key, lead, step, manager))
+    existing = await existing_keys(ctx.session, [key for key, *_ in wanted])
+    fresh = [item for item in wanted if item[0] not in existing]
+    asked = await _asked(
+        ctx.session, [lead.id or 0 for key, lead, _, _ in fresh if key.startswith(REMIND)]
+    )
+    drafts: list[PushDraft] = []
+    for key, lead, step, recipient in fresh:
+        assert lead.next_followup_at is not None and recipient.chat_id is not None
+        at = escalation.step_due_at(lead.next_followup_at, step)
+        reminder = key.startswith(REMIND)
+        if not (reminder and lead.id in asked):
+            at = next_allowed(at, recipient.timezone, quiet_of(recipient), recipient.work_days)
+        drafts.append(
+            PushDraft(
+                kind=REMIND if reminder else ESCALATE,
+                dedupe_key=key,
+                chat_id=recipient.chat_id,
+                due_at=at,
+                person_id=recipient.id,
+                team_id=lead.team_id,
+                payload={
+                    "lead": lead.id,
+                    "due": lead.next_followup_at.isoformat(),
+                    "step": step.name,
+                },
+            )
+        )
+    return drafts
+
+
+async def _current_lead(session: AsyncSession, row: Outbox) -> Lead | None:
+    """The lead of a reminder, or None when the reminder went stale (done, moved, deleted)."""
+    lead = await session.get(Lead, int(row.payload.get("lead", 0)))
+    if lead is None or lead.deleted_at is not None or lead.next_followup_at is None:
+        return None
+    if lead.next_followup_at != datetime.fromisoformat(str(row.payload.get("due"))):
+        return None
+    return lead
+
+
+def reminder_keyboard(sign: Any, locale: str, lead: Lead) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            button(t(locale, "work_buttons.fu_done"), sign("fu_done", lead.id)),
+            button(t(locale, "work_buttons.fu_snooze"), sign("fu_snz", lead.id)),
+            button(t(locale, "work_buttons.fu_tomorrow"), sign("fu_tmr", lead.id)),
+        ],
+        lead_keyboard_row(sign, locale, lead),
+    )
+
+
+def lead_keyboard_row(sign: Any, locale: str, lead: Lead) -> list[Any]:
+    return [
+        button(t(locale, "work_buttons.fu_script"), sign("scr", lead.id)),
+        button(t(locale, "work_buttons.fu_open"), sign("lead", lead.id)),
+    ]
+
+
+async def render_reminder(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    lead = await _current_lead(ctx.session, row)
+    person = await ctx.session.get(Person, row.person_id) if row.person_id else None
+    if lead is None or person is None or lead.owner_id != person.id:
+        return None
+    assert lead.next_followup_at is not None
+    context = {
+        "lead": lead,
+        "step": row.payload.get("step"),
+        "days": escalation.days_overdue(lead.next_followup_at, ctx.now),
+        "due": lead.next_followup_at.astimezone(ZoneInfo(person.timezone)),
+    }
+    keys = reminder_keyboard(ctx.sign, person.locale, lead)
+    return PushMessage("pushes/reminder", context, person.locale, keys)
+
+
+async def render_escalation(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    lead = await _current_lead(ctx.session, row)
+    manager = await ctx.session.get(Person, row.person_id) if row.person_id else None
+    if lead is None or manager is None:
+        return None
+    assert lead.next_followup_at is not None
+    owner = await ctx.session.get(Person, lead.owner_id) if lead.owner_id else None
+    step = str(row.payload.get("step"))
+    context = {
+        "lead": lead,
+        "rep": owner.name if owner else None,
+        "step": step,
+        "days": escalation.days_overdue(lead.next_followup_at, ctx.now),
+    }
+    rows = [button(t(manager.locale, "work_buttons.fu_open"), ctx.sign("lead", lead.id))]
+    if step == "reassign":
+        rows.insert(
+            0, button(t(manager.locale, "work_buttons.fu_reassign"), ctx.sign("fu_re", lead.id))
+        )
+    return PushMessage("pushes/escalation", context, manager.locale, keyboard(rows))
+
+
+async def _planned_with_reminders(ctx: PlanContext) -> list[PushDraft]:
+    """Escalations are planned together with the reminders (one pass over overdue leads)."""
+    return []
+
+
+register_push_kind(MORNING, plan=plan_morning, render=render_morning)
+register_push_kind(EVENING, plan=plan_evening, render=render_evening)
+register_push_kind(REMIND, plan=plan_followups, render=render_reminder)
+register_push_kind(ESCALATE, plan=_planned_with_reminders, render=render_escalation)

@@ -1,0 +1,128 @@
+"""Group chats: /link, /unlink, /leaderboard, and noticing when the bot is added or removed.
+
+Nothing sent to a group names a client: the leaderboard shows members and counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import ChatMember
+
+from assistant.domain.leaderboard import WEIGHTS
+from assistant.services import groups
+from assistant.services.errors import UserError
+from assistant.tg.common import Reply, Request
+from assistant.tg.registry import CommandSpec, Feature
+
+GROUP_TYPES = {"group", "supergroup"}
+GONE = {ChatMember.LEFT, ChatMember.BANNED}
+PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.RESTRICTED}
+
+
+def _in_group(request: Request) -> bool:
+    chat = request.update.effective_chat
+    return chat is not None and chat.type in GROUP_TYPES
+
+
+def board_context(view: groups.BoardView) -> dict[str, Any]:
+    zone = ZoneInfo(view.zone)
+    first = view.start.astimezone(zone).date()
+    last = (view.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return {
+        "team": view.team,
+        "period": view.period,
+        "first": first.strftime("%m-%d"),
+        "last": last.strftime("%m-%d"),
+        "lines": view.lines,
+        "weights": WEIGHTS,
+    }
+
+
+async def link(request: Request) -> Reply:
+    if not _in_group(request):
+        raise UserError("link_in_group")
+    chat = request.update.effective_chat
+    assert chat is not None
+    team, _ = await groups.link_group(
+        request.session,
+        person=request.person,
+        chat_id=chat.id,
+        title=chat.title or "",
+        now=request.now,
+    )
+    return Reply("group_linked", {"team": team.name})
+
+
+async def unlink(request: Request) -> Reply:
+    if not _in_group(request):
+        raise UserError("link_in_group")
+    chat = request.update.effective_chat
+    assert chat is not None
+    team = await groups.unlink_group(
+        request.session, person=request.person, chat_id=chat.id, now=request.now
+    )
+    return Reply("group_unlinked", {"team": team.name})
+
+
+async def leaderboard(request: Request) -> Reply:
+    period = groups.parse_period(request.args)
+    chat = request.update.effective_chat
+    if _in_group(request) and chat is not None:
+        found = await groups.group_board(
+            request.session, chat_id=chat.id, period=period, now=request.now
+        )
+        if found is None:
+            raise UserError("group_not_linked")
+        return Reply("leaderboard", board_context(found[1]))
+    view = await groups.private_board(
+        request.session, person=request.person, period=period, now=request.now
+    )
+    return Reply("leaderboard", board_context(view))
+
+
+async def bot_membership(request: Request) -> Reply | None:
+    """my_chat_member: removed -> stop posting there; added -> say how to link."""
+    change = request.update.my_chat_member
+    if change is None or change.chat.type not in GROUP_TYPES:
+        return None
+    status = change.new_chat_member.status
+    if status in GONE:
+        await groups.bot_left(request.session, chat_id=change.chat.id, now=request.now)
+        return None
+    if status in PRESENT and change.old_chat_member.status in GONE:
+        return Reply("group_hello")
+    return None
+
+
+async def leaderboard_post(
+    session: AsyncSession, *, group_chat_id: int, period: str, now: datetime
+) -> Reply | None:
+    """The scheduled group post: None when the group is not (or no longer) linked.
+
+    period: "day" (daily post), "week", "month" or "last_week" (the Monday summary).
+    The reply is addressed to the group, in the language of whoever linked it.
+    """
+    found = await groups.group_board(session, chat_id=group_chat_id, period=period, now=now)
+    if found is None:
+        return None
+    link, view = found
+    return Reply(
+        "leaderboard",
+        {**board_context(view), "scheduled": True},
+        chat_id=group_chat_id,
+        locale=link.locale,
+    )
+
+
+FEATURE = Feature(
+    commands=[
+        CommandSpec("link", "group", link, private=True, group=True),
+        CommandSpec("unlink", "group", unlink, private=True, group=True),
+        CommandSpec("leaderboard", "group", leaderboard, private=True, group=True),
+    ],
+    chat_member=bot_membership,
+)

@@ -1,0 +1,92 @@
+"""/summary, /numbers, /goal and /chart: a person's own numbers, funnel and goal."""
+
+from __future__ import annotations
+
+import asyncio
+
+from assistant.domain.localtime import local_today
+from assistant.domain.periods import Period, PeriodError, parse_period
+from assistant.i18n import t
+from assistant.render.charts import FunnelChart, funnel_png
+from assistant.services import analytics
+from assistant.services.errors import UserError
+from assistant.tg.common import Reply, Request
+from assistant.tg.registry import CommandSpec, Feature
+
+
+def _period(request: Request, command: str) -> Period:
+    today = local_today(request.now, request.person.timezone)
+    try:
+        return parse_period(request.text, today)
+    except PeriodError:
+        raise UserError("bad_period", given=request.text, command=command) from None
+
+
+async def summary(request: Request) -> Reply:
+    period = _period(request, "/summary")
+    view = await analytics.summary(
+        request.session, person=request.person, period=period, now=request.now
+    )
+    return Reply("summary", view)
+
+
+async def numbers(request: Request) -> Reply:
+    if not request.text:
+        view = await analytics.numbers_today(
+            request.session, person=request.person, now=request.now
+        )
+        return Reply("numbers_show", view)
+    view = await analytics.record_numbers(
+        request.session, person=request.person, text=request.text, now=request.now
+    )
+    return Reply("numbers_saved", view)
+
+
+async def goal(request: Request) -> Reply:
+    if not request.text:
+        view = await analytics.show_goal(request.session, person=request.person, now=request.now)
+        return Reply("goal", view)
+    view = await analytics.set_goal(
+        request.session, person=request.person, text=request.text, now=request.now
+    )
+    return Reply("goal", view)
+
+
+def _chart(data: analytics.Funnel, locale: str) -> FunnelChart:
+    rows = analytics.chart_rows(data)
+    period = data.period
+    when = period.start.isoformat()
+    if period.end != period.start:
+        when = f"{period.start.isoformat()} – {period.end.isoformat()}"
+    return FunnelChart(
+        title=f"{t(locale, 'analytics.chart.title')} · {when}",
+        labels=[t(locale, f"analytics.stage.{row['stage']}") for row in rows],
+        counts=[row["count"] for row in rows],
+        rates=[row["rate"] for row in rows],
+        expected=[row["expected"] for row in rows],
+        target_label=t(locale, "analytics.chart.target"),
+        drop_label=t(locale, "analytics.chart.drop"),
+        empty_label=t(locale, "analytics.chart.empty"),
+    )
+
+
+async def chart(request: Request) -> Reply:
+    period = _period(request, "/chart")
+    data = await analytics.compute(request.session, person=request.person, period=period)
+    png = await asyncio.to_thread(funnel_png, _chart(data, request.locale))
+    empty = not any(data.counts.stage_counts().values())
+    return Reply(
+        "chart",
+        {"period": analytics.period_view(period), "empty": empty},
+        photo=png,
+    )
+
+
+FEATURE = Feature(
+    commands=[
+        CommandSpec("summary", "numbers", summary),
+        CommandSpec("numbers", "numbers", numbers),
+        CommandSpec("goal", "numbers", goal),
+        CommandSpec("chart", "numbers", chart),
+    ]
+)

@@ -1,0 +1,99 @@
+"""The buttons on follow-up reminders and escalations: Done ✓, Snooze 1h, Tomorrow, Reassign.
+
+Show script ("scr") and Open lead ("lead") are answered by the scripts and leads features.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from assistant.db.models import Lead
+from assistant.services import followups
+from assistant.services import pushes as pushes  # registers the push kinds
+from assistant.services.errors import UserError
+from assistant.tg.common import Reply, Request
+from assistant.tg.keyboards import button, keyboard
+from assistant.tg.registry import Feature
+
+
+def _arg(request: Request, index: int = 0) -> str:
+    if len(request.args) <= index:
+        raise UserError("bad_button")
+    return request.args[index]
+
+
+def _state(request: Request, lead: Lead, state: str) -> Reply:
+    assert lead.next_followup_at is not None
+    next_local = lead.next_followup_at.astimezone(ZoneInfo(request.person.timezone))
+    days = round((lead.next_followup_at - request.now) / timedelta(days=1))
+    return Reply(
+        "pushes/followup_state",
+        {"lead": lead, "state": state, "next": next_local, "days": days},
+        keyboard=keyboard(pushes.lead_keyboard_row(request.sign, request.locale, lead)),
+        edit=True,
+    )
+
+
+async def done(request: Request) -> Reply:
+    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    await followups.mark_done(request.session, person=request.person, lead=lead, now=request.now)
+    return _state(request, lead, "done")
+
+
+async def snooze(request: Request) -> Reply:
+    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    followups.snooze(request.session, person=request.person, lead=lead, now=request.now)
+    return _state(request, lead, "snoozed")
+
+
+async def tomorrow(request: Request) -> Reply:
+    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    followups.to_tomorrow(request.session, person=request.person, lead=lead, now=request.now)
+    return _state(request, lead, "tomorrow")
+
+
+async def reassign_choose(request: Request) -> Reply:
+    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    choices = await followups.reassign_choices(request.session, person=request.person, lead=lead)
+    rows = [[button(choice.name or "?", request.sign("fu_to", lead.id, choice.person_id))]
+            for choice in choices[:20]]  # fmt: skip
+    return Reply(
+        "pushes/reassign_choose",
+        {"lead": lead, "choices": bool(choices)},
+        keyboard=keyboard(*rows) if rows else None,
+        edit=True,
+    )
+
+
+async def reassign_to(request: Request) -> list[Reply]:
+    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    target = await followups.reassign(
+        request.session, person=request.person, lead=lead, to_person_id=_arg(request, 1),
+        now=request.now,
+    )  # fmt: skip
+    replies = [
+        Reply("pushes/reassigned", {"lead": lead, "to_me": False, "target": target.name}, edit=True)
+    ]
+    if target.id != request.person.id and target.chat_id is not None:
+        replies.append(
+            Reply(
+                "pushes/reassigned",
+                {"lead": lead, "to_me": True, "by": request.person.name},
+                keyboard=pushes.reminder_keyboard(request.sign, target.locale, lead),
+                chat_id=target.chat_id,
+                locale=target.locale,
+            )
+        )
+    return replies
+
+
+FEATURE = Feature(
+    callbacks={
+        "fu_done": done,
+        "fu_snz": snooze,
+        "fu_tmr": tomorrow,
+        "fu_re": reassign_choose,
+        "fu_to": reassign_to,
+    }
+)

@@ -1,0 +1,80 @@
+"""/today (the daily plan) and /activate (activation batches)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from assistant.i18n import t
+from assistant.services import activation, today
+from assistant.services.errors import UserError
+from assistant.services.teams import active_team
+from assistant.tg.common import Reply, Request
+from assistant.tg.keyboards import button, keyboard
+from assistant.tg.registry import CommandSpec, Feature
+
+
+async def today_command(request: Request) -> Reply:
+    team, _ = await active_team(request.session, request.person)
+    plan = await today.plan_for(request.session, person=request.person, team=team, now=request.now)
+    return Reply("work/today", {"plan": plan, "rep": request.person.name})
+
+
+def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeyboardMarkup | None:
+    batch_id = view.batch.id
+    rows = [
+        [
+            button(
+                t(request.locale, "work_buttons.act_replied", number=item.lead.number),
+                request.sign("act", batch_id, item.lead.id, "r"),
+            ),
+            button(
+                t(request.locale, "work_buttons.act_silent", number=item.lead.number),
+                request.sign("act", batch_id, item.lead.id, "n"),
+            ),
+        ]
+        for item in view.items
+        if item.outcome is None
+    ]
+    return keyboard(*rows) if rows else None
+
+
+def _batch_reply(request: Request, view: activation.BatchView, *, edit: bool) -> Reply:
+    context = {"view": view, "rep": request.person.name}
+    return Reply("activate/batch", context, keyboard=_batch_keyboard(request, view), edit=edit)
+
+
+async def activate_command(request: Request) -> Reply:
+    team, _ = await active_team(request.session, request.person)
+    size = activation.batch_size(request.text, team)
+    view = await activation.start_batch(
+        request.session, person=request.person, team=team, size=size, now=request.now
+    )
+    if view is None:
+        return Reply("activate/none")
+    return _batch_reply(request, view, edit=False)
+
+
+_OUTCOMES = {"r": activation.REPLIED, "n": activation.SILENT}
+
+
+async def activate_outcome(request: Request) -> Reply:
+    if len(request.args) != 3 or request.args[2] not in _OUTCOMES:
+        raise UserError("bad_button")
+    view = await activation.record(
+        request.session,
+        person=request.person,
+        batch_id=request.args[0],
+        lead_id=request.args[1],
+        outcome=_OUTCOMES[request.args[2]],
+        now=request.now,
+    )
+    return _batch_reply(request, view, edit=True)
+
+
+FEATURE = Feature(
+    commands=[
+        CommandSpec("today", "work", today_command),
+        CommandSpec("activate", "work", activate_command),
+    ],
+    callbacks={"act": activate_outcome},
+)

@@ -1,0 +1,159 @@
+"""Bot time per update, through the real Application with the offline Bot API.
+
+Prints p50 / p95 / p99 per command and updates per second for our bot, and the same for a bare
+echo bot and a typical template bot measured in the same run, with the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from assistant.config import Settings
+from assistant.tg.app import all_commands, build_application, start_application, stop_application
+from bench.baselines import bare_echo_bot, template_bot
+from bench.dataset import Dataset, generate
+from bench.stats import Timing, table
+
+_ids = itertools.count(1)
+
+
+def _update(application: Application, text: str, user_id: int) -> Update:  # type: ignore[type-arg]
+    message: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Rep", "language_code": "zh-hans"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return Update.de_json({"update_id": next(_ids), "message": message}, application.bot)
+
+
+async def measure(
+    application: Application,
+    name: str,
+    texts: Callable[[int], tuple[str, int]],  # type: ignore[type-arg]
+    count: int,
+    clear: Callable[[], None],
+) -> Timing:
+    samples: list[float] = []
+    for index in range(count):
+        text, user = texts(index)
+        update = _update(application, text, user)
+        started = time.perf_counter_ns()
+        await application.process_update(update)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+        if index % 500 == 0:
+            clear()
+    return Timing(name, samples[count // 10 :])  # the first tenth warms caches
+
+
+COMMANDS: dict[str, Callable[[random.Random, Dataset], str]] = {
+    "/add": lambda rng, d: (
+        f"/add 测试{rng.randrange(10**6)} 139{rng.randrange(10**8):08d} 婚期 明年5月"
+    ),
+    "/log": lambda rng, d: f"/log {rng.randrange(1, 200)} 聊了套餐",
+    "/lead": lambda rng, d: f"/lead {rng.randrange(1, 200)}",
+    "/leads": lambda rng, d: "/leads",
+    "/summary month": lambda rng, d: "/summary month",
+    "/today": lambda rng, d: "/today",
+    "/team week": lambda rng, d: "/team week",
+    "/settings": lambda rng, d: "/settings",
+}
+
+
+async def run(url: str | None, leads: int, events: int, count: int) -> None:
+    directory = Path(tempfile.mkdtemp(prefix="bench-"))
+    url = url or f"sqlite+aiosqlite:///{directory / 'store.db'}"
+    started = time.perf_counter()
+    dataset = await generate(url, leads=leads, events=events)
+    print(f"dataset: {leads} leads, {events} events in {time.perf_counter() - started:.0f} s")
+
+    bare, bare_api = bare_echo_bot()
+    templ, templ_api = await template_bot(directory)
+    rows: list[list[object]] = []
+    baseline: dict[str, Timing] = {}
+    for name, application, api in (
+        ("bare echo bot", bare, bare_api),
+        ("template bot", templ, templ_api),
+    ):
+        await application.initialize()
+        timing = await measure(
+            application, name, lambda i: (f"hello {i}", 42), count, api.calls.clear
+        )
+        baseline[name] = timing
+        await application.shutdown()
+        rows.append(
+            [
+                name,
+                f"{timing.p50:.2f}",
+                f"{timing.p95:.2f}",
+                f"{timing.p99:.2f}",
+                f"{timing.per_second:.0f}",
+                "1.0×"
+                if name == "bare echo bot"
+                else f"{timing.p50 / baseline['bare echo bot'].p50:.1f}×",
+            ]
+        )
+    await templ.bot_data["engine"].dispose()
+
+    settings = Settings(_env_file=None, database_url=url, telegram_bot_token=None)  # type: ignore[call-arg]
+    from assistant.tg.offline import OfflineRequest
+
+    api = OfflineRequest()
+    ours = build_application(settings, request=api)
+    await start_application(ours)
+    available = {spec.name for spec in all_commands()}
+    rng = random.Random(7)
+    reps = [dataset.member_tg_id(i) for i in range(dataset.teams, dataset.members)]
+    for command, make in COMMANDS.items():
+        if command.split()[0].lstrip("/") not in available:
+            rows.append([command, "n/a", "", "", "", "command not available yet"])
+            continue
+        timing = await measure(
+            ours,
+            command,
+            lambda i, make=make: (make(rng, dataset), rng.choice(reps)),
+            count,
+            api.calls.clear,
+        )
+        bare_p50 = baseline["bare echo bot"].p50
+        rows.append(
+            [
+                command,
+                f"{timing.p50:.2f}",
+                f"{timing.p95:.2f}",
+                f"{timing.p99:.2f}",
+                f"{timing.per_second:.0f}",
+                f"{timing.p50 / bare_p50:.1f}× bare, "
+                f"{timing.p50 / baseline['template bot'].p50:.2f}× template",
+            ]
+        )
+    await stop_application(ours)
+    print(table(rows, ["what", "p50 ms", "p95 ms", "p99 ms", "updates/s", "ratio (p50)"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--count", type=int, default=2000, help="updates per command")
+    args = parser.parse_args()
+    asyncio.run(run(args.url, args.leads, args.events, args.count))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Resident memory of a bot process working on a store of 100,000 leads."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.latency import COMMANDS, _update
+
+
+async def _work(url: str, count: int) -> None:
+    import random
+
+    from assistant.config import Settings
+    from assistant.tg.app import (
+        all_commands,
+        build_application,
+        start_application,
+        stop_application,
+    )
+    from assistant.tg.offline import OfflineRequest
+
+    api = OfflineRequest()
+    application = build_application(
+        Settings(_env_file=None, database_url=url, telegram_bot_token=None),  # type: ignore[call-arg]
+        request=api,
+    )
+    await start_application(application)
+    available = {spec.name for spec in all_commands()}
+    rng = random.Random(3)
+    for index in range(count):
+        command = rng.choice([c for c in COMMANDS if c.split()[0].lstrip("/") in available])
+        text = COMMANDS[command](rng, None)  # type: ignore[arg-type]
+        await application.process_update(_update(application, text, 500_000 + 5 + index % 45))
+        if index % 200 == 0:
+            api.calls.clear()
+    await stop_application(application)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url")
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--count", type=int, default=2000)
+    args = parser.parse_args()
+    url = args.url or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'memory.db'}"
+    # Generated in another process so the generator's own memory is not counted.
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.dataset",
+            "--url",
+            url,
+            "--leads",
+            str(args.leads),
+            "--events",
+            str(args.events),
+        ],
+        check=True,
+    )
+    asyncio.run(_work(url, args.count))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"peak resident memory after {args.count} mixed commands on {args.leads} leads: "
+        f"{peak_mb:.0f} MB (goal ≤ 150 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+from datetime import UTC, datetime
+
+from assistant.db.models import LeadEvent
+from assistant.db.session import Sessionmaker, transaction
+from assistant.domain import events
+from tests.e2e.test_reminders import team_of, tick
+from tests.harness import ALICE, Harness
+from tests.work_helpers import make_lead, person_by_tg
+
+WED_NOON = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+YESTERDAY_EVENING = datetime(2026, 11, 25, 12, 5, tzinfo=UTC)  # 20:05 in Shanghai
+THU_9 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+async def test_morning_briefing_lists_overdue_todays_follow_ups_upgrades_and_the_plan(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    await bot.send("/lang en", ALICE)
+    alice = await person_by_tg(sessionmaker, ALICE.id)
+    team = await team_of(sessionmaker, ALICE)
+    await make_lead(sessionmaker, team, alice, name="Old", grade="A", next_followup_at=WED_NOON)
+    today = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)  # 15:00 on Thursday
+    await make_lead(sessionmaker, team, alice, name="Soon", grade="C", next_followup_at=today)
+    rising = await make_lead(sessionmaker, team, alice, name="Rising", grade="B")
+    async with transaction(sessionmaker) as session:
+        session.add(
+            LeadEvent(
+                lead_id=rising.id or 0, team_id=team.id or 0, owner_id=alice.id,
+                actor_id=None, kind=events.GRADE, from_value="C", to_value="B",
+                payload={"manual": False, "auto": True}, at=YESTERDAY_EVENING,
+            )
+        )  # fmt: skip
+    bot.clock.now = THU_9
+    sent = [call for call in await tick(bot) if "Good morning" in call.text]
+    assert len(sent) == 1
+    text = sent[0].text
+    assert "Overdue (1)" in text and "#1 Old — due Wed 25 Nov 12:00" in text
+    assert "Follow-ups today (1)" in text and "15:00 #2 Soon" in text
+    assert "#3 Rising: C → B" in text
+    assert "Plan · 480 min" in text and "A 303 · B 126 · C 51 · D 0 min" in text
+
+
+async def test_evening_review_compares_the_days_contacts_with_60_25_10_5(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    await bot.send("/start", ALICE)
+    alice = await person_by_tg(sessionmaker, ALICE.id)
+    team = await team_of(sessionmaker, ALICE)
+    lead = await make_lead(sessionmaker, team, alice, name="Any", grade="D")
+    async with transaction(sessionmaker) as session:
+        for grade in "ADDDD":
+            session.add(
+                LeadEvent(
+                    lead_id=lead.id or 0, team_id=team.id or 0, owner_id=alice.id,
+                    actor_id=alice.id, kind=events.CONTACT, payload={"note": "", "grade": grade},
+                    at=datetime(2026, 11, 25, 6, 0, tzinfo=UTC),
+                )
+            )  # fmt: skip
+    bot.clock.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    sent = [call for call in await tick(bot) if "今日复盘" in call.text]
+    assert len(sent) == 1
+    text = sent[0].text
+    assert "记录跟进：5" in text
+    assert "D：4 · 80%（目标 5%）" in text
+    assert "你今天 80% 的跟进花在了 D 类客户上，目标是 5%" in text

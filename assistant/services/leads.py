@@ -841,6 +841,25 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
     return changes
 
 
+async def regrade_all_teams(session: AsyncSession, *, now: datetime) -> list[GradeChange]:
+    """`regrade_leads` for every team that has open leads; safe to run every hour."""
+    team_ids = (
+        await session.exec(
+            select(Lead.team_id)
+            .where(
+                col(Lead.deleted_at).is_(None),
+                col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
+                col(Lead.grade_manual).is_(False),
+            )
+            .distinct()
+        )
+    ).all()
+    changes: list[GradeChange] = []
+    for team_id in sorted(team_ids):
+        changes += await regrade_leads(session, team_id=team_id, now=now)
+    return changes
+
+
 # ---------------------------------------------------------------- conversation state
 
 

@@ -50,6 +50,19 @@ async def test_daily_regrade_upgrades_a_lead_as_its_date_comes_closer(
         assert manual_lead is not None and manual_lead.grade == "C"
 
 
+async def test_regrading_all_teams_covers_every_team_once(sessionmaker: Sessionmaker) -> None:
+    async with transaction(sessionmaker) as session:
+        for user_id in (1, 2):
+            scope = await _scope(session, user_id)
+            draft = LeadDraft(name="x", event_date=date(2027, 3, 1))
+            await leads.create_lead(session, scope, draft, NOW)
+    async with transaction(sessionmaker) as session:
+        changes = await leads.regrade_all_teams(session, now=NOW + timedelta(days=7))
+        again = await leads.regrade_all_teams(session, now=NOW + timedelta(days=7))
+    assert [(c.old, c.new) for c in changes] == [("B", "A"), ("B", "A")]
+    assert again == []
+
+
 async def test_a_date_that_passes_overnight_is_flagged_and_graded_d(
     sessionmaker: Sessionmaker,
 ) -> None:

@@ -303,18 +303,21 @@ def _check_row(
 
 
 async def _existing_keys(
-    session: AsyncSession, team_id: int
+    session: AsyncSession, scope: svc.Scope
 ) -> tuple[dict[str, int], dict[str, int]]:
-    query = select(Lead.number, Lead.phone, Lead.wechat).where(
-        Lead.team_id == team_id, col(Lead.deleted_at).is_(None)
+    """Phones and WeChat ids already in the team, with the lead number to name in the report
+    (0 for a colleague's lead that a rep may not see)."""
+    query = select(Lead.number, Lead.owner_id, Lead.phone, Lead.wechat).where(
+        Lead.team_id == scope.team_id, col(Lead.deleted_at).is_(None)
     )
     phones: dict[str, int] = {}
     wechats: dict[str, int] = {}
-    for number, phone, wechat in (await session.exec(query)).all():
+    for number, owner_id, phone, wechat in (await session.exec(query)).all():
+        shown = number if scope.sees_all or owner_id == scope.person_id else 0
         if phone:
-            phones.setdefault(phone, number)
+            phones.setdefault(phone, shown)
         if wechat:
-            wechats.setdefault(wechat, number)
+            wechats.setdefault(wechat, shown)
     return phones, wechats
 
 
@@ -331,7 +334,7 @@ async def import_table(
         raise UserError("import_too_many", limit=MAX_ROWS)
     zone = ZoneInfo(scope.person.timezone)
     today = scope.today(now)
-    phones, wechats = await _existing_keys(session, scope.team_id)
+    phones, wechats = await _existing_keys(session, scope)
     thresholds = scope.settings["grading"]
     result = ImportResult()
     good: list[_Row] = []
@@ -345,11 +348,11 @@ async def import_table(
             result.bad.append(problem)
             continue
         assert row is not None
-        duplicate = (phones.get(row.phone) if row.phone else None) or (
-            wechats.get(row.wechat) if row.wechat else None
-        )
+        duplicate = phones.get(row.phone) if row.phone else None
+        if duplicate is None and row.wechat:
+            duplicate = wechats.get(row.wechat)
         if duplicate is not None:
-            result.bad.append(BadRow(row_number, "duplicate", str(duplicate)))
+            result.bad.append(BadRow(row_number, "duplicate", str(duplicate) if duplicate else ""))
             continue
         marker = -row_number  # earlier rows of the same file: negative, "row N"
         if row.phone:

@@ -153,3 +153,23 @@ async def test_gbk_encoded_csv_from_old_excel_is_read() -> None:
         ["姓名", "电话"],
         ["王女士", "13800138000"],
     ]
+
+
+async def test_a_rep_learns_of_a_colleagues_duplicate_without_its_number(
+    sessionmaker: Sessionmaker,
+) -> None:
+    from assistant.services import teams
+
+    async with transaction(sessionmaker) as session:
+        owner = await _scope(session, 1)
+        _, invite = await teams.create_team(session, person=owner.person, name="T", now=NOW)
+        rep_scope = await _scope(session, 2)
+        await teams.join_team(session, person=rep_scope.person, code=invite.code, now=NOW)
+        owner = await leads.scope_of(session, owner.person)
+        await leads.create_lead(session, owner, LeadDraft(name="a", phone="+8613800138000"), NOW)
+        rep = await leads.scope_of(session, rep_scope.person)
+        table = [["Name", "Phone"], ["b", "13800138000"]]
+        result = await importexport.import_table(session, rep, table, NOW)
+        own = await importexport.import_table(session, owner, table, NOW)
+    assert [(bad.reason, bad.value) for bad in result.bad] == [("duplicate", "")]
+    assert [(bad.reason, bad.value) for bad in own.bad] == [("duplicate", "1")]

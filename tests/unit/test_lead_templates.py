@@ -56,11 +56,11 @@ def test_every_bad_import_row_reason_is_explained(locale: str) -> None:
     reasons = ["missing_name", "name_too_long", "bad_phone", "bad_wechat", "bad_date",
                "bad_stage", "bad_grade", "bad_amount", "bad_time", "too_long"]  # fmt: skip
     bad = [BadRow(i + 2, reason, "v") for i, reason in enumerate(reasons)]
-    bad += [BadRow(20, "duplicate", "5"), BadRow(21, "duplicate", "-4")]
+    bad += [BadRow(20, "duplicate", "5"), BadRow(21, "duplicate", "-4"), BadRow(22, "duplicate")]
     text = RENDERER.render(
         locale, "leads/imported", stored=3, bad=bad, bad_total=len(bad), duplicates=2, more=0
     )
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == 2 + len(bad)
     assert all(reason not in text for reason in reasons)
-    assert "#5" in text and "4" in lines[-2]
+    assert "#5" in text and "4" in lines[-3] and "#" not in lines[-2]

@@ -196,6 +196,23 @@ async def test_a_rep_never_sees_a_colleagues_lead_but_the_owner_does(bot: Harnes
     assert "（0）" in await bot.reply_text("/leads", CAROL)
 
 
+async def test_every_lead_command_answers_not_found_for_a_colleagues_lead(bot: Harness) -> None:
+    await team_with_rep(bot)
+    await bot.send("/add Ann 13800138000", BOB)
+    commands = ["/lead 1", "/log 1 hi", "/fu 1 明天10点", "/move 1 到店", "/won 1 100",
+                "/lost 1 太贵", "/edit 1 name 安", "/del 1", "/grade 1 A"]  # fmt: skip
+    for text in commands:
+        assert "找不到线索 #1" in await bot.reply_text(text, CAROL), text
+    assert {e.kind for e in await lead_events(bot)} == {"created", "phone", "followup"}
+
+
+async def test_oversize_notes_and_reasons_are_refused_with_the_limit(bot: Harness) -> None:
+    await bot.send("/add Ann", BOB)
+    assert "under 500 characters" in await bot.reply_text("/log 1 " + "x" * 600, BOB)
+    assert "under 200 characters" in await bot.reply_text("/lost 1 " + "x" * 300, BOB)
+    assert await lead_events(bot, "contact") == [] and await lead_events(bot, "stage") == []
+
+
 async def test_leads_are_listed_ten_per_page_with_buttons(bot: Harness) -> None:
     for index in range(12):
         await bot.send(f"/add 客户{index}")

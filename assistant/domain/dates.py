@@ -417,7 +417,13 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _rule(r"\b(?P<rel>next|in)\s+(?P<mon>" + MONTH_RE + r")\b(?P<y>)", _en_month_alone),
     _rule(r"\b(?P<rel>)(?P<mon>" + MONTH_RE + r")(?P<y>)\b", _en_month_alone, in_text=False),
     _rule(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\btoday\b|\btomorrow\b", _en_relative_day),
-    _rule(r"\b(?:(?P<rel>next|this|coming|on)\s+)?(?P<wd>" + WEEKDAY_RE + r")\b", _en_weekday),
+    # In a sentence a bare "Sun" or "Sat" is more likely a name (Sun Li) than a day.
+    _rule(
+        r"\b(?:(?P<rel>next|this|coming|on)\s+)?(?P<wd>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+        _en_weekday,
+    ),
+    _rule(r"\b(?P<rel>next|this|coming|on)\s+(?P<wd>" + WEEKDAY_RE + r")\b", _en_weekday),
+    _rule(r"\b(?P<wd>" + WEEKDAY_RE + r")\b", _en_weekday, in_text=False),
     _rule(
         r"\bin\s+(?P<n>" + EN_NUM + r"|half\s+an?)\s+(?P<unit>days?|weeks?|months?|years?)\b",
         _en_offset,

@@ -59,6 +59,9 @@ def test_names_that_contain_date_words_stay_names() -> None:
     draft = parse_capture("王国庆 13800138000 婚期 明年国庆", TODAY)
     assert draft.name == "王国庆" and draft.event_date == date(2027, 10, 1)
     assert parse_capture("明年五一 王女士", TODAY).event_date == date(2027, 5, 1)
+    sun = parse_capture("Sun Li 13800138000 May Chen", TODAY)
+    assert sun.name == "Sun Li" and sun.event_date is None
+    assert parse_capture("Sun Li next sat", TODAY).event_date == date(2026, 11, 28)
     assert parse_capture("王女士，明年五一，13800138000", TODAY).event_date == date(2027, 5, 1)
 
 

@@ -152,6 +152,7 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     person, team = found
     leads = await today.active_leads(ctx.session, person=person, team=team)
     plan = today.build_plan(person, leads, ctx.now)
+    await today.attach_scripts(ctx.session, plan, person=person, team=team, now=ctx.now)
     _, day_end = local_day_bounds(plan.day, person.timezone)
     with_followup = sorted(
         (lead for lead in leads if lead.next_followup_at is not None),

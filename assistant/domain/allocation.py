@@ -58,12 +58,3 @@ def split_evenly(total: int, parts: int) -> list[int]:
     if parts <= 0:
         return []
     return largest_remainder(total, [Fraction(1)] * parts)
-
-
-def share_percent(counts: Mapping[str, int]) -> dict[str, int]:
-    """Each grade's share of the counted effort in whole percent (adds up to 100 if any)."""
-    total = sum(counts.get(grade, 0) for grade in GRADES)
-    if total == 0:
-        return dict.fromkeys(GRADES, 0)
-    percents = largest_remainder(100, [Fraction(counts.get(grade, 0)) for grade in GRADES])
-    return dict(zip(GRADES, percents, strict=True))

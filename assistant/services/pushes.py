@@ -5,7 +5,7 @@ at import time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from assistant.db.models import Lead, LeadEvent, Membership, Outbox, Person, Team
 from assistant.domain import escalation, events
-from assistant.domain.allocation import GRADES, WEIGHTS, share_percent
+from assistant.domain.allocation import GRADES
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.quiet_hours import Quiet, daily_due, end_of_local_day, next_allowed
 from assistant.i18n import t
@@ -27,7 +27,7 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
-from assistant.services import today
+from assistant.services import analytics, today
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
 from assistant.tg.keyboards import button, keyboard
@@ -152,6 +152,7 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     person, team = found
     leads = await today.active_leads(ctx.session, person=person, team=team)
     plan = today.build_plan(person, leads, ctx.now)
+    await today.attach_scripts(ctx.session, plan, person=person, team=team, now=ctx.now)
     _, day_end = local_day_bounds(plan.day, person.timezone)
     with_followup = sorted(
         (lead for lead in leads if lead.next_followup_at is not None),
@@ -177,54 +178,13 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
 
 
 async def render_evening(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    """The evening review: the day's numbers vs targets, effort mix vs 60/25/10/5, one tip."""
     found = await _recipient(ctx.session, row)
     if found is None:
         return None
-    person, team = found
-    day = date.fromisoformat(str(row.payload.get("day")))
-    start, end = local_day_bounds(day, person.timezone)
-    rows = await ctx.session.exec(
-        select(LeadEvent, Lead)
-        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
-        .where(
-            LeadEvent.team_id == team.id,
-            LeadEvent.actor_id == person.id,
-            col(LeadEvent.kind).in_([events.CONTACT, events.CREATED]),
-            col(LeadEvent.at) >= start,
-            col(LeadEvent.at) < end,
-        )
-    )
-    contacts = dict.fromkeys(GRADES, 0)
-    created = 0
-    for event, lead in rows.all():
-        if event.kind == events.CREATED:
-            created += 1
-            continue
-        grade = str(event.payload.get("grade") or lead.grade)
-        contacts[grade if grade in contacts else "D"] += 1
-    percent = share_percent(contacts)
-    total = sum(contacts.values())
-    gaps = {grade: percent[grade] - WEIGHTS[grade] for grade in GRADES}
-    over = max(GRADES, key=lambda grade: gaps[grade]) if total else None
-    leads = await today.active_leads(ctx.session, person=person, team=team)
-    overdue = sum(
-        1
-        for lead in leads
-        if lead.next_followup_at is not None and lead.next_followup_at <= ctx.now
-    )
-    context = {
-        "person": person,
-        "day": day,
-        "contacts": contacts,
-        "percent": percent,
-        "weights": WEIGHTS,
-        "total": total,
-        "created": created,
-        "overdue": overdue,
-        "over": over if over is not None and gaps[over] >= 10 else None,
-        "under": "A" if total and gaps["A"] <= -10 else None,
-    }
-    return PushMessage("pushes/evening", context, person.locale)
+    person, _team = found
+    context = await analytics.evening_review(ctx.session, person=person, now=ctx.now)
+    return PushMessage("evening_review", context, person.locale)
 
 
 # --- follow-up reminders and escalations ---------------------------------------------------

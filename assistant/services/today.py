@@ -12,6 +12,7 @@ from assistant.db.models import Lead, Person, Team
 from assistant.domain.allocation import GRADES, WEIGHTS, allocate, split_evenly
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.pipeline import LOST, WON
+from assistant.services.suggestions import script_lines
 
 LEADS_SHOWN_PER_GRADE = 10
 
@@ -44,6 +45,7 @@ class TodayPlan:
     grades: list[GradePlan]
     overdue: int
     due_today: int
+    scripts: dict[int, str] = field(default_factory=dict)  # lead id -> suggested script text
 
     @property
     def lead_count(self) -> int:
@@ -101,7 +103,17 @@ def build_plan(person: Person, leads: list[Lead], now: datetime) -> TodayPlan:
     return TodayPlan(day, person.work_minutes, grades, overdue_total, due_total)
 
 
+async def attach_scripts(
+    session: AsyncSession, plan: TodayPlan, *, person: Person, team: Team, now: datetime
+) -> TodayPlan:
+    """Fill in the suggested script for every lead the plan shows."""
+    shown = [planned.lead for grade in plan.grades for planned in grade.leads]
+    plan.scripts = await script_lines(session, person=person, team=team, leads=shown, now=now)
+    return plan
+
+
 async def plan_for(
     session: AsyncSession, *, person: Person, team: Team, now: datetime
 ) -> TodayPlan:
-    return build_plan(person, await active_leads(session, person=person, team=team), now)
+    plan = build_plan(person, await active_leads(session, person=person, team=team), now)
+    return await attach_scripts(session, plan, person=person, team=team, now=now)

@@ -60,6 +60,6 @@ async def test_evening_review_compares_the_days_contacts_with_60_25_10_5(
     sent = [call for call in await tick(bot) if "今日复盘" in call.text]
     assert len(sent) == 1
     text = sent[0].text
-    assert "记录跟进：5" in text
-    assert "D：4 · 80%（目标 5%）" in text
-    assert "你今天 80% 的跟进花在了 D 类客户上，目标是 5%" in text
+    assert "已联系 1（5 次）" in text
+    assert "80%  目标 5%" in text
+    assert "你把 80% 的联系花在了 D 类客户上，目标是 5%" in text

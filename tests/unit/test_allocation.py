@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.domain.allocation import allocate, share_percent, split_evenly
+from assistant.domain.allocation import allocate, split_evenly
 
 
 def test_worked_example_480_minutes_gives_320_133_0_27() -> None:
@@ -42,8 +42,3 @@ def test_minutes_per_lead_are_even_and_add_up() -> None:
 def test_splitting_per_lead_never_loses_a_minute(total: int, parts: int) -> None:
     shares = split_evenly(total, parts)
     assert sum(shares) == total and max(shares) - min(shares) <= 1
-
-
-def test_effort_mix_is_reported_in_whole_percent() -> None:
-    assert share_percent({"A": 3, "B": 1, "C": 0, "D": 6}) == {"A": 30, "B": 10, "C": 0, "D": 60}
-    assert share_percent({}) == {"A": 0, "B": 0, "C": 0, "D": 0}

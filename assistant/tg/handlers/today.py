@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from assistant.i18n import t
 from assistant.services import activation, today
 from assistant.services.errors import UserError
+from assistant.services.suggestions import script_lines
 from assistant.services.teams import active_team
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
@@ -38,8 +39,18 @@ def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeybo
     return keyboard(*rows) if rows else None
 
 
-def _batch_reply(request: Request, view: activation.BatchView, *, edit: bool) -> Reply:
-    context = {"view": view, "rep": request.person.name}
+async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bool) -> Reply:
+    team, _ = await active_team(request.session, request.person)
+    open_leads = [item.lead for item in view.items if item.outcome is None]
+    scripts = await script_lines(
+        request.session,
+        person=request.person,
+        team=team,
+        leads=open_leads,
+        now=request.now,
+        activation=True,
+    )
+    context = {"view": view, "rep": request.person.name, "scripts": scripts}
     return Reply("activate/batch", context, keyboard=_batch_keyboard(request, view), edit=edit)
 
 
@@ -51,7 +62,7 @@ async def activate_command(request: Request) -> Reply:
     )
     if view is None:
         return Reply("activate/none")
-    return _batch_reply(request, view, edit=False)
+    return await _batch_reply(request, view, edit=False)
 
 
 _OUTCOMES = {"r": activation.REPLIED, "n": activation.SILENT}
@@ -68,7 +79,7 @@ async def activate_outcome(request: Request) -> Reply:
         outcome=_OUTCOMES[request.args[2]],
         now=request.now,
     )
-    return _batch_reply(request, view, edit=True)
+    return await _batch_reply(request, view, edit=True)
 
 
 FEATURE = Feature(

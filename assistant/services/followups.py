@@ -14,6 +14,7 @@ from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
 from assistant.domain import events
 from assistant.domain.quiet_hours import at_local, parse_hhmm
 from assistant.domain.team_settings import effective
+from assistant.services import leads
 from assistant.services.errors import UserError
 
 MANAGING_ROLES = ("owner", "manager")
@@ -81,13 +82,10 @@ async def cadence_days(session: AsyncSession, lead: Lead) -> int:
 
 
 async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
-    """The follow-up happened: log a contact and schedule the next one by the team's cadence."""
-    session.add(
-        _event(lead, person, events.CONTACT, now, payload={"note": "", "grade": lead.grade})
-    )
-    lead.last_contact_at = now
-    days = await cadence_days(session, lead)
-    _schedule(session, lead, person, now + timedelta(days=days), "cadence", now)
+    """The follow-up happened: log a contact; the next one follows the cadence of PRODUCT.md 5.1
+    (by grade for open leads, the visited / won / lost sequences otherwise)."""
+    scope = await leads.scope_for_lead(session, person, lead)
+    await leads.log_contact(session, scope, lead, "", now)
     return lead
 
 

@@ -37,7 +37,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, t
 from assistant.services.errors import UserError
-from assistant.services.teams import MANAGING_ROLES, active_team
+from assistant.services.teams import MANAGING_ROLES, active_team, membership
 
 PAGE_SIZE: Final = 10
 HISTORY_SIZE: Final = 10
@@ -98,6 +98,15 @@ class Scope:
 
 async def scope_of(session: AsyncSession, person: Person) -> Scope:
     team, member = await active_team(session, person)
+    return Scope(person, team, member)
+
+
+async def scope_for_lead(session: AsyncSession, person: Person, lead: Lead) -> Scope:
+    """The person's scope in the lead's own team (a reminder may come from another team)."""
+    team = await session.get(Team, lead.team_id)
+    member = await membership(session, team_id=lead.team_id, person_id=person.id or 0)
+    if team is None or member is None or not member.active:
+        raise UserError("lead_not_found", number=lead.number)
     return Scope(person, team, member)
 
 

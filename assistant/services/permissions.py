@@ -64,7 +64,7 @@ def can_edit_lead(member: Membership, lead: Lead) -> bool:
 def require_lead(member: Membership, lead: Lead | None, *, number: object = "") -> Lead:
     """The lead, or the same "not found" whether it is missing or someone else's."""
     if lead is None or not can_view_lead(member, lead):
-        raise UserError("lead_missing", number=number)
+        raise UserError("lead_not_found", number=number)
     return lead
 
 

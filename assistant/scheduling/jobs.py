@@ -12,13 +12,19 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from assistant.clock import system_clock
+from assistant.db.session import transaction
 from assistant.scheduling.planner import plan_due
 from assistant.scheduling.sender import Sender
+from assistant.services.leads import regrade_all_teams
 from assistant.tg.common import AppContext
 
 logger = logging.getLogger(__name__)
 PLANNER_JOB = "outbox-planner"
 SENDER_JOB = "outbox-sender"
+REGRADE_JOB = "regrade"
+# Grades depend on the local date; an hourly pass catches every zone's new day well before
+# its 09:00 briefing, and a pass that changes nothing writes nothing.
+REGRADE_INTERVAL_SECONDS = 3600.0
 
 
 def sender_of(application: Application) -> Sender:  # type: ignore[type-arg]
@@ -42,8 +48,16 @@ async def _send(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sender_of(context.application).run_once(app.clock())
 
 
+async def _regrade(context: ContextTypes.DEFAULT_TYPE) -> None:
+    app: AppContext = context.application.bot_data["app"]
+    async with transaction(app.sessionmaker) as session:
+        changes = await regrade_all_teams(session, now=app.clock())
+    if changes:
+        logger.info("regraded %d leads", len(changes))
+
+
 def install_jobs(application: Application, *, force: bool = False) -> bool:  # type: ignore[type-arg]
-    """Schedule the planner and the sender; returns whether jobs were installed."""
+    """Schedule the planner, the sender and the hourly regrade; returns whether installed."""
     app: AppContext = application.bot_data["app"]
     queue = application.job_queue
     if queue is None:
@@ -59,4 +73,5 @@ def install_jobs(application: Application, *, force: bool = False) -> bool:  # t
     queue.run_repeating(
         _send, interval=settings.sender_interval_seconds, first=2.0, name=SENDER_JOB
     )
+    queue.run_repeating(_regrade, interval=REGRADE_INTERVAL_SECONDS, first=5.0, name=REGRADE_JOB)
     return True

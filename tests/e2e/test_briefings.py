@@ -63,3 +63,27 @@ async def test_evening_review_compares_the_days_contacts_with_60_25_10_5(
     assert "已联系 1（5 次）" in text
     assert "80%  目标 5%" in text
     assert "你把 80% 的联系花在了 D 类客户上，目标是 5%" in text
+
+
+async def test_the_hourly_regrade_feeds_the_morning_briefing_with_real_upgrades(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    from datetime import date, timedelta
+
+    from assistant.scheduling.jobs import _regrade
+
+    await bot.send("/lang en", ALICE)
+    alice = await person_by_tg(sessionmaker, ALICE.id)
+    team = await team_of(sessionmaker, ALICE)
+    # 182 days before the wedding on Wednesday: grade C; two days later it is 180 days: B.
+    wedding = date(2026, 11, 25) + timedelta(days=182)
+    await make_lead(sessionmaker, team, alice, name="Wed", grade="C", event_date=wedding)
+    bot.clock.now = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)  # Friday 08:30 in Shanghai
+
+    class _Context:
+        application = bot.app
+
+    await _regrade(_Context())  # type: ignore[arg-type]
+    bot.clock.now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00
+    sent = [call for call in await tick(bot) if "Good morning" in call.text]
+    assert len(sent) == 1 and "#1 Wed: C → B" in sent[0].text

@@ -56,8 +56,11 @@ class Console:
             markup = call.params.get("reply_markup")
             if markup:
                 data = json.loads(markup) if isinstance(markup, str) else markup
-                self.buttons = [b for row in data.get("inline_keyboard", []) for b in row]
-                labels = [f"[:{i + 1}] {b['text']}" for i, b in enumerate(self.buttons)]
+                first = len(self.buttons)
+                self.buttons += [b for row in data.get("inline_keyboard", []) for b in row]
+                labels = [
+                    f"[:{first + i + 1}] {b['text']}" for i, b in enumerate(self.buttons[first:])
+                ]
                 print("  ".join(labels), file=self.output)
             print(file=self.output)
         return None
@@ -86,16 +89,18 @@ class Console:
         line = line.strip()
         if not line:
             return
+        pressed, self.buttons = self.buttons, []  # numbered across all one input brings back
         if re.fullmatch(r":\d+", line):
             index = int(line[1:]) - 1
-            if not 0 <= index < len(self.buttons):
+            if not 0 <= index < len(pressed):
+                self.buttons = pressed
                 print("(no such button)", file=self.output)
                 return
             query = {
                 "id": str(self._update_id),
                 "from": self.user,
                 "chat_instance": "console",
-                "data": self.buttons[index].get("callback_data"),
+                "data": pressed[index].get("callback_data"),
                 "message": self._message(""),
             }
             await self.application.process_update(self._next_update({"callback_query": query}))

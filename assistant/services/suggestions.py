@@ -39,7 +39,7 @@ async def script_lines(
             rep_name=person.name,
             team_settings=team.settings,
             pipeline=team.pipeline,
-            team_name=team.name,
+            team_name=None if team.personal else team.name,
             now=now,
             extra_scripts=extra,
             situation=situation,

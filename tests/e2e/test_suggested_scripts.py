@@ -33,7 +33,7 @@ async def test_today_shows_the_library_script_that_fits_each_lead(
         rep_name="Bob",
         team_settings=team.settings,
         pipeline=team.pipeline,
-        team_name=team.name,
+        team_name=None,
         now=bot.clock(),
     )
     assert expected is not None
@@ -66,7 +66,7 @@ async def test_d_leads_and_activation_batches_get_light_touch_scripts(
         rep_name="Bob",
         team_settings=team.settings,
         pipeline=team.pipeline,
-        team_name=team.name,
+        team_name=None,
         now=bot.clock(),
         situation="light_touch",
     )

@@ -36,7 +36,7 @@ from assistant.scheduling.registry import (
 from assistant.services import analytics, permissions, team_view
 from assistant.services.people import change_setting
 from assistant.services.pushes import daily_draft, quiet_of
-from assistant.services.teams import membership, roster
+from assistant.services.teams import membership
 
 DIGEST = "digest"
 MILESTONE = "milestone"
@@ -168,7 +168,7 @@ async def digest_view(
     session: AsyncSession, *, person: Person, team: Team, day: date, now: datetime
 ) -> dict[str, Any]:
     assert team.id is not None
-    members = await roster(session, team.id)
+    members = await team_view.members_of(session, team.id)
     period = digest_period(day, person.work_days)
     table = await team_view.table_for(
         session, team=team, members=members, period=period, now=now, sort="deals"
@@ -208,7 +208,7 @@ async def render_digest(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     team = await _still_manages(ctx.session, person, int(row.payload.get("team", 0)))
     if team is None or team.id is None:
         return None
-    members = await roster(ctx.session, team.id)
+    members = await team_view.members_of(ctx.session, team.id)
     if len(members) < 2:
         return None
     day = date.fromisoformat(str(row.payload.get("day")))
@@ -230,7 +230,7 @@ async def plan_milestones(ctx: PlanContext) -> list[PushDraft]:
     for manager, team in pairs:
         assert team.id is not None
         if team.id not in cache:
-            people = [member.person for member in await roster(ctx.session, team.id)]
+            people = [member.person for member in await team_view.members_of(ctx.session, team.id)]
             paces = await analytics.paces_for(ctx.session, team=team, people=people, now=ctx.now)
             cache[team.id] = (people, paces)
         people, paces = cache[team.id]

@@ -16,7 +16,7 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Person, Team
+from assistant.db.models import Lead, Membership, Person, Team
 from assistant.domain import funnel
 from assistant.domain.leaderboard import VISIT_STAGE
 from assistant.domain.localtime import local_today
@@ -25,7 +25,7 @@ from assistant.domain.pipeline import LOST, WON
 from assistant.domain.team_settings import effective
 from assistant.services import analytics, permissions
 from assistant.services.errors import UserError
-from assistant.services.teams import Member, find_member, members_of_active_team, roster
+from assistant.services.teams import Member, active_team, find_member
 
 SORTS = ("deals", "visits", "contacts", "leads", "overdue", "pace", "name")
 DEFAULT_SORT = "deals"
@@ -270,13 +270,29 @@ def parse_team_args(args: Sequence[str], today: date) -> TeamRequest:
     return TeamRequest(period, sort, words[0])
 
 
+async def members_of(session: AsyncSession, team_id: int) -> list[Member]:
+    """Active members numbered as /members numbers them (joining order), without the lead
+    counts /members shows: the team table counts what it needs itself."""
+    rows = await session.exec(
+        select(Membership, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(Membership.team_id == team_id, col(Membership.active))
+        .order_by(col(Membership.joined_at), col(Membership.id))
+    )
+    return [
+        Member(number, membership, person)
+        for number, (membership, person) in enumerate(rows.all(), start=1)
+    ]
+
+
 async def _managed_team(session: AsyncSession, person: Person) -> tuple[Team, list[Member]]:
-    team, member, members = await members_of_active_team(session, person)
+    team, member = await active_team(session, person)
     if not permissions.is_manager(member):
         raise UserError("team_managers_only")
     if team.personal:
         raise UserError("team_needs_team")
-    return team, members
+    assert team.id is not None
+    return team, await members_of(session, team.id)
 
 
 async def team_table(
@@ -327,8 +343,3 @@ def period_from_args(kind: str, start: str, end: str) -> Period:
 
 def today_of(person: Person, now: datetime) -> date:
     return local_today(now, person.timezone)
-
-
-async def active_roster(session: AsyncSession, team: Team) -> list[Member]:
-    assert team.id is not None
-    return await roster(session, team.id)

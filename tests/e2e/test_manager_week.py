@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from assistant.db.models import Lead, Outbox, Person, Team
+from assistant.db.models import Lead, Membership, Outbox, Person, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.scheduling.planner import plan_due
 from assistant.scheduling.sender import Sender
+from assistant.services.team_view import SORTS
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
 from tests.analytics_data import add_lead, contact, move
@@ -292,3 +293,24 @@ async def test_group_posts_stop_once_the_group_is_unlinked(
     assert not to(await tick(bot), GROUP, "Bridal")
     bot.clock.now = at(28, 18)  # Saturday: no post on a day off either way
     assert not to(await tick(bot), GROUP, "Bridal")
+
+
+async def test_a_team_of_fifty_gets_every_line_and_a_button_each_in_a_few_messages(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    await bot.send("/lang en", ALICE)
+    await bot.send("/newteam Big", ALICE)
+    async with transaction(sessionmaker) as session:
+        team = (await session.exec(select(Team).where(Team.name == "Big"))).one()
+        for index in range(49):
+            person = Person(tg_user_id=5000 + index, chat_id=5000 + index, name=f"Rep{index:02d}")
+            session.add(person)
+            await session.flush()
+            session.add(Membership(team_id=team.id or 0, person_id=person.id or 0, role="rep"))
+    calls = await bot.send("/team week leads", ALICE)
+    text = "\n".join(call.text for call in calls)
+    assert 1 < len(calls) <= 4 and all(len(call.text) <= 4096 for call in calls)
+    assert all(f"<b>Rep{index:02d}</b>" in text for index in range(49))
+    keys = buttons(calls[-1])
+    assert len(keys) == len(SORTS) + 50  # a sort button each, and a name button per member
+    assert sum(key["text"].split(". ", 1)[-1].startswith("Rep") for key in keys) == 49

@@ -69,9 +69,15 @@ async def counts_by_owner(
     person_ids: list[int],
     start: datetime,
     end: datetime,
+    grades: bool = True,
+    history: bool = True,
 ) -> dict[int, PeriodCounts]:
     """`period_counts` for several people of a team at once, in a fixed number of queries
     (grouped by owner), so a team table of 50 members does not make 50 round trips.
+
+    A caller that shows neither the effort mix nor days in stage / A-lead conversion can
+    leave out the contacts per grade (`grades=False`) and the moved leads' history
+    (`history=False`): contact_grades, stage_days, a_won and a_lost then stay empty.
 
     Created, contact, phone and WeChat events are counted in the database; only stage events
     (and the history of the leads they moved) come back as rows for the domain to walk.
@@ -104,16 +110,17 @@ async def counts_by_owner(
     for owner_id, kind, events, distinct in per_kind.all():
         totals[int(owner_id or 0)][kind] = (int(events), int(distinct))
     grade = col(LeadEvent.payload)["grade"].as_string()
-    per_grade = await connection.execute(
-        sa_select(owner, grade, func.count())
-        .join(Lead, joined)
-        .where(*scope, col(LeadEvent.kind) == ev.CONTACT)
-        .group_by(owner, grade)
-    )
-    grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
-    for owner_id, name, count in per_grade.all():
-        if name in ("A", "B", "C", "D"):
-            grades[int(owner_id or 0)][str(name)] = int(count)
+    per_person_grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
+    if grades:
+        per_grade = await connection.execute(
+            sa_select(owner, grade, func.count())
+            .join(Lead, joined)
+            .where(*scope, col(LeadEvent.kind) == ev.CONTACT)
+            .group_by(owner, grade)
+        )
+        for owner_id, name, count in per_grade.all():
+            if name in ("A", "B", "C", "D"):
+                per_person_grades[int(owner_id or 0)][str(name)] = int(count)
     # Only the payload fields the funnel reads are extracted, in the database: decoding every
     # row's JSON in Python cost more than the queries themselves on a busy team's week.
     columns = [
@@ -143,8 +150,8 @@ async def counts_by_owner(
                 lead_id, kind, at, from_value, to_value, {k: v for k, v in fields.items() if v}
             )
         )
-    moved = sorted({row.lead_id for found in rows.values() for row in found})
-    history: dict[int, list[EventRow]] = {}
+    moved = sorted({row.lead_id for found in rows.values() for row in found}) if history else []
+    earlier: dict[int, list[EventRow]] = {}
     for chunk in range(0, len(moved), 500):
         found = await connection.execute(
             sa_select(*columns, grade).where(
@@ -155,7 +162,7 @@ async def counts_by_owner(
         )
         history_rows: list[Any] = list(found.all())
         for lead_id, kind, at, from_value, to_value, grade_value in history_rows:
-            history.setdefault(lead_id, []).append(
+            earlier.setdefault(lead_id, []).append(
                 EventRow(
                     lead_id,
                     kind,
@@ -174,7 +181,7 @@ async def counts_by_owner(
             pipeline=team.pipeline,
             start=start,
             end=end,
-            history=[item for lead in sorted(moved_ids) for item in history.get(lead, [])],
+            history=[item for lead in sorted(moved_ids) for item in earlier.get(lead, [])],
         )
         mine = totals[pid]
         counts[pid] = replace(
@@ -184,7 +191,7 @@ async def counts_by_owner(
             contacts=mine.get(ev.CONTACT, (0, 0))[0],
             phone=mine.get(ev.PHONE, (0, 0))[1],
             wechat=mine.get(ev.WECHAT, (0, 0))[1],
-            contact_grades=grades[pid],
+            contact_grades=per_person_grades[pid],
         )
     return counts
 

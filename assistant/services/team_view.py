@@ -42,6 +42,8 @@ SORT_WORDS = {
 MEETING_STAGE = VISIT_STAGE
 # The rates shown on each member's line (all of them are in the drill-down /summary).
 KEY_RATES = {"store": ("valid_rate", "valid_to_visit", "visit_deal"), "b2b": ("a_conversion",)}
+# A line's rates need the leads' earlier history only for A-lead conversion (b2b's key rate).
+NEEDS_HISTORY = {"store": False, "b2b": True}
 LONG_OVERDUE = timedelta(days=3)
 PERIOD_KINDS = frozenset(
     ("today", "yesterday", "week", "last_week", "month", "last_month", "day", "range", "month_of")
@@ -118,11 +120,16 @@ async def table_for(
         by_zone.setdefault(person.timezone, []).append(person.id or 0)
     for zone, ids in by_zone.items():
         start, end = analytics.utc_bounds(period, zone)
-        counts.update(
-            await analytics.counts_by_owner(
-                session, team=team, person_ids=ids, start=start, end=end
-            )
+        by_owner = await analytics.counts_by_owner(
+            session,
+            team=team,
+            person_ids=ids,
+            start=start,
+            end=end,
+            grades=False,
+            history=NEEDS_HISTORY.get(team.pipeline, True),
         )
+        counts.update(by_owner)
     ids = [person.id or 0 for person in people]
     overdue = await overdue_by_owner(session, team_id=team.id, person_ids=ids, now=now)
     paces = await analytics.paces_for(session, team=team, people=people, now=now)

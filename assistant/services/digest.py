@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Membership, Outbox, Person, Team
+from assistant.db.models import Lead, Membership, MonthlyGoal, Outbox, Person, Team
 from assistant.domain import escalation, funnel
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
@@ -222,7 +222,17 @@ async def render_digest(ctx: RenderContext, row: Outbox) -> PushMessage | None:
 async def plan_milestones(ctx: PlanContext) -> list[PushDraft]:
     """A push per milestone newly reached by a member; when several are reached at once only
     the highest is said (the others are stored as skipped, so they never come later)."""
-    pairs = await managed_teams(ctx.session)
+    recent = (ctx.now - timedelta(days=32)).date().replace(day=1)
+    with_goals = set(
+        (
+            await ctx.session.exec(
+                select(MonthlyGoal.team_id).where(col(MonthlyGoal.month) >= recent).distinct()
+            )
+        ).all()
+    )
+    if not with_goals:
+        return []
+    pairs = [pair for pair in await managed_teams(ctx.session) if pair[1].id in with_goals]
     if not pairs:
         return []
     wanted: list[tuple[str, Person, Team, Person, int, funnel.Pace, str]] = []

@@ -314,3 +314,33 @@ async def test_a_team_of_fifty_gets_every_line_and_a_button_each_in_a_few_messag
     keys = buttons(calls[-1])
     assert len(keys) == len(SORTS) + 50  # a sort button each, and a name button per member
     assert sum(key["text"].split(". ", 1)[-1].startswith("Rep") for key in keys) == 49
+
+
+async def test_a_chinese_speaking_manager_gets_team_digest_and_milestones_in_chinese(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    await _team_of_three(bot, sessionmaker)
+    await bot.send("/lang zh", ALICE)
+    bot.clock.now = at(27, 19)
+    table = await bot.reply_text("/team 本周 跟进")
+    assert "<b>Bridal · 本周（2026-11-23 – 2026-11-29）</b>" in table and "按跟进排序" in table
+    assert "线索 3 · 跟进 4 · 已到店 1 · 成交 1" in table
+    assert "⏰ 逾期 1 条（1 条超过 3 天） · 🎯 1/4（25%），落后进度 72%" in table
+    assert "📊 <b>Carol 的数据 · 本周" in await bot.reply_text("/team 3 本周")
+    assert "/team 仅限经理使用" in await bot.reply_text("/team", CAROL)
+    assert "已为 <b>Bob</b> 设定 2026-11 目标：5 单（原为 4 单）" in await bot.reply_text(
+        "/targets 目标 Bob 5"
+    )
+    assert "已开启，每个工作日 09:30" in await bot.reply_text("/digest")
+    bot.clock.now = at(30, 9, 30)
+    sent = await tick(bot)
+    digest = to(sent, ALICE, "经理日报")
+    assert len(digest) == 1
+    assert "统计区间：2026-11-27 – 2026-11-29" in digest[0]
+    assert "<b>Bob</b>：线索 0 · 跟进 1 · 已到店 0 · 成交 0 · 逾期 1 · 🎯 1/5（20%）" in digest[0]
+    assert "#3（B）· Bob · 逾期 6 天" in digest[0]
+    async with transaction(sessionmaker) as session:
+        lead = (await session.exec(select(Lead).where(Lead.number == 4))).one()
+        await move(session, lead, "won", at(30, 9, 31))
+    bot.clock.now = at(30, 9, 32)
+    assert to(await tick(bot), ALICE, "已完成 2026-11 目标的 50%：成交 1 / 2")

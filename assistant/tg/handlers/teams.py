@@ -216,7 +216,7 @@ async def member_goal(request: Request) -> list[Reply]:
         "by": request.person.name,
     }
     replies = [Reply("member_goal_set", context)]
-    if goal.member.id != request.person.id and goal.member.chat_id:
+    if goal.member.id != request.person.id and goal.member.chat_id and goal.member.reachable:
         replies.append(
             Reply(
                 "member_goal_notice",

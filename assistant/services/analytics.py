@@ -49,11 +49,6 @@ def utc_bounds(period: Period, zone: str) -> tuple[datetime, datetime]:
     return local_day_bounds(period.start, zone)[0], local_day_bounds(period.end, zone)[1]
 
 
-def _row(event: Any) -> EventRow:
-    lead_id, kind, at, from_value, to_value, payload = event
-    return EventRow(lead_id, kind, at, from_value, to_value, payload or {})
-
-
 async def period_counts(
     session: AsyncSession,
     *,
@@ -62,74 +57,143 @@ async def period_counts(
     start: datetime,
     end: datetime,
 ) -> PeriodCounts:
-    """Everything one person's leads did between two instants (end exclusive).
+    """Everything one person's leads did between two instants (end exclusive)."""
+    found = await counts_by_owner(session, team=team, person_ids=[person_id], start=start, end=end)
+    return found[person_id]
+
+
+async def counts_by_owner(
+    session: AsyncSession,
+    *,
+    team: Team,
+    person_ids: list[int],
+    start: datetime,
+    end: datetime,
+    grades: bool = True,
+    history: bool = True,
+) -> dict[int, PeriodCounts]:
+    """`period_counts` for several people of a team at once, in a fixed number of queries
+    (grouped by owner), so a team table of 50 members does not make 50 round trips.
+
+    A caller that shows neither the effort mix nor days in stage / A-lead conversion can
+    leave out the contacts per grade (`grades=False`) and the moved leads' history
+    (`history=False`): contact_grades, stage_days, a_won and a_lost then stay empty.
 
     Created, contact, phone and WeChat events are counted in the database; only stage events
     (and the history of the leads they moved) come back as rows for the domain to walk.
     """
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
     connection = await session.connection()
     scope = (
         col(LeadEvent.team_id) == team.id,
-        col(LeadEvent.owner_id) == person_id,
+        col(LeadEvent.owner_id).in_(wanted),
         col(LeadEvent.at) >= start,
         col(LeadEvent.at) < end,
         col(Lead.deleted_at).is_(None),
     )
     joined = col(Lead.id) == col(LeadEvent.lead_id)
+    owner = col(LeadEvent.owner_id)
     per_kind = await connection.execute(
         sa_select(
+            owner,
             col(LeadEvent.kind),
             func.count(),
             func.count(func.distinct(col(LeadEvent.lead_id))),
         )
         .join(Lead, joined)
         .where(*scope, col(LeadEvent.kind).in_(COUNTED_KINDS))
-        .group_by(col(LeadEvent.kind))
+        .group_by(owner, col(LeadEvent.kind))
     )
-    totals = {kind: (int(events), int(leads)) for kind, events, leads in per_kind.all()}
+    totals: dict[int, dict[str, tuple[int, int]]] = {pid: {} for pid in wanted}
+    for owner_id, kind, events, distinct in per_kind.all():
+        totals[int(owner_id or 0)][kind] = (int(events), int(distinct))
     grade = col(LeadEvent.payload)["grade"].as_string()
-    per_grade = await connection.execute(
-        sa_select(grade, func.count())
-        .join(Lead, joined)
-        .where(*scope, col(LeadEvent.kind) == ev.CONTACT)
-        .group_by(grade)
-    )
-    grades = {str(name): int(count) for name, count in per_grade.all() if name}
+    per_person_grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
+    if grades:
+        per_grade = await connection.execute(
+            sa_select(owner, grade, func.count())
+            .join(Lead, joined)
+            .where(*scope, col(LeadEvent.kind) == ev.CONTACT)
+            .group_by(owner, grade)
+        )
+        for owner_id, name, count in per_grade.all():
+            if name in ("A", "B", "C", "D"):
+                per_person_grades[int(owner_id or 0)][str(name)] = int(count)
+    # Only the payload fields the funnel reads are extracted, in the database: decoding every
+    # row's JSON in Python cost more than the queries themselves on a busy team's week.
     columns = [
         col(LeadEvent.lead_id),
         col(LeadEvent.kind),
         col(LeadEvent.at),
         col(LeadEvent.from_value),
         col(LeadEvent.to_value),
-        col(LeadEvent.payload),
     ]
+    payload = col(LeadEvent.payload)
     result = await connection.execute(
-        sa_select(*columns).join(Lead, joined).where(*scope, col(LeadEvent.kind) == ev.STAGE)
+        sa_select(
+            owner,
+            *columns,
+            payload["amount"].as_string(),
+            payload["reason"].as_string(),
+        )
+        .join(Lead, joined)
+        .where(*scope, col(LeadEvent.kind) == ev.STAGE)
     )
-    rows = [_row(event) for event in result.all()]
-    moved = sorted({row.lead_id for row in rows})
-    history: list[EventRow] = []
+    rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
+    stage_rows: list[Any] = list(result.all())
+    for owner_id, lead_id, kind, at, from_value, to_value, amount, reason in stage_rows:
+        fields = {"amount": amount, "reason": reason}
+        rows[int(owner_id or 0)].append(
+            EventRow(
+                lead_id, kind, at, from_value, to_value, {k: v for k, v in fields.items() if v}
+            )
+        )
+    moved = sorted({row.lead_id for found in rows.values() for row in found}) if history else []
+    earlier: dict[int, list[EventRow]] = {}
     for chunk in range(0, len(moved), 500):
         found = await connection.execute(
-            sa_select(*columns).where(
+            sa_select(*columns, grade).where(
                 col(LeadEvent.lead_id).in_(moved[chunk : chunk + 500]),
                 col(LeadEvent.kind).in_(HISTORY_KINDS),
                 col(LeadEvent.at) < end,
             )
         )
-        history.extend(_row(event) for event in found.all())
-    stages_only = funnel.count_events(
-        rows, pipeline=team.pipeline, start=start, end=end, history=history
-    )
-    return replace(
-        stages_only,
-        created=totals.get(ev.CREATED, (0, 0))[1],
-        contacted=totals.get(ev.CONTACT, (0, 0))[1],
-        contacts=totals.get(ev.CONTACT, (0, 0))[0],
-        phone=totals.get(ev.PHONE, (0, 0))[1],
-        wechat=totals.get(ev.WECHAT, (0, 0))[1],
-        contact_grades={g: n for g, n in grades.items() if g in ("A", "B", "C", "D")},
-    )
+        history_rows: list[Any] = list(found.all())
+        for lead_id, kind, at, from_value, to_value, grade_value in history_rows:
+            earlier.setdefault(lead_id, []).append(
+                EventRow(
+                    lead_id,
+                    kind,
+                    at,
+                    from_value,
+                    to_value,
+                    {"grade": grade_value} if grade_value else {},
+                )
+            )
+    counts: dict[int, PeriodCounts] = {}
+    for pid in wanted:
+        own = rows[pid]
+        moved_ids = {row.lead_id for row in own}
+        stages_only = funnel.count_events(
+            own,
+            pipeline=team.pipeline,
+            start=start,
+            end=end,
+            history=[item for lead in sorted(moved_ids) for item in earlier.get(lead, [])],
+        )
+        mine = totals[pid]
+        counts[pid] = replace(
+            stages_only,
+            created=mine.get(ev.CREATED, (0, 0))[1],
+            contacted=mine.get(ev.CONTACT, (0, 0))[1],
+            contacts=mine.get(ev.CONTACT, (0, 0))[0],
+            phone=mine.get(ev.PHONE, (0, 0))[1],
+            wechat=mine.get(ev.WECHAT, (0, 0))[1],
+            contact_grades=per_person_grades[pid],
+        )
+    return counts
 
 
 async def marketing_between(
@@ -301,6 +365,72 @@ async def pace_for(
     return {"month": first.strftime("%Y-%m"), **pace_view(current)}
 
 
+async def won_by_owner(
+    session: AsyncSession, *, team_id: int, person_ids: list[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Leads won between two instants, per owner, in one grouped query."""
+    if not person_ids:
+        return {}
+    result = await session.exec(
+        select(LeadEvent.owner_id, func.count(func.distinct(LeadEvent.lead_id)))
+        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
+        .where(
+            LeadEvent.team_id == team_id,
+            col(LeadEvent.owner_id).in_(person_ids),
+            LeadEvent.kind == ev.STAGE,
+            LeadEvent.to_value == "won",
+            col(LeadEvent.at) >= start,
+            col(LeadEvent.at) < end,
+            col(Lead.deleted_at).is_(None),
+        )
+        .group_by(col(LeadEvent.owner_id))
+    )
+    return {int(owner or 0): int(count) for owner, count in result.all()}
+
+
+async def paces_for(
+    session: AsyncSession, *, team: Team, people: list[Person], now: datetime
+) -> dict[int, funnel.Pace]:
+    """`pace_for` for many members at once: each member's monthly goal against the deals won
+    so far this month, in their own calendar. Members without a goal are left out."""
+    assert team.id is not None
+    by_zone: dict[str, list[Person]] = {}
+    for person in people:
+        by_zone.setdefault(person.timezone, []).append(person)
+    paces: dict[int, funnel.Pace] = {}
+    for zone, group in by_zone.items():
+        today = local_today(now, zone)
+        first, last = funnel.month_bounds(today)
+        ids = [person.id for person in group if person.id is not None]
+        goals = {
+            goal.person_id: goal.orders
+            for goal in (
+                await session.exec(
+                    select(MonthlyGoal).where(
+                        MonthlyGoal.team_id == team.id,
+                        col(MonthlyGoal.person_id).in_(ids),
+                        MonthlyGoal.month == first,
+                    )
+                )
+            ).all()
+        }
+        if not goals:
+            continue
+        won = await won_by_owner(
+            session,
+            team_id=team.id,
+            person_ids=sorted(goals),
+            start=local_day_bounds(first, zone)[0],
+            end=local_day_bounds(last, zone)[1],
+        )
+        for person in group:
+            if person.id in goals:
+                paces[person.id] = funnel.pace(
+                    goals[person.id], won.get(person.id, 0), today=today, work_days=person.work_days
+                )
+    return paces
+
+
 # --------------------------------------------------------------------------- /summary
 
 
@@ -342,10 +472,16 @@ async def compute(
 
 
 async def summary(
-    session: AsyncSession, *, person: Person, period: Period, now: datetime
+    session: AsyncSession,
+    *,
+    person: Person,
+    period: Period,
+    now: datetime,
+    team: Team | None = None,
 ) -> dict[str, Any]:
-    """The /summary view model for the person's own numbers in a local period."""
-    data = await compute(session, person=person, period=period)
+    """The /summary view model for the person's own numbers in a local period (in their
+    active team, or in `team` when a manager drills down from /team)."""
+    data = await compute(session, person=person, period=period, team=team)
     counts = data.counts
     order = stages(counts.pipeline)
     all_steps = funnel.steps(order, counts.stage_counts())

@@ -44,8 +44,13 @@ async def ensure_person(
     """The sender's profile, created with a personal team on first contact."""
     person = await find_person(session, tg_user_id=profile.tg_user_id)
     if person is not None:
-        if profile.chat_id is not None and person.chat_id is None:
-            person.chat_id = profile.chat_id
+        if profile.chat_id is not None:
+            # Writing in private again means the chat works: a person who had blocked the bot
+            # (or whose chat was gone) is reachable once more, at their current chat.
+            if person.chat_id != profile.chat_id:
+                person.chat_id = profile.chat_id
+            if not person.reachable:
+                person.reachable = True
         return person, False
     person = Person(
         tg_user_id=profile.tg_user_id,

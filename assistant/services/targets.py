@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Person, Team
+from assistant.db.models import Lead, MonthlyGoal, Person, Team
 from assistant.domain import team_targets
+from assistant.domain.localtime import local_today
 from assistant.services import permissions
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
@@ -50,3 +52,57 @@ async def change(session: AsyncSession, *, person: Person, words: Sequence[str])
     except team_targets.TargetError as error:
         raise UserError(f"targets_{error.reason}", given=error.given) from None
     return TargetsView(team, team_targets.view(team.settings), wanted)
+
+
+# --------------------------------------------------------------------------- per-member goals
+
+GOAL_WORDS = frozenset({"goal", "goals", "目标", "月目标"})
+
+
+@dataclass(frozen=True)
+class MemberGoal:
+    team: Team
+    member: Person
+    orders: int
+    month: str  # YYYY-MM
+    previous: int | None
+
+
+async def set_member_goal(
+    session: AsyncSession, *, person: Person, words: Sequence[str], now: datetime
+) -> MemberGoal:
+    """`/targets goal <member> <orders> [month]`: a manager sets a member's monthly order goal,
+    stored like the member's own /goal (so /summary, /team and the digest see it)."""
+    from assistant.services.analytics import parse_goal
+    from assistant.services.teams import find_member, members_of_active_team
+
+    team, actor, members = await members_of_active_team(session, person)
+    permissions.require_manager(actor)
+    if len(words) < 2:
+        raise UserError("member_goal_usage", given=" ".join(words))
+    chosen = find_member(members, words[0], me=person)
+    text = " ".join(words[1:])
+    try:
+        orders, month = parse_goal(text, local_today(now, chosen.person.timezone))
+    except UserError as error:
+        if error.key == "bad_goal":
+            raise UserError("member_goal_usage", given=text) from None
+        raise
+    assert team.id is not None and chosen.person.id is not None
+    goal = (
+        await session.exec(
+            select(MonthlyGoal).where(
+                MonthlyGoal.team_id == team.id,
+                MonthlyGoal.person_id == chosen.person.id,
+                MonthlyGoal.month == month,
+            )
+        )
+    ).first()
+    previous = goal.orders if goal is not None else None
+    if goal is None:
+        goal = MonthlyGoal(team_id=team.id, person_id=chosen.person.id, month=month, orders=orders)
+        session.add(goal)
+    goal.orders = orders
+    goal.set_at = now
+    await session.flush()
+    return MemberGoal(team, chosen.person, orders, month.strftime("%Y-%m"), previous)

@@ -183,7 +183,9 @@ async def remove(request: Request) -> list[Reply]:
     return replies
 
 
-async def targets(request: Request) -> Reply:
+async def targets(request: Request) -> Reply | list[Reply]:
+    if request.args and request.args[0].casefold() in targets_service.GOAL_WORDS:
+        return await member_goal(request)
     if request.args:
         view = await targets_service.change(
             request.session, person=request.person, words=request.args
@@ -199,6 +201,31 @@ async def targets(request: Request) -> Reply:
             "changed": view.change is not None,
         },
     )
+
+
+async def member_goal(request: Request) -> list[Reply]:
+    goal = await targets_service.set_member_goal(
+        request.session, person=request.person, words=request.args[1:], now=request.now
+    )
+    context = {
+        "team": goal.team.name,
+        "name": goal.member.name,
+        "orders": goal.orders,
+        "month": goal.month,
+        "previous": goal.previous,
+        "by": request.person.name,
+    }
+    replies = [Reply("member_goal_set", context)]
+    if goal.member.id != request.person.id and goal.member.chat_id and goal.member.reachable:
+        replies.append(
+            Reply(
+                "member_goal_notice",
+                context,
+                chat_id=goal.member.chat_id,
+                locale=goal.member.locale,
+            )
+        )
+    return replies
 
 
 def _numbers(numbers: list[int]) -> dict[str, object]:

@@ -62,6 +62,11 @@ class Pacer:
         self.waited += seconds
         await self._sleep(seconds)
 
+    async def chat_ready(self, chat_id: int) -> None:
+        """Wait until the chat's own gap has passed (without taking an overall slot)."""
+        while (wait := self._chat_wait(chat_id, self._clock())) > 0:
+            await self._pause(wait)
+
     async def acquire(self, chat_id: int) -> None:
         """Wait until one more message to `chat_id` keeps every limit, and count it as sent."""
         while True:

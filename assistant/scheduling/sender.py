@@ -5,7 +5,10 @@
   With the system clock, a `Pacer` also spaces the actual requests in wall-clock time (30 a
   second overall, the per-chat gaps), so concurrent sends never earn a 429.
 - Throughput: `drain` sends batches back to back while due rows remain; up to `concurrency`
-  rows are rendered and sent at once, so database work overlaps the pacing waits.
+  rows are rendered at once, so database work overlaps the pacing waits; the request and the
+  "sent" mark are serialised (at most one push is ever sent-but-unrecorded, so a killed process
+  repeats at most one). The cost: one process sends at most 1 / (Bot API round trip + commit)
+  messages a second, about 30 a second up to a 30 ms round trip.
 - RetryAfter (429): the row waits as long as Telegram asks; it does not count as a failure.
 - Forbidden (bot blocked, kicked) or a chat that no longer exists: the recipient is marked
   unreachable and the row dropped, instead of retrying forever.
@@ -94,6 +97,10 @@ class Sender:
             self.pacer = Pacer()
         self._next_free: dict[int, datetime] = {}
         self._semaphore = asyncio.Semaphore(concurrency)
+        # One message at a time between "request sent" and "marked sent": a process killed
+        # at any moment leaves at most one push that Telegram got but the outbox did not
+        # record, so a restart repeats at most one. Rendering still runs `concurrency` wide.
+        self._wire = asyncio.Lock()
 
     async def claim(self, now: datetime) -> list[Outbox]:
         async with transaction(self.app.sessionmaker) as session:
@@ -151,7 +158,11 @@ class Sender:
                     await self._finish(row_id, outbox.SKIPPED, now)
                     report.skipped += 1
                     return
-                await self._send(row.chat_id, message)
+                if self.pacer is not None:
+                    await self.pacer.chat_ready(row.chat_id)  # wait without holding the wire
+                async with self._wire:
+                    await self._send(row.chat_id, message)
+                    await self._finish(row_id, outbox.SENT, now)
                 # Pace the chat from when the message really left (a batch can take seconds
                 # to send), so its next row is deferred instead of waiting in the pacer.
                 sent_at = self.app.clock() + _gap(row.chat_id)
@@ -181,7 +192,6 @@ class Sender:
                 logger.exception("push %s failed", row_id)
                 await self._failed(row, now, type(error).__name__, report)
                 return
-            await self._finish(row_id, outbox.SENT, now)
             report.sent += 1
             report.sent_ids.append(row_id)
 

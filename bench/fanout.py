@@ -5,8 +5,9 @@ bot's own sender job sends them: the running Application, its JobQueue tick, `Se
 pacer, rendering, and the outbox updates. The mix: 98% go to private chats, two to each chat
 (a briefing and a reminder, so the 1 msg/s per chat rule matters), 2% to groups, five to each
 group (20 msg/min per group; one each in runs below 1,500 pushes). The fake API
-(bench/fake_telegram.py) answers 429 to anything over a limit. Reported: achieved rate as a share of 30 msg/s (first to last delivery), 429s,
-losses (rows never delivered) and duplicates (rows delivered more than once).
+(bench/fake_telegram.py) answers 429 to anything over a limit. Reported: achieved rate as a
+share of 30 msg/s (first to last delivery), 429s, losses (rows never delivered) and
+duplicates (rows delivered more than once).
 """
 
 from __future__ import annotations

@@ -85,6 +85,7 @@ class FanoutResult:
     rate: float  # messages per second, first to last delivery
     seconds: float  # from the rows being due to the last delivery
     chat_rule_broken: int  # deliveries that broke a per-chat rule (the fake would refuse them)
+    refused_by: str = ""  # which limit refused the 429s, e.g. "overall 1"
 
     @property
     def share(self) -> float:
@@ -94,7 +95,8 @@ class FanoutResult:
         return [
             f"fan-out of {self.pushes} pushes: {self.rate:.1f} msg/s = {self.share:.1%} of "
             f"30 msg/s (goal ≥ 95%), {self.refused_429} × 429 (goal 0), {self.lost} lost, "
-            f"{self.duplicates} duplicated, {self.seconds:.0f} s in all",
+            f"{self.duplicates} duplicated, {self.seconds:.0f} s in all"
+            + (f" (429s by limit: {self.refused_by})" if self.refused_by else ""),
         ]
 
 
@@ -155,6 +157,7 @@ async def fan_out(url: str, pushes: int, *, give_up_after: float | None = None) 
         rate=(len(times) - 1) / span if span else 0.0,
         seconds=(max(times) if times else finished) - started,
         chat_rule_broken=_per_chat_violations(limits),
+        refused_by=", ".join(f"{name} {count}" for name, count in limits.reasons.items()),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Mapping
 from types import TracebackType
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -29,9 +30,38 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         cached, record.exc_text = record.exc_text, None  # another handler's text may leak data
         try:
-            return redact(super().format(record))
+            return redact(super().format(_without_payload(record)))
         finally:
             record.exc_text = cached
+
+
+# Libraries whose log arguments carry message contents: python-telegram-bot logs every Bot API
+# call with its parameters and answer (the text of each message, at DEBUG), the database
+# drivers and SQLAlchemy log SQL parameters (names, phone numbers). The first `keep` arguments
+# (the endpoint name for telegram) stay; the others are withheld.
+_PAYLOAD_LOGGERS = {"telegram": 1, "aiosqlite": 0, "sqlalchemy.engine": 0, "asyncpg": 0}
+
+
+def _without_payload(record: logging.LogRecord) -> logging.LogRecord:
+    keep = next(
+        (
+            kept
+            for prefix, kept in _PAYLOAD_LOGGERS.items()
+            if record.name == prefix or record.name.startswith(prefix + ".")
+        ),
+        None,
+    )
+    args = record.args
+    if keep is None or not args:
+        return record
+    copy = logging.makeLogRecord(record.__dict__)
+    if isinstance(args, Mapping):
+        copy.args = {key: "<withheld>" for key in args}
+    else:
+        copy.args = tuple(
+            value if index < keep else "<withheld>" for index, value in enumerate(args)
+        )
+    return copy
 
 
 def configure_logging(level: str = "INFO") -> None:

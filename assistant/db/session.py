@@ -24,7 +24,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
+        # Sessions always end their transaction (commit, or rollback on close), so the pool's
+        # own ROLLBACK on return is one more trip to the aiosqlite thread per update for nothing.
+        engine = create_async_engine(url, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

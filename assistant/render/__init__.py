@@ -58,6 +58,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates do not change while the bot runs: no stat per reply
         )
         environment.globals["t"] = lambda key, **values: t(locale, key, **values)
         environment.globals["locale"] = locale

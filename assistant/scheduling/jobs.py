@@ -44,8 +44,17 @@ async def _plan(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE) -> None:
-    app: AppContext = context.application.bot_data["app"]
-    await sender_of(context.application).run_once(app.clock())
+    """Start a drain unless one is still running: a long fan-out goes on back to back (about
+    30 messages a second) instead of one batch per tick, and ticks never pile up."""
+    application = context.application
+    running = application.bot_data.get("sending")
+    if running is not None and not running.done():
+        return
+    # Until nothing more is due or the bot stops; a lease is per batch, so length is harmless.
+    drain = sender_of(application).drain(
+        max_seconds=600.0, keep_going=lambda: bool(application.running)
+    )
+    application.bot_data["sending"] = application.create_task(drain, name=SENDER_JOB)
 
 
 async def _regrade(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, case, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -84,6 +84,10 @@ async def claim(
 ) -> list[Outbox]:
     """Take up to `limit` due rows for this sender until `now + lease`.
 
+    Due rows go first in, first out by when they were queued (not by `due_at`, which pacing
+    and retries move later: a deferred row must not wait behind the whole backlog), and among
+    rows queued together groups go first: a group takes only one message every 3 seconds, so
+    starting its rows early keeps them from trailing after a big fan-out.
     PostgreSQL: the inner SELECT locks with SKIP LOCKED, so concurrent senders get disjoint
     rows. SQLite: the single UPDATE statement runs under the database's one writer lock.
     """
@@ -94,7 +98,9 @@ async def claim(
     due = (
         select(Outbox.id)
         .where(claimable, col(Outbox.due_at) <= now)
-        .order_by(col(Outbox.due_at), col(Outbox.id))
+        .order_by(
+            col(Outbox.created_at), case((col(Outbox.chat_id) < 0, 0), else_=1), col(Outbox.id)
+        )
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -106,7 +112,7 @@ async def claim(
     )
     result = await session.exec(statement.execution_options(synchronize_session=False))
     rows: list[Outbox] = list(result.scalars().all())
-    rows.sort(key=lambda row: (row.due_at, row.id or 0))
+    rows.sort(key=lambda row: (row.created_at, row.chat_id >= 0, row.id or 0))
     return rows
 
 

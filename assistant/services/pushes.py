@@ -314,12 +314,20 @@ async def _current_lead(session: AsyncSession, row: Outbox) -> Lead | None:
     return lead
 
 
+def followup_stamp(lead: Lead) -> str:
+    """Which follow-up a reminder's buttons are about (minutes since the epoch of its due
+    time): a button pressed again, or after the follow-up moved, no longer matches."""
+    due = lead.next_followup_at
+    return str(int(due.timestamp()) // 60) if due is not None else "0"
+
+
 def reminder_keyboard(sign: Any, locale: str, lead: Lead) -> InlineKeyboardMarkup:
+    stamp = followup_stamp(lead)
     return keyboard(
         [
-            button(t(locale, "work_buttons.fu_done"), sign("fu_done", lead.id)),
-            button(t(locale, "work_buttons.fu_snooze"), sign("fu_snz", lead.id)),
-            button(t(locale, "work_buttons.fu_tomorrow"), sign("fu_tmr", lead.id)),
+            button(t(locale, "work_buttons.fu_done"), sign("fu_done", lead.id, stamp)),
+            button(t(locale, "work_buttons.fu_snooze"), sign("fu_snz", lead.id, stamp)),
+            button(t(locale, "work_buttons.fu_tomorrow"), sign("fu_tmr", lead.id, stamp)),
         ],
         lead_keyboard_row(sign, locale, lead),
     )

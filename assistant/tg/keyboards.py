@@ -30,7 +30,8 @@ class Signer:
     def verify(self, data: str) -> list[str] | None:
         """The action and its arguments, or None when the data was forged or mangled."""
         payload, sep, mac = data.rpartition("|")
-        if not sep or not hmac.compare_digest(mac, self._mac(payload)):
+        # Bytes: compare_digest refuses str with non-ASCII characters (forged data may have them).
+        if not sep or not hmac.compare_digest(mac.encode(), self._mac(payload).encode()):
             return None
         return payload.split(":")
 

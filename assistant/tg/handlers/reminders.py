@@ -24,9 +24,9 @@ def _arg(request: Request, index: int = 0) -> str:
 
 
 def _state(request: Request, lead: Lead, state: str) -> Reply:
-    assert lead.next_followup_at is not None
-    next_local = lead.next_followup_at.astimezone(ZoneInfo(request.person.timezone))
-    days = round((lead.next_followup_at - request.now) / timedelta(days=1))
+    due = lead.next_followup_at
+    next_local = due.astimezone(ZoneInfo(request.person.timezone)) if due else None
+    days = round((due - request.now) / timedelta(days=1)) if due else 0
     return Reply(
         "pushes/followup_state",
         {"lead": lead, "state": state, "next": next_local, "days": days},
@@ -35,20 +35,33 @@ def _state(request: Request, lead: Lead, state: str) -> Reply:
     )
 
 
+def _stale(request: Request, lead: Lead) -> bool:
+    """The button belongs to a follow-up that was already handled (pressed twice, or done
+    from another reminder): it must not log or move anything again. Buttons sent before
+    they carried a stamp have none and still work."""
+    return len(request.args) > 1 and request.args[1] != pushes.followup_stamp(lead)
+
+
 async def done(request: Request) -> Reply:
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    if _stale(request, lead) or lead.next_followup_at is None:
+        return _state(request, lead, "handled")
     await followups.mark_done(request.session, person=request.person, lead=lead, now=request.now)
     return _state(request, lead, "done")
 
 
 async def snooze(request: Request) -> Reply:
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    if _stale(request, lead):
+        return _state(request, lead, "handled")
     followups.snooze(request.session, person=request.person, lead=lead, now=request.now)
     return _state(request, lead, "snoozed")
 
 
 async def tomorrow(request: Request) -> Reply:
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
+    if _stale(request, lead):
+        return _state(request, lead, "handled")
     followups.to_tomorrow(request.session, person=request.person, lead=lead, now=request.now)
     return _state(request, lead, "tomorrow")
 

@@ -7,14 +7,21 @@ that happen twice (fall-back) mean the first occurrence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
+_HHMM = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?")
+
+
 def parse_hhmm(text: str) -> time:
-    hour, _, minute = text.partition(":")
-    return time(int(hour), int(minute or 0))
+    """'09:30' (or '9') -> time; anything else raises ValueError."""
+    match = _HHMM.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a clock time: {text!r}")
+    return time(int(match.group(1)), int(match.group(2) or 0))
 
 
 @dataclass(frozen=True)

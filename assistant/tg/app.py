@@ -37,6 +37,7 @@ from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import basics, groups, leads, numbers, reminders, teams
+from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
@@ -58,6 +59,7 @@ FEATURES: list[Feature] = [
     scripts_feature.FEATURE,
     today_handlers.FEATURE,
     reminders.FEATURE,
+    pool_feature.FEATURE,
 ]
 
 

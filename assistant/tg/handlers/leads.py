@@ -32,7 +32,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.i18n import t
-from assistant.services import importexport
+from assistant.services import importexport, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -220,6 +220,12 @@ async def add(request: Request) -> Reply:
             flow=ADD_FLOW, step="name", data={}, now=request.now,
         )  # fmt: skip
         return Reply("leads/add_ask", {"step": "name"})
+    words = request.text.split()
+    if len(words) > 1 and pool.is_pool_word(words[-1]):  # `/add … pool`: into the team pool
+        draft = svc.draft_from_text(" ".join(words[:-1]), scope, request.now)
+        saved = await pool.add_to_pool(request.session, scope, draft, request.now)
+        return Reply("pool/added", {"lead": lead_view(request, scope, saved.lead),
+                                    "duplicates": len(saved.duplicates)})  # fmt: skip
     draft = svc.draft_from_text(request.text, scope, request.now)
     return await _save(request, scope, draft)
 
@@ -688,9 +694,12 @@ async def export(request: Request) -> Reply:
 
 async def import_command(request: Request) -> Reply:
     scope = await svc.scope_of(request.session, request.person)
+    to_pool = pool.is_pool_word(request.text) if request.text else False
+    if to_pool:
+        permissions.require_manager(scope.member)
     await svc.set_state(
         request.session, scope.person_id, _chat_id(request),
-        flow=IMPORT_FLOW, step="file", data={}, now=request.now,
+        flow=IMPORT_FLOW, step="file", data={"pool": to_pool}, now=request.now,
     )  # fmt: skip
     return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS, "again": False})
 
@@ -717,9 +726,16 @@ async def document(request: Request) -> Reply:
         return Reply("leads/document_hint")
     if doc.file_size and doc.file_size > importexport.MAX_BYTES:
         raise UserError("import_too_big", limit=importexport.MAX_BYTES // (1024 * 1024))
+    to_pool = any(pool.is_pool_word(word) for word in caption.split()[1:]) or bool(
+        state is not None and state.flow == IMPORT_FLOW and state.data.get("pool")
+    )
+    if to_pool:
+        permissions.require_manager(scope.member)
     name = doc.file_name or "file.csv"
     table = importexport.read_table(await download(request, doc.file_id), name)
-    result = await importexport.import_table(request.session, scope, table, request.now)
+    result = await importexport.import_table(
+        request.session, scope, table, request.now, pool=to_pool
+    )
     await svc.clear_state(request.session, scope.person_id, _chat_id(request))
     return Reply(
         "leads/imported",
@@ -729,6 +745,7 @@ async def document(request: Request) -> Reply:
             "bad_total": len(result.bad),
             "duplicates": result.duplicates,
             "more": max(0, len(result.bad) - BAD_ROWS_SHOWN),
+            "pool": to_pool,
         },
     )
 

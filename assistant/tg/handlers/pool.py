@@ -1,0 +1,140 @@
+"""The lead pool: /pool, /assign, /claim, /away (rules in services/pool.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from assistant.db.models import Lead
+from assistant.i18n import t
+from assistant.services import leads as svc
+from assistant.services import pool
+from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
+from assistant.services.errors import UserError
+from assistant.tg.common import Reply, Request
+from assistant.tg.handlers.leads import lead_view
+from assistant.tg.keyboards import button, keyboard
+from assistant.tg.registry import CommandSpec, Feature
+
+OPEN_BUTTONS = 5
+SHOWN_PER_REP = 20
+
+
+def _page_keyboard(request: Request, page: pool.PoolPage) -> InlineKeyboardMarkup | None:
+    row = []
+    locale, sign = request.locale, request.sign
+    if page.page > 1:
+        row.append(button(t(locale, "lead_buttons.prev"), sign("ppg", page.page - 1)))
+    if page.page < page.pages:
+        row.append(button(t(locale, "lead_buttons.next"), sign("ppg", page.page + 1)))
+    return keyboard(row) if row else None
+
+
+async def _show(request: Request, number: int, edit: bool) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    page = await pool.pool_page(request.session, scope, number, request.now)
+    return Reply(
+        "pool/list",
+        {
+            "leads": [lead_view(request, scope, lead) for lead in page.leads],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+            "settings": page.settings,
+            "away": [(name, until.isoformat()) for name, until in page.away],
+        },
+        keyboard=_page_keyboard(request, page),
+        edit=edit,
+    )
+
+
+async def pool_command(request: Request) -> Reply:
+    """`/pool [page]`, or `/pool set <mode|claim|stale|stale_a> <value>`."""
+    words = request.text.split()
+    if words and words[0].casefold() in {"set", "设置"}:
+        if len(words) != 3:
+            raise UserError("pool_setting_usage", given=" ".join(words[1:])[:40])
+        scope = await svc.scope_of(request.session, request.person)
+        key, value = pool.change_setting(scope, words[1], words[2])
+        return Reply("pool/setting_saved", {"key": key, "value": value})
+    number = 1
+    if words:
+        if not (words[0].isascii() and words[0].isdigit()):
+            raise UserError("pool_setting_usage", given=words[0][:40])
+        number = int(words[0])
+    return await _show(request, number, edit=False)
+
+
+async def page_button(request: Request) -> Reply:
+    if not request.args or not request.args[0].isdigit():
+        raise UserError("bad_button")
+    return await _show(request, int(request.args[0]), edit=True)
+
+
+def _told(request: Request, scope: svc.Scope, person: Any, leads: list[Lead]) -> Reply | None:
+    """The rep hears at once, in their own language, with the lead card(s)."""
+    if person.id == scope.person_id or person.chat_id is None:
+        return None
+    rows = [
+        [button(t(person.locale, "lead_buttons.open") + f" #{lead.number}",
+                request.sign("lead", lead.id))]
+        for lead in leads[:OPEN_BUTTONS]
+    ]  # fmt: skip
+    return Reply(
+        "pool/assigned_to_you",
+        {
+            "by": scope.person.name,
+            "leads": [lead_view(request, scope, lead) for lead in leads[:SHOWN_PER_REP]],
+            "more": max(0, len(leads) - SHOWN_PER_REP),
+            "count": len(leads),
+        },
+        keyboard=keyboard(*rows),
+        chat_id=person.chat_id,
+        locale=person.locale,
+    )
+
+
+async def assign(request: Request) -> list[Reply]:
+    scope = await svc.scope_of(request.session, request.person)
+    result = await pool.assign_from_pool(request.session, scope, request.text.split(), request.now)
+    replies: list[Reply] = []
+    summary: list[dict[str, Any]] = []
+    for person_id, leads in sorted(result.given.items(), key=lambda item: item[0]):
+        person = result.people[person_id]
+        summary.append({"name": person.name, "count": len(leads),
+                        "numbers": [lead.number for lead in leads]})  # fmt: skip
+        told = _told(request, scope, person, leads)
+        if told is not None:
+            replies.append(told)
+    total = sum(item["count"] for item in summary)
+    replies.insert(0, Reply("pool/assigned", {"people": summary, "total": total,
+                                              "mode": result.mode}))  # fmt: skip
+    return replies
+
+
+async def claim(request: Request) -> list[Reply]:
+    scope = await svc.scope_of(request.session, request.person)
+    lead = await pool.claim(request.session, scope, request.text, request.now)
+    return [Reply("pool/claimed", {"lead": lead_view(request, scope, lead)},
+                  keyboard=keyboard([button(t(request.locale, "lead_buttons.open"),
+                                            request.sign("lead", lead.id))]))]  # fmt: skip
+
+
+async def away(request: Request) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    words = request.text.split()
+    until = await pool.set_away(request.session, scope, request.text, request.now)
+    who = words[0] if len(words) >= 2 and scope.sees_all else ""
+    return Reply("pool/away", {"until": until.isoformat() if until else "", "who": who})
+
+
+FEATURE = Feature(
+    commands=[
+        CommandSpec("pool", "pool", pool_command),
+        CommandSpec("assign", "pool", assign),
+        CommandSpec("claim", "pool", claim),
+        CommandSpec("away", "pool", away),
+    ],
+    callbacks={"ppg": page_button},
+)

@@ -8,8 +8,8 @@ from telegram import InlineKeyboardMarkup
 
 from assistant.db.models import Lead
 from assistant.i18n import t
+from assistant.services import forecast, pool, sources
 from assistant.services import leads as svc
-from assistant.services import pool
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -129,12 +129,28 @@ async def away(request: Request) -> Reply:
     return Reply("pool/away", {"until": until.isoformat() if until else "", "who": who})
 
 
+async def forecast_command(request: Request) -> Reply:
+    view = await forecast.forecast_view(
+        request.session, person=request.person, text=request.text, now=request.now
+    )
+    return Reply("forecast/view", view)
+
+
+async def sources_command(request: Request) -> Reply:
+    view = await sources.sources_view(
+        request.session, person=request.person, text=request.text, now=request.now
+    )
+    return Reply("sources/view", view)
+
+
 FEATURE = Feature(
     commands=[
         CommandSpec("pool", "pool", pool_command),
         CommandSpec("assign", "pool", assign),
         CommandSpec("claim", "pool", claim),
         CommandSpec("away", "pool", away),
+        CommandSpec("forecast", "pool", forecast_command),
+        CommandSpec("sources", "pool", sources_command),
     ],
     callbacks={"ppg": page_button},
 )

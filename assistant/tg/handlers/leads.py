@@ -17,7 +17,7 @@ from telegram import (
 )
 
 from assistant.db.models import Lead, LeadEvent
-from assistant.domain import pipeline
+from assistant.domain import pipeline, retention
 from assistant.domain.capture import (
     NAME_LIMIT,
     TEXT_LIMIT,
@@ -32,7 +32,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.i18n import t
-from assistant.services import importexport, permissions, pool
+from assistant.services import customers, importexport, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -220,14 +220,30 @@ async def add(request: Request) -> Reply:
             flow=ADD_FLOW, step="name", data={}, now=request.now,
         )  # fmt: skip
         return Reply("leads/add_ask", {"step": "name"})
-    words = request.text.split()
-    if len(words) > 1 and pool.is_pool_word(words[-1]):  # `/add … pool`: into the team pool
-        draft = svc.draft_from_text(" ".join(words[:-1]), scope, request.now)
+    text, referrer = retention.split_referrer(request.text)  # `介绍人:12` / `ref:12`
+    customer = None
+    if referrer is not None:
+        customer = await customers.find_customer(request.session, scope, referrer)
+    words = text.split()
+    to_pool = len(words) > 1 and pool.is_pool_word(words[-1])  # `/add … pool`
+    draft = svc.draft_from_text(" ".join(words[:-1]) if to_pool else text, scope, request.now)
+    if customer is not None:
+        customers.referred_draft(draft)
+    if not to_pool and customer is None:
+        return await _save(request, scope, draft)
+    if to_pool:
         saved = await pool.add_to_pool(request.session, scope, draft, request.now)
+    else:
+        saved = await svc.create_lead(request.session, scope, draft, request.now)
+    if customer is not None:
+        await customers.link_referral(request.session, scope, saved.lead, customer, request.now)
+    if to_pool:
         return Reply("pool/added", {"lead": lead_view(request, scope, saved.lead),
                                     "duplicates": len(saved.duplicates)})  # fmt: skip
-    draft = svc.draft_from_text(request.text, scope, request.now)
-    return await _save(request, scope, draft)
+    return await card(
+        request, scope, saved.lead, notice="created", fix=True,
+        duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+    )  # fmt: skip
 
 
 async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:

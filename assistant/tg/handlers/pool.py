@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from assistant.db.models import Lead
 from assistant.i18n import t
-from assistant.services import forecast, pool, sources
+from assistant.services import customers, forecast, pool, sources
 from assistant.services import leads as svc
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
 from assistant.services.errors import UserError
@@ -143,6 +143,55 @@ async def sources_command(request: Request) -> Reply:
     return Reply("sources/view", view)
 
 
+async def customers_command(request: Request) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    words = request.text.split()
+    number = int(words[0]) if words and words[0].isascii() and words[0].isdigit() else 1
+    page = await customers.customers_page(request.session, scope, number)
+    return Reply(
+        "customers/list",
+        {
+            "rows": [
+                {
+                    "number": row.lead.number,
+                    "name": row.lead.name,
+                    "amount": _money(row.lead.amount or 0),
+                    "won_on": request.local(row.won_at).date().isoformat() if row.won_at else "",
+                    "referrals": row.referrals,
+                    "referral_revenue": _money(row.referral_revenue),
+                    "satisfaction": row.satisfaction,
+                }
+                for row in page.rows
+            ],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+            "revenue": _money(page.revenue),
+            "referral_revenue": _money(page.referral_revenue),
+            "repeat_revenue": _money(page.repeat_revenue),
+            "team": scope.sees_all,
+        },
+    )
+
+
+async def customer_command(request: Request) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    result = await customers.record_satisfaction(request.session, scope, request.text, request.now)
+    return Reply(
+        "customers/noted",
+        {
+            "number": result.lead.number,
+            "name": result.lead.name,
+            "score": result.score,
+            "ask": result.ask.text if result.ask else "",
+        },
+    )
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 FEATURE = Feature(
     commands=[
         CommandSpec("pool", "pool", pool_command),
@@ -151,6 +200,8 @@ FEATURE = Feature(
         CommandSpec("away", "pool", away),
         CommandSpec("forecast", "pool", forecast_command),
         CommandSpec("sources", "pool", sources_command),
+        CommandSpec("customers", "pool", customers_command),
+        CommandSpec("customer", "pool", customer_command),
     ],
     callbacks={"ppg": page_button},
 )

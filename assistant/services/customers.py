@@ -23,6 +23,7 @@ from assistant.db.models import CustomerNote, Lead, LeadEvent, Outbox, Person, R
 from assistant.domain import events, pipeline, retention
 from assistant.domain.capture import LeadDraft
 from assistant.domain.localtime import local_today
+from assistant.domain.periods import Period
 from assistant.domain.quiet_hours import next_allowed
 from assistant.i18n import t
 from assistant.scheduling.outbox import existing_keys
@@ -33,8 +34,8 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
+from assistant.services import analytics, scripts
 from assistant.services import leads as svc
-from assistant.services import scripts
 from assistant.services.errors import UserError
 from assistant.services.pushes import quiet_of
 from assistant.tg.keyboards import button, keyboard
@@ -182,17 +183,87 @@ async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> 
     )  # fmt: skip
 
 
-def _repeat_revenue(won: list[Lead], won_at: dict[Any, Any]) -> float:
-    """Revenue from deals with a phone or WeChat that had already bought before."""
+def _repeat_ids(won: list[Lead], won_at: dict[Any, Any]) -> set[int]:
+    """Deals with a phone or WeChat that had already bought before (a returning customer)."""
     seen: set[str] = set()
-    total = 0.0
-    for lead in sorted(won, key=lambda lead: (won_at.get(lead.id) or lead.created_at, lead.id)):
+    repeats: set[int] = set()
+    ordered = sorted(won, key=lambda lead: (won_at.get(lead.id) or lead.created_at, lead.id or 0))
+    for lead in ordered:
         keys = {f"p:{lead.phone}" if lead.phone else "", f"w:{lead.wechat}" if lead.wechat else ""}
         keys.discard("")
-        if keys & seen:
-            total += lead.amount or 0.0
+        if keys & seen and lead.id is not None:
+            repeats.add(lead.id)
         seen |= keys
-    return total
+    return repeats
+
+
+def _repeat_revenue(won: list[Lead], won_at: dict[Any, Any]) -> float:
+    repeats = _repeat_ids(won, won_at)
+    return sum(lead.amount or 0.0 for lead in won if lead.id in repeats)
+
+
+async def revenue_split(session: AsyncSession, *, person: Person, period: Period) -> dict[str, str]:
+    """Of the person's deals won in a local period: revenue from referrals and from repeats."""
+    scope = await svc.scope_of(session, person)
+    start, end = analytics.utc_bounds(period, person.timezone)
+    won_ids = set(
+        (
+            await session.exec(
+                select(LeadEvent.lead_id).where(
+                    LeadEvent.team_id == scope.team_id,
+                    LeadEvent.owner_id == scope.person_id,
+                    LeadEvent.kind == events.STAGE,
+                    LeadEvent.to_value == pipeline.WON,
+                    col(LeadEvent.at) >= start,
+                    col(LeadEvent.at) < end,
+                )
+            )
+        ).all()
+    )
+    if not won_ids:
+        return {"referral": "", "repeat": ""}
+    team_won = list(
+        (
+            await session.exec(
+                select(Lead).where(
+                    Lead.team_id == scope.team_id,
+                    col(Lead.deleted_at).is_(None),
+                    Lead.stage == pipeline.WON,
+                )
+            )
+        ).all()
+    )
+    won_at = dict(
+        (
+            await session.exec(
+                select(LeadEvent.lead_id, func.max(LeadEvent.at))
+                .where(
+                    LeadEvent.team_id == scope.team_id,
+                    LeadEvent.kind == events.STAGE,
+                    LeadEvent.to_value == pipeline.WON,
+                )
+                .group_by(col(LeadEvent.lead_id))
+            )
+        ).all()
+    )
+    referred = set(
+        (
+            await session.exec(
+                select(Referral.lead_id).where(col(Referral.lead_id).in_(list(won_ids)))
+            )
+        ).all()
+    )
+    mine = [lead for lead in team_won if lead.id in won_ids]
+    referral = sum(lead.amount or 0.0 for lead in mine if lead.id in referred)
+    repeats = _repeat_ids(team_won, won_at)
+    repeat = sum(lead.amount or 0.0 for lead in mine if lead.id in repeats)
+    return {"referral": _money(referral), "repeat": _money(repeat)}
+
+
+def _money(value: float) -> str:
+    if not value:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 # ------------------------------------------------------------------ satisfaction

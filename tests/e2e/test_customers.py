@@ -74,3 +74,13 @@ async def test_a_repeat_purchase_by_the_same_phone_counts_as_repeat_revenue(bot:
     await bot.send("/add 王女士 13800138000 再订一套")
     await bot.send("/won 2 3000")
     assert "成交收入 11,800 · 其中转介绍 0 · 复购 3,000" in await bot.reply_text("/customers")
+
+
+async def test_the_summary_shows_referral_and_repeat_revenue(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000")
+    await bot.send("/won 1 8800")
+    await bot.send("/add 李先生 13900139000 介绍人:1")
+    await bot.send("/won 2 5000")
+    await bot.send("/add 王女士 13800138000 再订一套")
+    await bot.send("/won 3 3000")
+    assert "成交额 16,800（其中转介绍 5,000 · 复购 3,000）" in await bot.reply_text("/summary")

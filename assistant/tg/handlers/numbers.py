@@ -8,7 +8,7 @@ from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.i18n import t
 from assistant.render.charts import FunnelChart, funnel_png
-from assistant.services import analytics, sources
+from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.registry import CommandSpec, Feature
@@ -26,6 +26,9 @@ async def summary(request: Request) -> Reply:
     period = _period(request, "/summary")
     view = await analytics.summary(
         request.session, person=request.person, period=period, now=request.now
+    )
+    view["retention"] = await customers.revenue_split(  # referral and repeat revenue
+        request.session, person=request.person, period=period
     )
     return Reply("summary", view)
 

@@ -8,8 +8,9 @@ Two policies (a team setting, "pool.mode"):
 Members away (`/away` until a date, inclusive) get nothing.
 
 Stale leads: an owned open lead untouched (no contact, no new owner) for N days (A leads: their
-own, shorter N) is warned about one day before and goes back to the pool at N days, but never
-less than WARNING_NOTICE after the warning was actually sent.
+own, shorter N; never less than the grade's follow-up cadence + 1 day) is warned about one day
+before and goes back to the pool at N days, but never less than WARNING_NOTICE after the warning
+was actually sent.
 """
 
 from __future__ import annotations
@@ -113,9 +114,15 @@ class Stale(Enum):
     RETURN = "return"
 
 
-def stale_limit(grade: str, settings: Mapping[str, Any]) -> timedelta:
-    days = settings["stale_days_a"] if grade == "A" else settings["stale_days"]
-    return timedelta(days=int(days))
+def stale_limit(
+    grade: str, settings: Mapping[str, Any], cadence: Mapping[str, int] | None = None
+) -> timedelta:
+    """The grade's limit, but never before the follow-up cadence asks for the next contact
+    (so a D lead on a 14-day cadence is not taken while its reminder is due): cadence + 1 day."""
+    days = int(settings["stale_days_a"] if grade == "A" else settings["stale_days"])
+    if cadence is not None and grade in cadence:
+        days = max(days, int(cadence[grade]) + 1)
+    return timedelta(days=days)
 
 
 def stale_state(
@@ -125,9 +132,10 @@ def stale_state(
     now: datetime,
     settings: Mapping[str, Any],
     warned_at: datetime | None,
+    cadence: Mapping[str, int] | None = None,
 ) -> Stale:
     """What to do with an owned open lead last touched at `last_touch`."""
-    limit = stale_limit(grade, settings)
+    limit = stale_limit(grade, settings, cadence)
     idle = now - last_touch
     if idle < limit - WARNING_BEFORE:
         return Stale.FRESH

@@ -381,8 +381,15 @@ class StaleLead:
 
 
 async def stale_candidates(session: AsyncSession, now: datetime) -> list[tuple[Team, StaleLead]]:
-    """Owned open leads untouched long enough to be warned about, with their last touch."""
-    teams = {team.id: team for team in (await session.exec(select(Team))).all()}
+    """Given-out open leads untouched long enough to be warned about, with their last touch.
+
+    Only leads that were assigned (from the pool, by /handover or a reassign button) go back:
+    a lead a rep captured themselves stays theirs, and overdue ones follow the escalation ladder.
+    """
+    teams = {
+        team.id: team
+        for team in (await session.exec(select(Team).where(col(Team.personal).is_(False)))).all()
+    }
     by_offset: dict[timedelta, list[int]] = {}
     for team_id, team in teams.items():
         settings = config(team)
@@ -403,6 +410,9 @@ async def stale_candidates(session: AsyncSession, now: datetime) -> list[tuple[T
                     col(Lead.deleted_at).is_(None),
                     col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
                     or_(*windows),
+                    col(Lead.id).in_(
+                        select(LeadEvent.lead_id).where(LeadEvent.kind == events.ASSIGNED)
+                    ),
                 )
             )
         ).all()

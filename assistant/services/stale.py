@@ -1,5 +1,6 @@
 """Stale leads go back to the pool (push kinds `pool_warn` and `pool_back`).
 
+Personal teams (one person using the bot alone) have no pool to return to and are left out.
 On every planner tick: an owned open lead untouched for its limit minus a day gets a warning
 to its owner; once the limit has passed and the warning went out at least 12 hours before,
 the lead returns to the pool (an "assigned" event to nobody) and the owner and the team's
@@ -16,6 +17,7 @@ from sqlmodel import col, select
 from assistant.db.models import Lead, Outbox, Person
 from assistant.domain import assignment
 from assistant.domain.quiet_hours import next_allowed
+from assistant.domain.team_settings import effective
 from assistant.i18n import t
 from assistant.scheduling.registry import (
     PlanContext,
@@ -63,19 +65,20 @@ async def plan_stale(ctx: PlanContext) -> list[PushDraft]:
         lead = item.lead
         assert lead.id is not None
         settings = pool.config(team)
+        cadence = effective(team.settings)["cadence"]
         key = warn_key(lead.id, item.touch)
         row = sent.get(key)
         warned = row.sent_at if row is not None and row.status == "sent" else None
         state = assignment.stale_state(
             last_touch=item.touch, grade=lead.grade, now=ctx.now, settings=settings,
-            warned_at=warned,
+            warned_at=warned, cadence=cadence,
         )  # fmt: skip
         owner = people.get(lead.owner_id)
         if state is assignment.Stale.WARN and row is None:
             if owner is None or owner.chat_id is None or not owner.reachable:
                 continue
             due = next_allowed(ctx.now, owner.timezone, quiet_of(owner), owner.work_days)
-            limit = assignment.stale_limit(lead.grade, settings)
+            limit = assignment.stale_limit(lead.grade, settings, cadence)
             drafts.append(
                 PushDraft(
                     kind=WARN, dedupe_key=key, chat_id=owner.chat_id, due_at=due,
@@ -85,6 +88,7 @@ async def plan_stale(ctx: PlanContext) -> list[PushDraft]:
                 )
             )  # fmt: skip
         elif state is assignment.Stale.RETURN:
+            limit = assignment.stale_limit(lead.grade, settings, cadence)
             old = await pool.return_to_pool(ctx.session, lead, ctx.now)
             recipients = await pool.managers_of(ctx.session, lead.team_id)
             if owner is not None and all(p.id != owner.id for p in recipients):
@@ -102,7 +106,7 @@ async def plan_stale(ctx: PlanContext) -> list[PushDraft]:
                         ),
                         person_id=person.id, team_id=lead.team_id,
                         payload={"lead": lead.id, "owner": old,
-                                 "days": assignment.stale_limit(lead.grade, settings).days},
+                                 "days": limit.days},
                     )
                 )  # fmt: skip
     await ctx.session.flush()

@@ -132,9 +132,9 @@ async def test_a_lead_untouched_for_14_days_is_warned_about_then_returns_to_the_
     bot: Harness,
 ) -> None:
     await team_of_three(bot)
-    await bot.send("/add 王女士 13800138000 pool")
+    await bot.send("/add 王女士 13800138000 婚期 2027-04-01 pool")  # grade B
     await bot.send("/assign 1 carol")
-    await bot.send("/log 1 聊了套餐", CAROL)  # contacted now; grade D, no event date
+    await bot.send("/log 1 聊了套餐", CAROL)  # contacted now
     bot.clock.advance(days=12, hours=23)
     assert [c for c in await tick(bot) if "快 14 天没跟进" in c.text] == []
     bot.clock.advance(hours=1)
@@ -146,6 +146,14 @@ async def test_a_lead_untouched_for_14_days_is_warned_about_then_returns_to_the_
     assert any("已从 Carol 那里回到团队线索池" in c.text for c in back)
     [lead] = await all_leads(bot)
     assert lead.owner_id is None and lead.next_followup_at is None
+
+
+async def test_a_personal_team_never_loses_its_leads_to_a_pool(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000")
+    bot.clock.advance(days=40)
+    await tick(bot)
+    alice = await person_of(bot, ALICE)
+    assert [lead.owner_id for lead in await all_leads(bot)] == [alice.id]
 
 
 async def test_a_contact_after_the_warning_keeps_the_lead(bot: Harness) -> None:

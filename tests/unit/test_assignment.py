@@ -12,6 +12,7 @@ from assistant.domain.assignment import (
     pool_settings,
     return_at,
     round_robin,
+    stale_limit,
     stale_state,
     weighted,
 )
@@ -99,3 +100,13 @@ def test_the_return_time_is_the_limit_or_twelve_hours_after_the_warning() -> Non
     touch = NOW - timedelta(days=14)
     assert return_at(touch, "B", SETTINGS, NOW - timedelta(days=1)) == NOW
     assert return_at(touch, "B", SETTINGS, NOW) == NOW + timedelta(hours=12)
+
+
+def test_a_lead_is_never_taken_before_its_cadence_asks_for_the_next_contact() -> None:
+    cadence = {"A": 1, "B": 3, "C": 7, "D": 14}
+    d_lead = dict(last_touch=NOW - timedelta(days=14), grade="D", now=NOW, settings=SETTINGS,
+                  warned_at=NOW - timedelta(days=1))  # fmt: skip
+    assert stale_state(**d_lead) is Stale.RETURN  # type: ignore[arg-type]
+    assert stale_state(**d_lead, cadence=cadence) is Stale.WARN  # type: ignore[arg-type]
+    assert stale_limit("D", SETTINGS, cadence) == timedelta(days=15)
+    assert stale_limit("A", SETTINGS, cadence) == timedelta(days=3)

@@ -324,14 +324,18 @@ async def claim(session: AsyncSession, scope: svc.Scope, text: str, now: datetim
 
 async def set_away(
     session: AsyncSession, scope: svc.Scope, text: str, now: datetime
-) -> date | None:
-    """`/away 12月5日` (away up to and including that day) or `/away off`; returns the day."""
+) -> tuple[date | None, Person]:
+    """`/away 12月5日` (away up to and including that day) or `/away off`; a manager may name a
+    member first (`/away carol 12月5日`). Returns the day (None: back) and who it is about."""
     words = text.split()
     target = scope.person
     if len(words) >= 2 and permissions.is_manager(scope.member):  # a manager marks a member
         members = await roster(session, scope.team_id)
-        target = find_member(members, words[0], me=scope.person).person
-        text = " ".join(words[1:])
+        try:
+            target = find_member(members, words[0], me=scope.person).person
+            text = " ".join(words[1:])
+        except UserError:  # not a member: the whole text is the date (`/away next Sunday`)
+            target = scope.person
     cleaned = text.strip()
     if not cleaned:
         raise UserError("away_usage")
@@ -340,14 +344,14 @@ async def set_away(
     if cleaned.casefold() in OFF_WORDS:
         stored.pop(key, None)
         _put_settings(scope.team, "away", stored)
-        return None
+        return None, target
     try:
         until = parse_date(cleaned, scope.today(now))
     except DateParseError:
         raise UserError("away_usage", given=cleaned[:40]) from None
     stored[key] = until.isoformat()
     _put_settings(scope.team, "away", stored)
-    return until
+    return until, target
 
 
 def change_setting(scope: svc.Scope, key_text: str, value_text: str) -> tuple[str, Any]:

@@ -167,3 +167,12 @@ async def test_a_contact_after_the_warning_keeps_the_lead(bot: Harness) -> None:
     assert not any("回到团队线索池" in c.text for c in await tick(bot))
     carol = await person_of(bot, CAROL)
     assert [lead.owner_id for lead in await all_leads(bot)] == [carol.id]
+
+
+async def test_a_manager_marks_a_member_away_and_a_date_of_two_words_still_reads(
+    bot: Harness,
+) -> None:
+    await team_of_three(bot)
+    assert "Dave 休假到 2026-12-06" in await bot.reply_text("/away dave 12月6日")
+    assert "休假到 2026-11-29" in await bot.reply_text("/away next Sunday")
+    assert "Dave（到 2026-12-06）" in await bot.reply_text("/pool")

@@ -123,9 +123,8 @@ async def claim(request: Request) -> list[Reply]:
 
 async def away(request: Request) -> Reply:
     scope = await svc.scope_of(request.session, request.person)
-    words = request.text.split()
-    until = await pool.set_away(request.session, scope, request.text, request.now)
-    who = words[0] if len(words) >= 2 and scope.sees_all else ""
+    until, person = await pool.set_away(request.session, scope, request.text, request.now)
+    who = person.name if person.id != scope.person_id else ""
     return Reply("pool/away", {"until": until.isoformat() if until else "", "who": who})
 
 

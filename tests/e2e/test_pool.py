@@ -28,7 +28,7 @@ def pool_csv(count: int) -> bytes:
 
 
 def document(bot: Harness, caption: str) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "message": {
             "message_id": 900,
             "date": int(bot.clock().timestamp()),
@@ -36,9 +36,11 @@ def document(bot: Harness, caption: str) -> dict[str, Any]:
             "from": ALICE.as_json(),
             "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "a.csv",
                          "file_size": 2000},
-            "caption": caption,
         }
     }  # fmt: skip
+    if caption:
+        body["message"]["caption"] = caption
+    return body
 
 
 async def team_of_three(bot: Harness) -> None:
@@ -47,7 +49,9 @@ async def team_of_three(bot: Harness) -> None:
         await bot.send(f"/start join_{code}", user)
 
 
-async def import_to_pool(bot: Harness, monkeypatch: Any, count: int) -> str:
+async def import_to_pool(
+    bot: Harness, monkeypatch: Any, count: int, caption: str = "/import pool"
+) -> str:
     from assistant.tg.handlers import leads as handlers
 
     data = pool_csv(count)
@@ -56,7 +60,7 @@ async def import_to_pool(bot: Harness, monkeypatch: Any, count: int) -> str:
         return data
 
     monkeypatch.setattr(handlers, "download", fake_download)
-    return (await bot.process(document(bot, "/import pool")))[-1].text
+    return (await bot.process(document(bot, caption)))[-1].text
 
 
 async def all_leads(bot: Harness) -> list[Lead]:
@@ -176,3 +180,13 @@ async def test_a_manager_marks_a_member_away_and_a_date_of_two_words_still_reads
     assert "Dave 休假到 2026-12-06" in await bot.reply_text("/away dave 12月6日")
     assert "休假到 2026-11-29" in await bot.reply_text("/away next Sunday")
     assert "Dave（到 2026-12-06）" in await bot.reply_text("/pool")
+
+
+async def test_import_pool_then_a_file_fills_the_pool_and_reps_cannot_import_to_it(
+    bot: Harness, monkeypatch: Any
+) -> None:
+    await team_of_three(bot)
+    assert "团队的所有者或经理" in await bot.reply_text("/import pool", CAROL)
+    assert "CSV 或 XLSX" in await bot.reply_text("/import pool")
+    assert "已导入 4 条线索" in await import_to_pool(bot, monkeypatch, 4, caption="")
+    assert {lead.owner_id for lead in await all_leads(bot)} == {None}

@@ -190,3 +190,10 @@ async def test_import_pool_then_a_file_fills_the_pool_and_reps_cannot_import_to_
     assert "CSV 或 XLSX" in await bot.reply_text("/import pool")
     assert "已导入 4 条线索" in await import_to_pool(bot, monkeypatch, 4, caption="")
     assert {lead.owner_id for lead in await all_leads(bot)} == {None}
+
+
+async def test_help_lists_the_pool_commands_in_both_languages(bot: Harness) -> None:
+    zh = await bot.reply_text("/help")
+    assert "线索池与分配" in zh and "/assign" in zh and "/forecast" in zh and "/customers" in zh
+    en = await bot.reply_text("/help", BOB)
+    assert "Lead pool, assignment" in en and "/sources" in en and "/away" in en

@@ -207,8 +207,22 @@ async def candidates(
 async def give(
     session: AsyncSession, *, leads: list[Lead], to_id: int, actor_id: int, now: datetime
 ) -> int:
-    """Hand leads to a person: assigned events, and a first follow-up within the hour."""
+    """Hand leads to a person: assigned events, and a first follow-up within the hour.
+
+    A lead created straight into the pool has its creation events (created, phone, WeChat)
+    without an owner; its first owner takes them, so their new-lead count and rates include it.
+    """
     moved = await reassign(session, leads=leads, to_id=to_id, actor_id=actor_id, now=now)
+    await session.exec(
+        update(LeadEvent)
+        .where(
+            col(LeadEvent.lead_id).in_([lead.id for lead in leads]),
+            col(LeadEvent.owner_id).is_(None),
+            col(LeadEvent.kind).in_([events.CREATED, events.PHONE, events.WECHAT]),
+        )
+        .values(owner_id=to_id)
+        .execution_options(synchronize_session=False)
+    )
     for lead in leads:
         if lead.id is None or pipeline.is_closed(lead.stage):
             continue

@@ -197,3 +197,12 @@ async def test_help_lists_the_pool_commands_in_both_languages(bot: Harness) -> N
     assert "线索池与分配" in zh and "/assign" in zh and "/forecast" in zh and "/customers" in zh
     en = await bot.reply_text("/help", BOB)
     assert "Lead pool, assignment" in en and "/sources" in en and "/away" in en
+
+
+async def test_a_pool_lead_counts_as_new_for_the_rep_who_gets_it(bot: Harness) -> None:
+    await team_of_three(bot)
+    await bot.send("/add 王女士 13800138000 pool")
+    await bot.send("/add 李先生 13900139000 pool")
+    await bot.send("/assign 1 carol")
+    summary = await bot.reply_text("/summary", CAROL)
+    assert "新线索 1" in summary and "转电话 1" in summary

@@ -206,3 +206,19 @@ async def test_a_pool_lead_counts_as_new_for_the_rep_who_gets_it(bot: Harness) -
     await bot.send("/assign 1 carol")
     summary = await bot.reply_text("/summary", CAROL)
     assert "新线索 1" in summary and "转电话 1" in summary
+
+
+async def test_weighted_assignment_spares_the_rep_with_the_most_open_a_and_b_leads(
+    bot: Harness,
+) -> None:
+    await team_of_three(bot)
+    await bot.send("/add 张先生 13700137001 转介绍", BOB)  # grade A
+    await bot.send("/add 赵女士 13700137002 转介绍", BOB)
+    for index, name in enumerate("甲乙丙丁"):
+        await bot.send(f"/add 客户{name} 1360013600{index} pool")
+    await bot.send("/pool set mode weighted")
+    assert "已分配 4 条线索（加权）" in await bot.reply_text("/assign all auto")
+    bob, carol, dave = [await person_of(bot, user) for user in (BOB, CAROL, DAVE)]
+    given = Counter(lead.owner_id for lead in await all_leads(bot) if lead.number > 2)
+    assert given == {carol.id: 2, dave.id: 2}
+    assert bob.id not in given

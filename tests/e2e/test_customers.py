@@ -8,7 +8,7 @@ from assistant.scheduling.planner import plan_due
 from assistant.scheduling.sender import Sender
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
-from tests.harness import Harness
+from tests.harness import Harness, buttons
 
 
 async def drain(bot: Harness) -> list[Call]:
@@ -84,3 +84,16 @@ async def test_the_summary_shows_referral_and_repeat_revenue(bot: Harness) -> No
     await bot.send("/add 王女士 13800138000 再订一套")
     await bot.send("/won 3 3000")
     assert "成交额 16,800（其中转介绍 5,000 · 复购 3,000）" in await bot.reply_text("/summary")
+
+
+async def test_the_referral_button_takes_the_next_line_as_the_referred_lead(bot: Harness) -> None:
+    await bot.send("/add 王女士 13800138000")
+    await bot.send("/won 1 8800")
+    listed = (await bot.send("/customers"))[-1]
+    [refer] = [b for b in buttons(listed) if "#1 介绍的新客户" in b["text"]]
+    asked = await bot.press(str(refer["callback_data"]))
+    assert any("把 #1 王女士 介绍的新客户发给我" in call.text for call in asked)
+    card = await bot.reply_text("李先生 13900139000")
+    assert "#2 李先生" in card and "转介绍" in card
+    assert "介绍了 1 位" in await bot.reply_text("/customers")
+    assert "#3" not in await bot.reply_text("赵女士")  # the flow is over: no new lead

@@ -13,11 +13,13 @@ from assistant.services import leads as svc
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
-from assistant.tg.handlers.leads import lead_view
+from assistant.tg.handlers.leads import card, lead_view
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
 OPEN_BUTTONS = 5
+REFER_BUTTONS = 5
+REFER_FLOW = "customer_ref"
 SHOWN_PER_REP = 20
 
 
@@ -170,7 +172,55 @@ async def customers_command(request: Request) -> Reply:
             "repeat_revenue": _money(page.repeat_revenue),
             "team": scope.sees_all,
         },
+        keyboard=keyboard(
+            *[
+                [
+                    button(
+                        t(request.locale, "pool_buttons.refer", number=row.lead.number),
+                        request.sign("cref", row.lead.id),
+                    )
+                ]
+                for row in page.rows[:REFER_BUTTONS]
+            ]
+        ),
     )
+
+
+async def refer_button(request: Request) -> Reply:
+    """ "Add a referral" on /customers: the next line typed is the referred lead."""
+    if not request.args:
+        raise UserError("bad_button")
+    scope = await svc.scope_of(request.session, request.person)
+    lead = await svc.get_lead_by_id(request.session, scope, request.args[0])
+    customer = await customers.find_customer(request.session, scope, lead.number)
+    await svc.set_state(
+        request.session, scope.person_id, _chat_id(request),
+        flow=REFER_FLOW, step="line", data={"customer": customer.number}, now=request.now,
+    )  # fmt: skip
+    return Reply("customers/ref_ask", {"number": customer.number, "name": customer.name})
+
+
+async def refer_flow(request: Request) -> Reply:
+    scope = await svc.scope_of(request.session, request.person)
+    state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
+    if state is None:
+        raise UserError("bad_button")
+    customer = await customers.find_customer(
+        request.session, scope, int(state.data.get("customer", 0))
+    )
+    draft = customers.referred_draft(svc.draft_from_text(request.text, scope, request.now))
+    saved = await svc.create_lead(request.session, scope, draft, request.now)
+    await customers.link_referral(request.session, scope, saved.lead, customer, request.now)
+    await svc.clear_state(request.session, scope.person_id, _chat_id(request))
+    return await card(
+        request, scope, saved.lead, notice="created", fix=True,
+        duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+    )  # fmt: skip
+
+
+def _chat_id(request: Request) -> int:
+    chat = request.update.effective_chat
+    return chat.id if chat else 0
 
 
 async def customer_command(request: Request) -> Reply:
@@ -202,5 +252,6 @@ FEATURE = Feature(
         CommandSpec("customers", "pool", customers_command),
         CommandSpec("customer", "pool", customer_command),
     ],
-    callbacks={"ppg": page_button},
+    callbacks={"ppg": page_button, "cref": refer_button},
+    flows={REFER_FLOW: refer_flow},
 )

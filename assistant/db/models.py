@@ -264,3 +264,40 @@ class MonthlyGoal(SQLModel, table=True):
     month: date
     orders: int
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SourceCost(SQLModel, table=True):
+    """What a person spent on one lead source on one local day (`/numbers 抖音 花费 500`)."""
+
+    __table_args__ = (UniqueConstraint("team_id", "person_id", "day", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    person_id: int = Field(foreign_key="person.id")
+    day: date
+    source: str = Field(max_length=64)
+    cost: float
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Referral(SQLModel, table=True):
+    """A lead referred by a customer (a won lead of the same team): `/add … 介绍人:12`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    lead_id: int = Field(foreign_key="lead.id", unique=True)
+    customer_id: int = Field(foreign_key="lead.id", index=True)  # the referring customer's lead
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerNote(SQLModel, table=True):
+    """After-sale facts about a customer (a won lead): satisfaction 1–5 and a note."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    satisfaction: int | None = None
+    note: str = Field(default="", max_length=500)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

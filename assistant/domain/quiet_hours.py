@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-
 _HHMM = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?")
 
 

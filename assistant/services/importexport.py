@@ -322,9 +322,17 @@ async def _existing_keys(
 
 
 async def import_table(
-    session: AsyncSession, scope: svc.Scope, table: list[list[str]], now: datetime
+    session: AsyncSession,
+    scope: svc.Scope,
+    table: list[list[str]],
+    now: datetime,
+    *,
+    pool: bool = False,
 ) -> ImportResult:
-    """Check every row, store the good ones (in the caller's transaction), list the bad ones."""
+    """Check every row, store the good ones (in the caller's transaction), list the bad ones.
+
+    With `pool`, the leads go to the team pool (no owner, no follow-up until someone owns them).
+    """
     if not table or not any(cell.strip() for cell in table[0]):
         raise UserError("import_empty")
     mapping = _header_map(table[0])
@@ -361,14 +369,17 @@ async def import_table(
             wechats[row.wechat] = marker
         good.append(row)
     if good:
-        await _store(session, scope, good, now)
+        await _store(session, scope, good, now, pool=pool)
     result.stored = len(good)
     return result
 
 
-async def _store(session: AsyncSession, scope: svc.Scope, rows: list[_Row], now: datetime) -> None:
+async def _store(
+    session: AsyncSession, scope: svc.Scope, rows: list[_Row], now: datetime, *, pool: bool
+) -> None:
     """Bulk insert: one number block for the team, one INSERT for leads, one for events."""
     team_id = scope.team_id
+    owner_id = None if pool else scope.person_id
     last = (
         await session.exec(
             update(Team)
@@ -383,14 +394,16 @@ async def _store(session: AsyncSession, scope: svc.Scope, rows: list[_Row], now:
     for offset, row in enumerate(rows):
         values = dict(row.values)
         created = values.pop("created_at") or now
-        if values["next_followup_at"] is None and not pipeline.is_closed(values["stage"]):
+        if pool:
+            values["next_followup_at"] = None
+        elif values["next_followup_at"] is None and not pipeline.is_closed(values["stage"]):
             values["next_followup_at"] = max(now, created) + cadence.FIRST_CONTACT
         lead_rows.append(
             {
                 **values,
                 "team_id": team_id,
                 "number": first + offset,
-                "owner_id": scope.person_id,
+                "owner_id": owner_id,
                 "created_at": created,
                 "updated_at": now,
             }
@@ -405,7 +418,7 @@ async def _store(session: AsyncSession, scope: svc.Scope, rows: list[_Row], now:
         base = {
             "lead_id": ids[lead["number"]],
             "team_id": team_id,
-            "owner_id": scope.person_id,
+            "owner_id": owner_id,
             "actor_id": scope.person_id,
             "at": now,
             "from_value": None,

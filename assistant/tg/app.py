@@ -37,6 +37,7 @@ from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import basics, groups, leads, manager, numbers, reminders, teams
+from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 # A syntactically valid token for console mode and tests; it never reaches Telegram.
 OFFLINE_TOKEN = "1:offline-console-token"
-TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "group")
+TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "pool", "group")
 
 
 FEATURES: list[Feature] = [
@@ -59,6 +60,7 @@ FEATURES: list[Feature] = [
     today_handlers.FEATURE,
     reminders.FEATURE,
     manager.FEATURE,
+    pool_feature.FEATURE,
 ]
 
 

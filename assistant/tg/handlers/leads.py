@@ -17,7 +17,7 @@ from telegram import (
 )
 
 from assistant.db.models import Lead, LeadEvent
-from assistant.domain import pipeline
+from assistant.domain import pipeline, retention
 from assistant.domain.capture import (
     NAME_LIMIT,
     TEXT_LIMIT,
@@ -32,7 +32,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.i18n import t
-from assistant.services import importexport
+from assistant.services import customers, importexport, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -220,8 +220,30 @@ async def add(request: Request) -> Reply:
             flow=ADD_FLOW, step="name", data={}, now=request.now,
         )  # fmt: skip
         return Reply("leads/add_ask", {"step": "name"})
-    draft = svc.draft_from_text(request.text, scope, request.now)
-    return await _save(request, scope, draft)
+    text, referrer = retention.split_referrer(request.text)  # `介绍人:12` / `ref:12`
+    customer = None
+    if referrer is not None:
+        customer = await customers.find_customer(request.session, scope, referrer)
+    words = text.split()
+    to_pool = len(words) > 1 and pool.is_pool_word(words[-1])  # `/add … pool`
+    draft = svc.draft_from_text(" ".join(words[:-1]) if to_pool else text, scope, request.now)
+    if customer is not None:
+        customers.referred_draft(draft)
+    if not to_pool and customer is None:
+        return await _save(request, scope, draft)
+    if to_pool:
+        saved = await pool.add_to_pool(request.session, scope, draft, request.now)
+    else:
+        saved = await svc.create_lead(request.session, scope, draft, request.now)
+    if customer is not None:
+        await customers.link_referral(request.session, scope, saved.lead, customer, request.now)
+    if to_pool:
+        return Reply("pool/added", {"lead": lead_view(request, scope, saved.lead),
+                                    "duplicates": len(saved.duplicates)})  # fmt: skip
+    return await card(
+        request, scope, saved.lead, notice="created", fix=True,
+        duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+    )  # fmt: skip
 
 
 async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
@@ -688,9 +710,12 @@ async def export(request: Request) -> Reply:
 
 async def import_command(request: Request) -> Reply:
     scope = await svc.scope_of(request.session, request.person)
+    to_pool = pool.is_pool_word(request.text) if request.text else False
+    if to_pool:
+        permissions.require_manager(scope.member)
     await svc.set_state(
         request.session, scope.person_id, _chat_id(request),
-        flow=IMPORT_FLOW, step="file", data={}, now=request.now,
+        flow=IMPORT_FLOW, step="file", data={"pool": to_pool}, now=request.now,
     )  # fmt: skip
     return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS, "again": False})
 
@@ -717,9 +742,16 @@ async def document(request: Request) -> Reply:
         return Reply("leads/document_hint")
     if doc.file_size and doc.file_size > importexport.MAX_BYTES:
         raise UserError("import_too_big", limit=importexport.MAX_BYTES // (1024 * 1024))
+    to_pool = any(pool.is_pool_word(word) for word in caption.split()[1:]) or bool(
+        state is not None and state.flow == IMPORT_FLOW and state.data.get("pool")
+    )
+    if to_pool:
+        permissions.require_manager(scope.member)
     name = doc.file_name or "file.csv"
     table = importexport.read_table(await download(request, doc.file_id), name)
-    result = await importexport.import_table(request.session, scope, table, request.now)
+    result = await importexport.import_table(
+        request.session, scope, table, request.now, pool=to_pool
+    )
     await svc.clear_state(request.session, scope.person_id, _chat_id(request))
     return Reply(
         "leads/imported",
@@ -729,6 +761,7 @@ async def document(request: Request) -> Reply:
             "bad_total": len(result.bad),
             "duplicates": result.duplicates,
             "more": max(0, len(result.bad) - BAD_ROWS_SHOWN),
+            "pool": to_pool,
         },
     )
 

@@ -8,7 +8,7 @@ from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.i18n import t
 from assistant.render.charts import FunnelChart, funnel_png
-from assistant.services import analytics
+from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.registry import CommandSpec, Feature
@@ -27,6 +27,9 @@ async def summary(request: Request) -> Reply:
     view = await analytics.summary(
         request.session, person=request.person, period=period, now=request.now
     )
+    view["retention"] = await customers.revenue_split(  # referral and repeat revenue
+        request.session, person=request.person, period=period
+    )
     return Reply("summary", view)
 
 
@@ -36,6 +39,11 @@ async def numbers(request: Request) -> Reply:
             request.session, person=request.person, now=request.now
         )
         return Reply("numbers_show", view)
+    costed = await sources.record_source_cost(  # `/numbers 抖音 花费 500`: one source's cost
+        request.session, person=request.person, text=request.text, now=request.now
+    )
+    if costed is not None:
+        return Reply("sources/cost_saved", costed)
     view = await analytics.record_numbers(
         request.session, person=request.person, text=request.text, now=request.now
     )

@@ -1,0 +1,392 @@
+"""Customers (won leads): after-sale check-ins, satisfaction, referrals and their revenue.
+
+- The after-sale visit at +30 days is the follow-up cadence (reminder from Lead.next_followup_at).
+- Push kind `aftersale`: check-ins before and after the event date (domain/retention.py); the
+  one after the event carries a referral ask from the scripts library.
+- `/customer 12 5 很满意`: a satisfaction note; a happy customer gets a referral ask at once.
+- `/add … 介绍人:12` links the new lead to customer #12 (table Referral); `/customers` lists
+  customers with referrals made and the revenue they brought.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import CustomerNote, Lead, LeadEvent, Outbox, Person, Referral, Team
+from assistant.domain import events, pipeline, retention
+from assistant.domain.capture import LeadDraft
+from assistant.domain.localtime import local_today
+from assistant.domain.periods import Period
+from assistant.domain.quiet_hours import next_allowed
+from assistant.i18n import t
+from assistant.scheduling.outbox import existing_keys
+from assistant.scheduling.registry import (
+    PlanContext,
+    PushDraft,
+    PushMessage,
+    RenderContext,
+    register_push_kind,
+)
+from assistant.services import analytics, scripts
+from assistant.services import leads as svc
+from assistant.services.errors import UserError
+from assistant.services.pushes import quiet_of
+from assistant.tg.keyboards import button, keyboard
+
+AFTERSALE: Final = "aftersale"
+PAGE_SIZE: Final = 10
+NOTE_LIMIT: Final = 500
+REFERRAL_SOURCE: Final = "转介绍"
+PLAN_GRACE: Final = timedelta(days=2)
+
+
+# ------------------------------------------------------------------ referrals
+
+
+async def find_customer(session: AsyncSession, scope: svc.Scope, number: int) -> Lead:
+    lead = await svc.get_lead(session, scope, number)
+    if lead.stage != pipeline.WON:
+        raise UserError("referrer_not_customer", number=number)
+    return lead
+
+
+def referred_draft(draft: LeadDraft) -> LeadDraft:
+    """A referred lead's source is a referral unless given, and its intent is strong."""
+    if not draft.source:
+        draft.source = REFERRAL_SOURCE
+    draft.strong_intent = True
+    return draft
+
+
+async def link_referral(
+    session: AsyncSession, scope: svc.Scope, lead: Lead, customer: Lead, now: datetime
+) -> None:
+    assert lead.id is not None and customer.id is not None
+    session.add(Referral(team_id=scope.team_id, lead_id=lead.id, customer_id=customer.id,
+                         created_by=scope.person_id, at=now))  # fmt: skip
+    session.add(
+        LeadEvent(lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
+                  actor_id=scope.person_id, kind=events.NOTE,
+                  payload={"note": f"#{customer.number} {customer.name}",
+                           "referred_by": customer.number}, at=now)
+    )  # fmt: skip
+    await session.flush()
+
+
+# ------------------------------------------------------------------ /customers
+
+
+@dataclass
+class CustomerRow:
+    lead: Lead
+    won_at: datetime | None
+    referrals: int = 0
+    referral_revenue: float = 0.0
+    satisfaction: int | None = None
+
+
+@dataclass
+class CustomerPage:
+    rows: list[CustomerRow]
+    page: int
+    pages: int
+    total: int
+    revenue: float
+    referral_revenue: float
+    repeat_revenue: float
+
+
+async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> CustomerPage:
+    conditions: list[Any] = [
+        *svc.visible(scope),
+        col(Lead.deleted_at).is_(None),
+        Lead.stage == pipeline.WON,
+    ]
+    won = list((await session.exec(select(Lead).where(*conditions).order_by(col(Lead.id)))).all())
+    won_ids = [lead.id for lead in won]
+    referred = dict(
+        (
+            await session.exec(
+                select(Referral.lead_id, Referral.customer_id).where(
+                    Referral.team_id == scope.team_id
+                )
+            )
+        ).all()
+    )
+    team_won = {
+        lead.id: lead
+        for lead in (
+            await session.exec(
+                select(Lead).where(
+                    Lead.team_id == scope.team_id,
+                    col(Lead.deleted_at).is_(None),
+                    Lead.stage == pipeline.WON,
+                )
+            )
+        ).all()
+    }
+    won_at = dict(
+        (
+            await session.exec(
+                select(LeadEvent.lead_id, func.max(LeadEvent.at))
+                .where(
+                    col(LeadEvent.lead_id).in_(won_ids),
+                    LeadEvent.kind == events.STAGE,
+                    LeadEvent.to_value == pipeline.WON,
+                )
+                .group_by(col(LeadEvent.lead_id))
+            )
+        ).all()
+    )
+    notes: dict[int, int | None] = {}
+    for lead_id, score in (
+        await session.exec(
+            select(CustomerNote.lead_id, CustomerNote.satisfaction)
+            .where(col(CustomerNote.lead_id).in_(won_ids))
+            .order_by(col(CustomerNote.at), col(CustomerNote.id))
+        )
+    ).all():
+        if score is not None:
+            notes[lead_id] = score
+    rows: dict[int, CustomerRow] = {
+        lead.id or 0: CustomerRow(
+            lead, won_at.get(lead.id or 0), satisfaction=notes.get(lead.id or 0)
+        )
+        for lead in won
+    }
+    made: dict[int, int] = {}
+    for lead_id, customer_id in referred.items():
+        made[customer_id] = made.get(customer_id, 0) + 1
+        row = rows.get(customer_id)
+        if row is not None and lead_id in team_won:
+            row.referral_revenue += team_won[lead_id].amount or 0.0
+    for customer_id, count in made.items():
+        if customer_id in rows:
+            rows[customer_id].referrals = count
+    ordered = sorted(
+        rows.values(), key=lambda r: (-r.referrals, -(r.lead.amount or 0), r.lead.number)
+    )
+    pages = max(1, math.ceil(len(ordered) / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    revenue = sum(lead.amount or 0.0 for lead in won)
+    referral_revenue = sum(lead.amount or 0.0 for lead in won if lead.id in referred)
+    return CustomerPage(
+        ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages, len(ordered),
+        revenue, referral_revenue, _repeat_revenue(won, won_at),
+    )  # fmt: skip
+
+
+def _repeat_ids(won: list[Lead], won_at: dict[Any, Any]) -> set[int]:
+    """Deals with a phone or WeChat that had already bought before (a returning customer)."""
+    seen: set[str] = set()
+    repeats: set[int] = set()
+    ordered = sorted(won, key=lambda lead: (won_at.get(lead.id) or lead.created_at, lead.id or 0))
+    for lead in ordered:
+        keys = {f"p:{lead.phone}" if lead.phone else "", f"w:{lead.wechat}" if lead.wechat else ""}
+        keys.discard("")
+        if keys & seen and lead.id is not None:
+            repeats.add(lead.id)
+        seen |= keys
+    return repeats
+
+
+def _repeat_revenue(won: list[Lead], won_at: dict[Any, Any]) -> float:
+    repeats = _repeat_ids(won, won_at)
+    return sum(lead.amount or 0.0 for lead in won if lead.id in repeats)
+
+
+async def revenue_split(session: AsyncSession, *, person: Person, period: Period) -> dict[str, str]:
+    """Of the person's deals won in a local period: revenue from referrals and from repeats."""
+    scope = await svc.scope_of(session, person)
+    start, end = analytics.utc_bounds(period, person.timezone)
+    won_ids = set(
+        (
+            await session.exec(
+                select(LeadEvent.lead_id).where(
+                    LeadEvent.team_id == scope.team_id,
+                    LeadEvent.owner_id == scope.person_id,
+                    LeadEvent.kind == events.STAGE,
+                    LeadEvent.to_value == pipeline.WON,
+                    col(LeadEvent.at) >= start,
+                    col(LeadEvent.at) < end,
+                )
+            )
+        ).all()
+    )
+    if not won_ids:
+        return {"referral": "", "repeat": ""}
+    team_won = list(
+        (
+            await session.exec(
+                select(Lead).where(
+                    Lead.team_id == scope.team_id,
+                    col(Lead.deleted_at).is_(None),
+                    Lead.stage == pipeline.WON,
+                )
+            )
+        ).all()
+    )
+    won_at = dict(
+        (
+            await session.exec(
+                select(LeadEvent.lead_id, func.max(LeadEvent.at))
+                .where(
+                    LeadEvent.team_id == scope.team_id,
+                    LeadEvent.kind == events.STAGE,
+                    LeadEvent.to_value == pipeline.WON,
+                )
+                .group_by(col(LeadEvent.lead_id))
+            )
+        ).all()
+    )
+    referred = set(
+        (
+            await session.exec(
+                select(Referral.lead_id).where(col(Referral.lead_id).in_(list(won_ids)))
+            )
+        ).all()
+    )
+    mine = [lead for lead in team_won if lead.id in won_ids]
+    referral = sum(lead.amount or 0.0 for lead in mine if lead.id in referred)
+    repeats = _repeat_ids(team_won, won_at)
+    repeat = sum(lead.amount or 0.0 for lead in mine if lead.id in repeats)
+    return {"referral": _money(referral), "repeat": _money(repeat)}
+
+
+def _money(value: float) -> str:
+    if not value:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+# ------------------------------------------------------------------ satisfaction
+
+
+@dataclass
+class Satisfaction:
+    lead: Lead
+    score: int
+    note: str
+    ask: scripts.RenderedScript | None
+
+
+async def record_satisfaction(
+    session: AsyncSession, scope: svc.Scope, text: str, now: datetime
+) -> Satisfaction:
+    words = text.split(maxsplit=2)
+    if len(words) < 2 or not words[1].isdigit() or not 1 <= int(words[1]) <= 5:
+        raise UserError("customer_usage")
+    lead = await find_customer(session, scope, svc.parse_number(words[0]))
+    note = " ".join(words[2].split()) if len(words) > 2 else ""
+    if len(note) > NOTE_LIMIT:
+        raise UserError("text_too_long", limit=NOTE_LIMIT)
+    score = int(words[1])
+    assert lead.id is not None
+    session.add(CustomerNote(team_id=scope.team_id, lead_id=lead.id, satisfaction=score,
+                             note=note, created_by=scope.person_id, at=now))  # fmt: skip
+    session.add(
+        LeadEvent(lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
+                  actor_id=scope.person_id, kind=events.NOTE,
+                  payload={"note": f"★{score} {note}".strip(), "satisfaction": score}, at=now)
+    )  # fmt: skip
+    ask = None
+    if retention.asks_referral(score):
+        ask = referral_ask(lead, scope.person, scope.team, now)
+    return Satisfaction(lead, score, note, ask)
+
+
+def referral_ask(
+    lead: Lead, person: Person, team: Team, now: datetime
+) -> scripts.RenderedScript | None:
+    return scripts.suggest_for_lead(
+        lead, locale=person.locale, rep_name=person.name, team_settings=team.settings,
+        pipeline=team.pipeline, team_name=None if team.personal else team.name, now=now,
+        situation="referral",
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------ after-sale check-ins
+
+
+async def plan_aftersale(ctx: PlanContext) -> list[PushDraft]:
+    """Check-ins before and after the event date for every customer with an owner."""
+    today = ctx.now.date()
+    leads = list(
+        (
+            await ctx.session.exec(
+                select(Lead).where(
+                    Lead.stage == pipeline.WON,
+                    col(Lead.owner_id).is_not(None),
+                    col(Lead.deleted_at).is_(None),
+                    col(Lead.event_date).is_not(None),
+                    col(Lead.event_date) <= today + timedelta(days=retention.CHECK_BEFORE + 1),
+                    col(Lead.event_date) >= today - timedelta(days=retention.CHECK_AFTER + 3),
+                )
+            )
+        ).all()
+    )
+    if not leads:
+        return []
+    owners = {
+        p.id: p
+        for p in (
+            await ctx.session.exec(
+                select(Person).where(col(Person.id).in_({lead.owner_id for lead in leads}))
+            )
+        ).all()
+    }
+    wanted: list[tuple[str, Lead, Person, str, datetime]] = []
+    for lead in leads:
+        owner = owners.get(lead.owner_id)
+        if owner is None or owner.chat_id is None or not owner.reachable:
+            continue
+        won_on = local_today(lead.updated_at, owner.timezone)
+        for step, day in retention.checkins(lead.event_date, won_on).items():
+            due = retention.due_at(day, owner.timezone)
+            if due <= ctx.now < due + PLAN_GRACE:
+                wanted.append((f"{AFTERSALE}:{lead.id}:{step}", lead, owner, step, due))
+    existing = await existing_keys(ctx.session, [key for key, *_ in wanted])
+    return [
+        PushDraft(
+            kind=AFTERSALE,
+            dedupe_key=key,
+            chat_id=owner.chat_id or 0,
+            due_at=next_allowed(max(due, ctx.now), owner.timezone, quiet_of(owner)),
+            person_id=owner.id,
+            team_id=lead.team_id,
+            payload={"lead": lead.id, "step": step},
+        )
+        for key, lead, owner, step, due in wanted
+        if key not in existing
+    ]
+
+
+async def render_aftersale(ctx: RenderContext, row: Outbox) -> PushMessage | None:
+    lead = await ctx.session.get(Lead, int(row.payload.get("lead", 0)))
+    person = await ctx.session.get(Person, row.person_id) if row.person_id else None
+    if lead is None or person is None or lead.owner_id != person.id or lead.deleted_at:
+        return None
+    if lead.stage != pipeline.WON:
+        return None
+    team = await ctx.session.get(Team, lead.team_id)
+    assert team is not None
+    step = str(row.payload.get("step"))
+    ask = referral_ask(lead, person, team, ctx.now) if step == "after" else None
+    context = {"lead": lead, "step": step, "ask": ask.text if ask else ""}
+    keys = keyboard(
+        [
+            button(t(person.locale, "lead_buttons.log"), ctx.sign("lg", lead.id)),
+            button(t(person.locale, "work_buttons.fu_open"), ctx.sign("lead", lead.id)),
+        ]
+    )
+    return PushMessage("customers/checkin", context, person.locale, keys)
+
+
+register_push_kind(AFTERSALE, plan=plan_aftersale, render=render_aftersale)

@@ -50,6 +50,18 @@ PLAN_GRACE: Final = timedelta(days=2)
 # ------------------------------------------------------------------ referrals
 
 
+async def _won_leads(session: AsyncSession, team_id: int) -> list[Lead]:
+    """The team's won (customer) leads that are not deleted."""
+    rows = await session.exec(
+        select(Lead).where(
+            Lead.team_id == team_id,
+            col(Lead.deleted_at).is_(None),
+            Lead.stage == pipeline.WON,
+        )
+    )
+    return list(rows.all())
+
+
 async def find_customer(session: AsyncSession, scope: svc.Scope, number: int) -> Lead:
     lead = await svc.get_lead(session, scope, number)
     if lead.stage != pipeline.WON:
@@ -120,18 +132,7 @@ async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> 
             )
         ).all()
     )
-    team_won = {
-        lead.id: lead
-        for lead in (
-            await session.exec(
-                select(Lead).where(
-                    Lead.team_id == scope.team_id,
-                    col(Lead.deleted_at).is_(None),
-                    Lead.stage == pipeline.WON,
-                )
-            )
-        ).all()
-    }
+    team_won = {lead.id: lead for lead in await _won_leads(session, scope.team_id)}
     won_at = dict(
         (
             await session.exec(
@@ -222,17 +223,7 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
     )
     if not won_ids:
         return {"referral": "", "repeat": ""}
-    team_won = list(
-        (
-            await session.exec(
-                select(Lead).where(
-                    Lead.team_id == scope.team_id,
-                    col(Lead.deleted_at).is_(None),
-                    Lead.stage == pipeline.WON,
-                )
-            )
-        ).all()
-    )
+    team_won = await _won_leads(session, scope.team_id)
     won_at = dict(
         (
             await session.exec(

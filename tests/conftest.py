@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from assistant.config import Settings
 from assistant.db.session import Sessionmaker, make_engine, make_sessionmaker
 from tests.databases import PostgresDatabase, SqliteTemplate, postgres_or_none
 from tests.harness import Harness, MutableClock
+
+# No per-example deadline: a loaded CI machine must not turn slowness into failures. In CI the
+# examples are derandomized so a run is repeatable; locally they stay random to find new bugs.
+hypothesis_settings.register_profile("local", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 @pytest.fixture(scope="session")

@@ -362,9 +362,9 @@ def parse_one_line(line: str, *, pipeline: str) -> TeamScriptDraft:
     """'太贵 valid,invited A,B | text' -> a draft; the scope before '|' is a situation word,
     then optional stages and grades. Raises UserError with what to type instead."""
     head, sep, body = line.partition("|")
-    if not sep or not body.strip() or not head.strip():
-        raise UserError("script_add_format")
     words = head.replace(",", " ").replace("，", " ").split()
+    if not sep or not body.strip() or not words:
+        raise UserError("script_add_format")
     situation = domain.situation_for_word(words[0])
     if situation is None:
         raise UserError("script_unknown_situation", given=words[0])

@@ -145,3 +145,14 @@ def test_a_script_that_has_proven_itself_moves_up_among_equals() -> None:
     assert [s.id for s in ranked] == ["b", "a"]
     few = {"b": domain.UseStats(uses=2, credited=2)}  # too few uses to judge
     assert [s.id for s in domain.rank(scripts, stage="valid", stats=few)] == ["a", "b"]
+
+
+def test_a_one_line_team_script_with_only_commas_before_the_bar_asks_for_the_format() -> None:
+    import pytest
+
+    from assistant.services.errors import UserError
+    from assistant.services.scripts import parse_one_line
+
+    with pytest.raises(UserError) as error:
+        parse_one_line(",|0", pipeline="store")
+    assert error.value.key == "script_add_format"

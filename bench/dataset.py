@@ -50,6 +50,20 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
 
 
+def _payload(kind: str, lead: dict[str, Any]) -> dict[str, Any]:
+    if kind == kinds.CONTACT:
+        return {"grade": lead["grade"], "note": "聊了方案"}
+    if kind == kinds.CREATED:
+        return {"source": lead["source"], "grade": lead["grade"]}
+    if kind == kinds.STAGE and lead["stage"] == "won":
+        return {"amount": lead["amount"]}
+    if kind == kinds.STAGE and lead["stage"] == "lost":
+        return {"reason": lead["lost_reason"]}
+    if kind == kinds.NOTE:
+        return {"note": "客户在比较两家"}
+    return {}
+
+
 async def _insert(engine: AsyncEngine, table: Any, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), BATCH):
         async with engine.begin() as connection:
@@ -171,9 +185,16 @@ async def generate(
                 "owner_id": lead["owner_id"],
                 "actor_id": lead["owner_id"],
                 "kind": kind,
-                "from_value": None,
-                "to_value": lead["stage"] if kind == kinds.STAGE else None,
-                "payload": {"grade": lead["grade"]} if kind == kinds.CONTACT else {},
+                # Follow assistant/domain/events.py: created -> first stage, stage from -> to.
+                "from_value": order[0] if kind == kinds.STAGE else None,
+                "to_value": (
+                    order[0]
+                    if kind == kinds.CREATED
+                    else lead["stage"]
+                    if kind == kinds.STAGE
+                    else None
+                ),
+                "payload": _payload(kind, lead),
                 "at": min(at, NOW) if kind != kinds.CREATED else lead["created_at"],
             }
         )

@@ -79,6 +79,8 @@ async def measure(
     return timing
 
 
+# Commands only managers may use are sent by a team owner, so they measure the real work.
+MANAGER_COMMANDS = frozenset({"/team week"})
 COMMANDS: dict[str, Callable[[random.Random, Dataset], str]] = {
     "/add": lambda rng, d: (
         f"/add 测试{rng.randrange(10**6)} 139{rng.randrange(10**8):08d} 婚期 明年5月"
@@ -163,6 +165,11 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
     available = {spec.name for spec in all_commands()}
     rng = random.Random(7)
     reps = [dataset.member_tg_id(i) for i in range(dataset.teams, dataset.members)]
+    owners = [dataset.member_tg_id(i) for i in range(dataset.teams)]  # one owner per team
+
+    def sender(command: str) -> int:
+        return rng.choice(owners if command in MANAGER_COMMANDS else reps)
+
     commands: dict[str, Timing | None] = {}
     usable = [c for c in COMMANDS if c.split()[0].lstrip("/") in available]
     try:
@@ -173,7 +180,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
             commands[command] = await measure(
                 ours,
                 command,
-                lambda i, make=make: (make(rng, dataset), rng.choice(reps)),
+                lambda i, make=make, command=command: (make(rng, dataset), sender(command)),
                 count,
                 api.calls.clear,
             )
@@ -182,7 +189,10 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
             mixed = await measure(
                 ours,
                 "mixed",
-                lambda i: (COMMANDS[usable[i % len(usable)]](rng, dataset), rng.choice(reps)),
+                lambda i: (
+                    COMMANDS[usable[i % len(usable)]](rng, dataset),
+                    sender(usable[i % len(usable)]),
+                ),
                 count,
                 api.calls.clear,
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -223,13 +223,30 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
     )
     if not won_ids:
         return {"referral": "", "repeat": ""}
-    team_won = await _won_leads(session, scope.team_id)
+    mine = list((await session.exec(select(Lead).where(col(Lead.id).in_(list(won_ids))))).all())
+    # A deal is a repeat when an earlier won deal shares its phone or WeChat, so only won
+    # leads sharing one of those can matter: no need to load every customer of the team.
+    phones = [lead.phone for lead in mine if lead.phone]
+    wechats = [lead.wechat for lead in mine if lead.wechat]
+    same_client = [col(Lead.phone).in_(phones), col(Lead.wechat).in_(wechats)]
+    candidates = list(
+        (
+            await session.exec(
+                select(Lead).where(
+                    Lead.team_id == scope.team_id,
+                    col(Lead.deleted_at).is_(None),
+                    Lead.stage == pipeline.WON,
+                    or_(*same_client),
+                )
+            )
+        ).all()
+    )
     won_at = dict(
         (
             await session.exec(
                 select(LeadEvent.lead_id, func.max(LeadEvent.at))
                 .where(
-                    LeadEvent.team_id == scope.team_id,
+                    col(LeadEvent.lead_id).in_([lead.id for lead in candidates]),
                     LeadEvent.kind == events.STAGE,
                     LeadEvent.to_value == pipeline.WON,
                 )
@@ -244,9 +261,9 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
             )
         ).all()
     )
-    mine = [lead for lead in team_won if lead.id in won_ids]
+    mine = [lead for lead in mine if lead.deleted_at is None and lead.stage == pipeline.WON]
     referral = sum(lead.amount or 0.0 for lead in mine if lead.id in referred)
-    repeats = _repeat_ids(team_won, won_at)
+    repeats = _repeat_ids(candidates, won_at)
     repeat = sum(lead.amount or 0.0 for lead in mine if lead.id in repeats)
     return {"referral": _money(referral), "repeat": _money(repeat)}
 

@@ -178,6 +178,7 @@ async def generate(
             if index < leads
             else rng.choice((kinds.CONTACT, kinds.CONTACT, kinds.CONTACT, kinds.STAGE, kinds.NOTE))
         )
+        payload = _payload(kind, lead)
         event_rows.append(
             {
                 "lead_id": lead["id"],
@@ -194,7 +195,8 @@ async def generate(
                     if kind == kinds.STAGE
                     else None
                 ),
-                "payload": _payload(kind, lead),
+                "payload": payload,
+                "grade": payload.get("grade"),  # what LeadEvent's insert hook copies
                 "at": min(at, NOW) if kind != kinds.CREATED else lead["created_at"],
             }
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from assistant.db.types import UTCDateTime
@@ -79,9 +79,26 @@ class Invite(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
-        Index("ix_lead_team_owner_followup", "team_id", "owner_id", "next_followup_at"),
+        # stage and deleted_at make it cover the open / overdue counts per owner.
+        Index(
+            "ix_lead_team_owner_followup",
+            "team_id",
+            "owner_id",
+            "next_followup_at",
+            "stage",
+            "deleted_at",
+        ),
         Index("ix_lead_team_phone", "team_id", "phone"),
         Index("ix_lead_team_wechat", "team_id", "wechat"),
+        # Soft-deleted leads are few: counts exclude them through this small index instead of
+        # joining every counted event to its lead.
+        Index(
+            "ix_lead_team_deleted",
+            "team_id",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,8 +130,28 @@ class Lead(SQLModel, table=True):
 
 class LeadEvent(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_leadevent_team_owner_at", "team_id", "owner_id", "at"),
-        Index("ix_leadevent_lead_at", "lead_id", "at"),
+        # Covers the period counts and stage moves: read from the index alone.
+        Index(
+            "ix_leadevent_team_owner_kind_at",
+            "team_id",
+            "owner_id",
+            "kind",
+            "at",
+            "lead_id",
+            "grade",
+            "from_value",
+            "to_value",
+        ),
+        # Also covers a lead's history (created, stage and grade moves) for the funnel.
+        Index(
+            "ix_leadevent_lead_history",
+            "lead_id",
+            "at",
+            "kind",
+            "from_value",
+            "to_value",
+            "grade",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,7 +163,16 @@ class LeadEvent(SQLModel, table=True):
     from_value: str | None = Field(default=None, max_length=64)
     to_value: str | None = Field(default=None, max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # A copy of payload["grade"], filled in on insert (see below), so that the effort mix can
+    # be counted from the index without decoding JSON.
+    grade: str | None = Field(default=None, max_length=1)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@event.listens_for(LeadEvent, "before_insert")
+def _copy_grade(mapper: Any, connection: Any, target: LeadEvent) -> None:
+    grade = (target.payload or {}).get("grade")
+    target.grade = grade if grade in ("A", "B", "C", "D") else None
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -23,6 +23,9 @@ from assistant.domain.pipeline import LOST, WON, stages
 DASH: Final = "—"
 Number = int | float | Fraction
 
+# Stage moves whose payload the funnel reads: the amount of a win, the reason of a loss.
+CLOSING_STAGES = frozenset({WON, LOST})
+
 
 # --------------------------------------------------------------------------- rates and format
 

@@ -24,10 +24,11 @@ from pathlib import Path
 
 from bench.dataset import Dataset, generate
 from bench.fanout import FanoutResult, fan_out, sqlite_url
-from bench.latency import HEADER, LatencyReport, measure_ours
+from bench.latency import HEADER, LatencyReport, measure_ours, timing_cells
 from bench.postgres import create_database, drop_database
 from bench.startup import measure_startup
 from bench.stats import Timing, table
+from bench.team import team_week
 
 SIMPLE = ("/add", "/log", "/lead")
 
@@ -38,6 +39,7 @@ class Figures:
     leads: int
     dataset_seconds: float
     latency: LatencyReport
+    team50: Timing
     fanout: FanoutResult
     memory_mb: float | None
     startup_seconds: float
@@ -85,8 +87,8 @@ def goal_rows(figures: Figures) -> list[list[str]]:
         )
     summary = lat.commands.get("/summary month")
     timed("/summary month", "p99 ≤ 10 ms", summary, summary and summary.p99 <= 10.0)
-    team = lat.commands.get("/team week")
-    timed("/team week, 50 members", "p99 ≤ 50 ms", team, team and team.p99 <= 50.0)
+    team = figures.team50
+    timed("/team week, 50 members", "p99 ≤ 50 ms", team, team.p99 <= 50.0)
     board = lat.commands.get("/leaderboard week")
     timed("(/leaderboard week, 50 members)", "(p99 ≤ 50 ms)", board, board and board.p99 <= 50)
     if lat.mixed is not None:
@@ -200,6 +202,8 @@ async def _one_database(
         )
         latency = await measure_ours(store, dataset, args.count)
         print(f"[{database}] latency done", flush=True)
+        # PRODUCT.md asks /team week of 50 members: a second store of one team of 50.
+        team50 = await team_week(await new_url("bench_team"), args.leads, args.events, args.count)
         fanout = await fan_out(
             sqlite_url() if database == "sqlite" else await new_url("bench_fanout"), args.pushes
         )
@@ -209,8 +213,13 @@ async def _one_database(
     finally:
         for url in fresh:
             await drop_database(url)
-    figures = Figures(database, args.leads, dataset_seconds, latency, fanout, memory, startup)
-    return figures, latency.rows()
+    figures = Figures(
+        database, args.leads, dataset_seconds, latency, team50, fanout, memory, startup
+    )
+    rows = latency.rows()
+    ratio = f"{team50.p50 / latency.bare.p50:.1f}× bare"
+    rows.append([team50.name, *timing_cells(team50), ratio])
+    return figures, rows
 
 
 def main() -> None:

@@ -43,6 +43,12 @@ class Dataset:
     def member_tg_id(self, index: int) -> int:
         return FIRST_TG_USER + index
 
+    def lead_numbers(self, index: int) -> range:
+        """The per-team lead numbers member `index` owns: leads are dealt round-robin to the
+        members, and each team numbers its own leads in that order."""
+        per_team = self.members // self.teams
+        return range(index // self.teams + 1, self.leads // self.teams + 1, per_team)
+
 
 def _name(rng: random.Random) -> str:
     if rng.random() < 0.8:

@@ -81,18 +81,21 @@ async def measure(
 
 # Commands only managers may use are sent by a team owner, so they measure the real work.
 MANAGER_COMMANDS = frozenset({"/team week"})
-COMMANDS: dict[str, Callable[[random.Random, Dataset], str]] = {
-    "/add": lambda rng, d: (
+# Each command is made for the member (an index into the dataset) who sends it: /log and /lead
+# name one of that member's own leads, so they do the real work, not a "not found".
+Make = Callable[[random.Random, Dataset, int], str]
+COMMANDS: dict[str, Make] = {
+    "/add": lambda rng, d, m: (
         f"/add 测试{rng.randrange(10**6)} 139{rng.randrange(10**8):08d} 婚期 明年5月"
     ),
-    "/log": lambda rng, d: f"/log {rng.randrange(1, 200)} 聊了套餐",
-    "/lead": lambda rng, d: f"/lead {rng.randrange(1, 200)}",
-    "/leads": lambda rng, d: "/leads",
-    "/summary month": lambda rng, d: "/summary month",
-    "/today": lambda rng, d: "/today",
-    "/team week": lambda rng, d: "/team week",
-    "/leaderboard week": lambda rng, d: "/leaderboard week",
-    "/settings": lambda rng, d: "/settings",
+    "/log": lambda rng, d, m: f"/log {rng.choice(d.lead_numbers(m))} 聊了套餐",
+    "/lead": lambda rng, d, m: f"/lead {rng.choice(d.lead_numbers(m))}",
+    "/leads": lambda rng, d, m: "/leads",
+    "/summary month": lambda rng, d, m: "/summary month",
+    "/today": lambda rng, d, m: "/today",
+    "/team week": lambda rng, d, m: "/team week",  # a team of 10 here; 50 in bench/team.py
+    "/leaderboard week": lambda rng, d, m: "/leaderboard week",
+    "/settings": lambda rng, d, m: "/settings",
 }
 
 
@@ -108,7 +111,7 @@ class LatencyReport:
         rows: list[list[object]] = []
         for timing in (self.bare, self.template):
             ratio = "1.0×" if timing is self.bare else f"{timing.p50 / bare_p50:.1f}× bare"
-            rows.append([timing.name, *_figures(timing), ratio])
+            rows.append([timing.name, *timing_cells(timing), ratio])
         for name, found in [*self.commands.items(), ("mixed", self.mixed)]:
             if found is None:
                 rows.append([name, "n/a", "", "", "", "command not available yet"])
@@ -116,7 +119,7 @@ class LatencyReport:
             rows.append(
                 [
                     name,
-                    *_figures(found),
+                    *timing_cells(found),
                     f"{found.p50 / bare_p50:.1f}× bare, "
                     f"{found.p50 / self.template.p50:.2f}× template",
                 ]
@@ -124,7 +127,7 @@ class LatencyReport:
         return rows
 
 
-def _figures(timing: Timing) -> list[str]:
+def timing_cells(timing: Timing) -> list[str]:
     return [
         f"{timing.p50:.2f}",
         f"{timing.p95:.2f}",
@@ -164,23 +167,24 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
     await start_application(ours)
     available = {spec.name for spec in all_commands()}
     rng = random.Random(7)
-    reps = [dataset.member_tg_id(i) for i in range(dataset.teams, dataset.members)]
-    owners = [dataset.member_tg_id(i) for i in range(dataset.teams)]  # one owner per team
+    reps = list(range(dataset.teams, dataset.members))
+    owners = list(range(dataset.teams))  # one owner per team
 
-    def sender(command: str) -> int:
-        return rng.choice(owners if command in MANAGER_COMMANDS else reps)
+    def text_and_sender(command: str) -> tuple[str, int]:
+        member = rng.choice(owners if command in MANAGER_COMMANDS else reps)
+        return COMMANDS[command](rng, dataset, member), dataset.member_tg_id(member)
 
     commands: dict[str, Timing | None] = {}
     usable = [c for c in COMMANDS if c.split()[0].lstrip("/") in available]
     try:
-        for command, make in COMMANDS.items():
+        for command in COMMANDS:
             if command not in usable:
                 commands[command] = None
                 continue
             commands[command] = await measure(
                 ours,
                 command,
-                lambda i, make=make, command=command: (make(rng, dataset), sender(command)),
+                lambda i, command=command: text_and_sender(command),
                 count,
                 api.calls.clear,
             )
@@ -189,10 +193,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
             mixed = await measure(
                 ours,
                 "mixed",
-                lambda i: (
-                    COMMANDS[usable[i % len(usable)]](rng, dataset),
-                    sender(usable[i % len(usable)]),
-                ),
+                lambda i: text_and_sender(usable[i % len(usable)]),
                 count,
                 api.calls.clear,
             )

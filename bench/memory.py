@@ -10,10 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.dataset import Dataset
 from bench.latency import COMMANDS, _update
 
 
-async def _work(url: str, count: int) -> None:
+async def _work(url: str, count: int, dataset: Dataset) -> None:
     import random
 
     from assistant.config import Settings
@@ -35,8 +36,10 @@ async def _work(url: str, count: int) -> None:
     rng = random.Random(3)
     for index in range(count):
         command = rng.choice([c for c in COMMANDS if c.split()[0].lstrip("/") in available])
-        text = COMMANDS[command](rng, None)  # type: ignore[arg-type]
-        await application.process_update(_update(application, text, 500_000 + 5 + index % 45))
+        member = dataset.teams + index % (dataset.members - dataset.teams)  # the reps
+        text = COMMANDS[command](rng, dataset, member)
+        sender = dataset.member_tg_id(member)
+        await application.process_update(_update(application, text, sender))
         if index % 200 == 0:
             api.calls.clear()
     await stop_application(application)
@@ -69,7 +72,7 @@ def main() -> None:
             ],
             check=True,
         )
-    asyncio.run(_work(url, args.count))
+    asyncio.run(_work(url, args.count, Dataset(5, 50, args.leads, args.events)))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak resident memory after {args.count} mixed commands on {args.leads} leads: "

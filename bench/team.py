@@ -26,27 +26,40 @@ from assistant.services import analytics
 from assistant.services.teams import roster
 from assistant.tg.app import build_application, start_application, stop_application
 from assistant.tg.offline import OfflineRequest
-from bench.dataset import generate
+from bench.dataset import FIRST_TG_USER, generate
 from bench.latency import measure
 from bench.stats import Timing, table
+
+
+async def team_week(url: str, leads: int, events: int, count: int, members: int = 50) -> Timing:
+    """/team week sent by the owner of one team of `members` who own the whole store."""
+    await generate(url, leads=leads, events=events, teams=1, members=members)
+    settings = Settings(_env_file=None, database_url=url, telegram_bot_token=None)  # type: ignore[call-arg]
+    api = OfflineRequest()
+    # A clock of our own keeps the push scheduler off: only /team is timed.
+    ours = build_application(settings, request=api, clock=lambda: datetime.now(UTC))
+    await start_application(ours)
+    try:
+        owner = FIRST_TG_USER  # member 0 owns the team
+        return await measure(
+            ours, f"/team week, {members} members", lambda i: ("/team week", owner), count,
+            api.calls.clear,
+        )  # fmt: skip
+    finally:
+        await stop_application(ours)
 
 
 async def run(url: str | None, leads: int, events: int, count: int, members: int) -> None:
     directory = Path(tempfile.mkdtemp(prefix="bench-team-"))
     url = url or f"sqlite+aiosqlite:///{directory / 'store.db'}"
     started = time.perf_counter()
-    dataset = await generate(url, leads=leads, events=events, teams=1, members=members)
-    print(f"dataset: 1 team, {members} members, {leads} leads, {events} events "
-          f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    timing = await team_week(url, leads, events, count, members)
+    print(f"1 team, {members} members, {leads} leads, {events} events: "
+          f"{time.perf_counter() - started:.0f} s in all")  # fmt: skip
     settings = Settings(_env_file=None, database_url=url, telegram_bot_token=None)  # type: ignore[call-arg]
-    api = OfflineRequest()
-    # A clock of our own keeps the push scheduler off: only /team is timed.
-    ours = build_application(settings, request=api, clock=lambda: datetime.now(UTC))
+    ours = build_application(settings, request=OfflineRequest(), clock=lambda: datetime.now(UTC))
     await start_application(ours)
-    owner = dataset.member_tg_id(0)
-    timing = await measure(
-        ours, "/team week", lambda i: ("/team week", owner), count, api.calls.clear
-    )
+    owner = FIRST_TG_USER
     naive: list[float] = []
     app = ours.bot_data["app"]
     async with app.sessionmaker() as session:

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -184,7 +186,22 @@ async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> 
     )  # fmt: skip
 
 
-def _repeat_ids(won: list[Lead], won_at: dict[Any, Any]) -> set[int]:
+class _Deal(Protocol):
+    """What the repeat rule reads of a won lead: a Lead, or a row of just these columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def wechat(self) -> str | None: ...
+    @property
+    def amount(self) -> float | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def _repeat_ids(won: Sequence[_Deal], won_at: dict[Any, Any]) -> set[int]:
     """Deals with a phone or WeChat that had already bought before (a returning customer)."""
     seen: set[str] = set()
     repeats: set[int] = set()
@@ -198,9 +215,19 @@ def _repeat_ids(won: list[Lead], won_at: dict[Any, Any]) -> set[int]:
     return repeats
 
 
-def _repeat_revenue(won: list[Lead], won_at: dict[Any, Any]) -> float:
+def _repeat_revenue(won: Sequence[_Deal], won_at: dict[Any, Any]) -> float:
     repeats = _repeat_ids(won, won_at)
     return sum(lead.amount or 0.0 for lead in won if lead.id in repeats)
+
+
+# Only the columns the split reads: loading whole Lead objects cost more than the queries.
+_DEAL_COLUMNS = (
+    col(Lead.id),
+    col(Lead.phone),
+    col(Lead.wechat),
+    col(Lead.amount),
+    col(Lead.created_at),
+)
 
 
 async def revenue_split(session: AsyncSession, *, person: Person, period: Period) -> dict[str, str]:
@@ -223,30 +250,34 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
     )
     if not won_ids:
         return {"referral": "", "repeat": ""}
-    mine = list((await session.exec(select(Lead).where(col(Lead.id).in_(list(won_ids))))).all())
+    still_won = (col(Lead.deleted_at).is_(None), col(Lead.stage) == pipeline.WON)
+    connection = await session.connection()
+    mine: list[Any] = list(
+        (
+            await connection.execute(
+                sa_select(*_DEAL_COLUMNS).where(col(Lead.id).in_(list(won_ids)), *still_won)
+            )
+        ).all()
+    )
     # A deal is a repeat when an earlier won deal shares its phone or WeChat, so only won
     # leads sharing one of those can matter: no need to load every customer of the team.
+    # One query per key rather than `phone IN … OR wechat IN …`: each then uses its own index.
+    found: dict[int, Any] = {}
     phones = [lead.phone for lead in mine if lead.phone]
     wechats = [lead.wechat for lead in mine if lead.wechat]
-    # One query per key rather than `phone IN … OR wechat IN …`: each then uses its own index.
-    found: dict[int | None, Lead] = {}
     for column, values in ((col(Lead.phone), phones), (col(Lead.wechat), wechats)):
-        if not values:
-            continue
-        same_client = select(Lead).where(
-            Lead.team_id == scope.team_id,
-            column.in_(values),
-            col(Lead.deleted_at).is_(None),
-            Lead.stage == pipeline.WON,
-        )
-        found.update((lead.id, lead) for lead in (await session.exec(same_client)).all())
+        if values:
+            same_client = sa_select(*_DEAL_COLUMNS).where(
+                col(Lead.team_id) == scope.team_id, column.in_(values), *still_won
+            )
+            found.update((row.id, row) for row in (await connection.execute(same_client)).all())
     candidates = list(found.values())
     won_at = dict(
         (
             await session.exec(
                 select(LeadEvent.lead_id, func.max(LeadEvent.at))
                 .where(
-                    col(LeadEvent.lead_id).in_([lead.id for lead in candidates]),
+                    col(LeadEvent.lead_id).in_(list(found)),
                     LeadEvent.kind == events.STAGE,
                     LeadEvent.to_value == pipeline.WON,
                 )
@@ -261,7 +292,6 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
             )
         ).all()
     )
-    mine = [lead for lead in mine if lead.deleted_at is None and lead.stage == pipeline.WON]
     referral = sum(lead.amount or 0.0 for lead in mine if lead.id in referred)
     repeats = _repeat_ids(candidates, won_at)
     repeat = sum(lead.amount or 0.0 for lead in mine if lead.id in repeats)

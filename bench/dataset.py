@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assistant.db.migrate import upgrade_to_head
@@ -210,6 +210,10 @@ async def generate(
             await _insert(engine, LeadEvent.__table__, event_rows)
             event_rows = []
     await _insert(engine, LeadEvent.__table__, event_rows)
+    # Planner statistics, as a database that has been in use has them (PostgreSQL's autovacuum
+    # would gather them some time after a bulk load; SQLite keeps them from ANALYZE).
+    async with engine.begin() as connection:
+        await connection.execute(text("ANALYZE"))
     await engine.dispose()
     return Dataset(teams=teams, members=members, leads=leads, events=events)
 

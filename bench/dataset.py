@@ -178,7 +178,10 @@ async def generate(
     event_rows: list[dict[str, Any]] = []
     for index in range(events):
         lead = lead_rows[index % leads]
-        at = lead["created_at"] + timedelta(hours=rng.randrange(1, 24 * 60))
+        # Within 60 days of the lead's creation and never after NOW (capping instead piled
+        # every late event of the newest leads onto one instant).
+        span = min(timedelta(days=60), NOW - lead["created_at"])
+        at = lead["created_at"] + span * rng.random()
         kind = (
             kinds.CREATED
             if index < leads
@@ -203,7 +206,7 @@ async def generate(
                 ),
                 "payload": payload,
                 "grade": payload.get("grade"),  # what LeadEvent's insert hook copies
-                "at": min(at, NOW) if kind != kinds.CREATED else lead["created_at"],
+                "at": at if kind != kinds.CREATED else lead["created_at"],
             }
         )
         if len(event_rows) >= BATCH:

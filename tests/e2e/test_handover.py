@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from assistant.db.models import LeadEvent, Outbox
 from assistant.db.session import transaction
@@ -55,7 +55,11 @@ async def test_handover_moves_chosen_leads_with_history_and_follow_ups_and_tells
     assert all((e.from_value, e.to_value) == (str(bob.id), str(carol.id)) for e in assigned)
     async with transaction(maker) as session:
         history = (
-            await session.exec(select(LeadEvent).where(LeadEvent.lead_id == after[1].id))
+            await session.exec(
+                select(LeadEvent)
+                .where(LeadEvent.lead_id == after[1].id)
+                .order_by(col(LeadEvent.id))
+            )
         ).all()
     assert [e.kind for e in history] == [events.CREATED, events.ASSIGNED]
     # The old owner loses access; the new one gains it.

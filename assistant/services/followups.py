@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
+from assistant.db.models import Lead, LeadEvent, Membership, Person
 from assistant.domain import events
 from assistant.domain.quiet_hours import at_local, parse_hhmm
-from assistant.domain.team_settings import effective
 from assistant.services import leads
 from assistant.services.errors import UserError
 
@@ -73,12 +72,6 @@ def _schedule(
             lead, actor, events.FOLLOWUP, now, to_value=at.isoformat(), payload={"reason": reason}
         )
     )
-
-
-async def cadence_days(session: AsyncSession, lead: Lead) -> int:
-    team = await session.get(Team, lead.team_id)
-    cadence = effective(team.settings if team else None)["cadence"]
-    return int(cadence.get(lead.grade, cadence["D"]))
 
 
 async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:

@@ -2,10 +2,9 @@ from datetime import timedelta
 
 from assistant.db.session import Sessionmaker
 from assistant.domain import events
-from tests.e2e.test_reminders import data_of, team_of
+from tests.e2e.test_reminders import data_of
 from tests.harness import ALICE, BOB, Harness, buttons
-from tests.team_helpers import add_events
-from tests.work_helpers import lead_by_id, lead_events, make_lead, person_by_tg
+from tests.helpers import add_events, lead_by_id, lead_events, make_lead, person_by_tg, team_of
 
 
 async def quiet_leads(bot: Harness, sessionmaker: Sessionmaker, grades: str) -> list[int]:

@@ -11,7 +11,7 @@ from assistant.tg.handlers.groups import leaderboard_post
 from assistant.tg.offline import BOT_USER
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness, User
-from tests.team_helpers import (
+from tests.helpers import (
     add_events,
     add_leads,
     leads_by_number,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
-from tests.team_helpers import add_leads, person_of, sessionmaker_of, team_named
+from tests.helpers import add_leads, person_of, sessionmaker_of, team_named
 
 DAVE = User(1004, "Dave", "en", "dave")
 EVE = User(1005, "Eve", "en", "eve")

@@ -82,9 +82,8 @@ async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: d
     return lead
 
 
-def snooze(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
-    _schedule(session, lead, person, now + SNOOZE, "snooze", now)
-    return lead
+def in_an_hour(person: Person, now: datetime) -> datetime:
+    return now + SNOOZE
 
 
 def tomorrow_morning(person: Person, now: datetime) -> datetime:
@@ -98,8 +97,11 @@ def tomorrow_morning(person: Person, now: datetime) -> datetime:
     return at_local(tomorrow, clock, zone)
 
 
-def to_tomorrow(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
-    _schedule(session, lead, person, tomorrow_morning(person, now), "snooze", now)
+def postpone(
+    session: AsyncSession, *, person: Person, lead: Lead, until: datetime, now: datetime
+) -> Lead:
+    """Snooze 1h / Tomorrow: the follow-up moves to `until` (in_an_hour, tomorrow_morning)."""
+    _schedule(session, lead, person, until, "snooze", now)
     return lead
 
 

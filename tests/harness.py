@@ -12,7 +12,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from assistant.config import Settings
+from assistant.scheduling.planner import plan_due
+from assistant.scheduling.sender import Sender
 from assistant.tg.app import build_application, start_application, stop_application
+from assistant.tg.common import AppContext
 from assistant.tg.offline import Call, OfflineRequest
 
 # Wednesday 2026-11-25 10:00 in Shanghai.
@@ -114,3 +117,17 @@ def buttons(call: Call) -> list[dict[str, Any]]:
         return []
     data = json.loads(markup) if isinstance(markup, str) else markup
     return [button for row in data.get("inline_keyboard", []) for button in row]
+
+
+async def tick(bot: Harness, seconds: int = 4, *, until_idle: bool = False) -> list[Call]:
+    """One planner pass, then the sender once a second for `seconds` (a private chat gets at
+    most a message a second), or until a pass finds nothing to do; the messages sent."""
+    app: AppContext = bot.app.bot_data["app"]
+    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
+    before = len(bot.api.calls)
+    await plan_due(app.sessionmaker, app.settings, bot.clock())
+    for second in range(seconds):
+        report = await sender.run_once(bot.clock() + timedelta(seconds=second))
+        if until_idle and not (report.sent or report.deferred or report.skipped):
+            break
+    return [call for call in bot.api.calls[before:] if call.method == "sendMessage"]

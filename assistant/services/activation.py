@@ -4,7 +4,7 @@ the rep taps replied / no reply, the batch is rated, replied leads move up and g
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,9 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import ActivationBatch, Lead, LeadEvent, Person, Team
 from assistant.domain import activation, events
 from assistant.domain.team_settings import effective
-from assistant.services import today
+from assistant.services import leads, today
 from assistant.services.errors import UserError
-from assistant.services.followups import cadence_days
 
 REPLIED = "replied"
 SILENT = "silent"
@@ -117,24 +116,19 @@ async def record(
 
 
 async def _replied(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> None:
-    def event(kind: str, **fields: object) -> LeadEvent:
-        return LeadEvent(
-            lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
-            actor_id=person.id, kind=kind, at=now, **fields,  # type: ignore[arg-type]
-        )  # fmt: skip
-
-    session.add(event(events.CONTACT, payload={"note": "activation: replied", "grade": lead.grade}))
-    lead.last_contact_at = now
+    """A reply is a contact (counted under the old grade), lifts the grade, and the next
+    follow-up follows the cadence of PRODUCT.md 5.1, as "Done" on a reminder does."""
+    scope = await leads.scope_for_lead(session, person, lead)
+    leads.record_contact(session, scope, lead, "activation: replied", now)
     new_grade = lead.grade if lead.grade_manual else activation.raised_grade(lead.grade)
     if new_grade != lead.grade:
         session.add(
-            event(
-                events.GRADE, from_value=lead.grade, to_value=new_grade,
+            LeadEvent(
+                lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
+                actor_id=person.id, kind=events.GRADE, at=now,
+                from_value=lead.grade, to_value=new_grade,
                 payload={"manual": False, "auto": False, "reason": "activation"},
             )
         )  # fmt: skip
         lead.grade = new_grade
-    at = now + timedelta(days=await cadence_days(session, lead))
-    lead.next_followup_at = at
-    lead.updated_at = now
-    session.add(event(events.FOLLOWUP, to_value=at.isoformat(), payload={"reason": "cadence"}))
+    await leads.reschedule(session, scope, lead, now)

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
+from assistant.db.models import Lead, LeadEvent, Membership, Person
 from assistant.domain import events
 from assistant.domain.quiet_hours import at_local, parse_hhmm
-from assistant.domain.team_settings import effective
 from assistant.services import leads
 from assistant.services.errors import UserError
 
@@ -75,12 +74,6 @@ def _schedule(
     )
 
 
-async def cadence_days(session: AsyncSession, lead: Lead) -> int:
-    team = await session.get(Team, lead.team_id)
-    cadence = effective(team.settings if team else None)["cadence"]
-    return int(cadence.get(lead.grade, cadence["D"]))
-
-
 async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
     """The follow-up happened: log a contact; the next one follows the cadence of PRODUCT.md 5.1
     (by grade for open leads, the visited / won / lost sequences otherwise)."""
@@ -89,9 +82,8 @@ async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: d
     return lead
 
 
-def snooze(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
-    _schedule(session, lead, person, now + SNOOZE, "snooze", now)
-    return lead
+def in_an_hour(person: Person, now: datetime) -> datetime:
+    return now + SNOOZE
 
 
 def tomorrow_morning(person: Person, now: datetime) -> datetime:
@@ -105,8 +97,11 @@ def tomorrow_morning(person: Person, now: datetime) -> datetime:
     return at_local(tomorrow, clock, zone)
 
 
-def to_tomorrow(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
-    _schedule(session, lead, person, tomorrow_morning(person, now), "snooze", now)
+def postpone(
+    session: AsyncSession, *, person: Person, lead: Lead, until: datetime, now: datetime
+) -> Lead:
+    """Snooze 1h / Tomorrow: the follow-up moves to `until` (in_an_hour, tomorrow_morning)."""
+    _schedule(session, lead, person, until, "snooze", now)
     return lead
 
 

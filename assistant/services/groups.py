@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import GroupLink, LeadEvent, Person, Team
+from assistant.db.models import GroupLink, LeadEvent, Outbox, Person, Team
 from assistant.domain import events, leaderboard
 from assistant.services import permissions
 from assistant.services.errors import UserError
@@ -82,6 +82,27 @@ async def unlink_group(
     link.active = False
     link.unlinked_at = now
     return team
+
+
+async def follow_migration(
+    session: AsyncSession, *, old_chat_id: int, new_chat_id: int, now: datetime
+) -> bool:
+    """A group upgraded to a supergroup gets a new chat id: its link and its planned posts move
+    there. Telegram says so twice (migrate_to_chat_id in the old chat, migrate_from_chat_id in
+    the new one), in either order, so a second call finds nothing left to move."""
+    link = await group_link(session, old_chat_id)
+    if link is None:
+        return False
+    if await group_link(session, new_chat_id) is not None:  # the supergroup was linked itself
+        link.active = False
+        link.unlinked_at = now
+        return False
+    link.chat_id = new_chat_id
+    rows = await session.exec(select(Outbox).where(Outbox.chat_id == old_chat_id))
+    for row in rows.all():  # group posts are keyed "<kind>:<chat id>:<day>" (group_posts.py)
+        row.chat_id = new_chat_id
+        row.dedupe_key = row.dedupe_key.replace(f":{old_chat_id}:", f":{new_chat_id}:")
+    return True
 
 
 async def bot_left(session: AsyncSession, *, chat_id: int, now: datetime) -> bool:

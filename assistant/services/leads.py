@@ -489,6 +489,15 @@ async def create_lead(
 async def log_contact(
     session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
 ) -> None:
+    record_contact(session, scope, lead, note, now)
+    await reschedule(session, scope, lead, now)
+
+
+def record_contact(
+    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+) -> None:
+    """The contact alone, counted under the lead's grade at the time; `reschedule` follows
+    (split from log_contact for a caller that changes the grade in between)."""
     note = " ".join(note.split())
     if len(note) > NOTE_LIMIT:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
@@ -498,6 +507,10 @@ async def log_contact(
     _event(session, lead, scope.person_id, events.CONTACT, now, payload=payload)
     lead.last_contact_at = now
     lead.updated_at = now
+
+
+async def reschedule(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+    """The next follow-up after a touch at `now`, by the cadence of PRODUCT.md 5.1."""
     await _reschedule(session, scope.settings, lead, scope.person_id, now, now)
 
 

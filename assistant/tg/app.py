@@ -208,13 +208,14 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
                 ChatMemberHandler(command(feature.chat_member), ChatMemberHandler.MY_CHAT_MEMBER)
             )
     kinds = {
-        "contact": filters.CONTACT,
-        "document": filters.Document.ALL,
-        "forwarded": filters.FORWARDED & filters.TEXT & ~filters.COMMAND,
+        "contact": filters.CONTACT & private,
+        "document": filters.Document.ALL & private,
+        "forwarded": filters.FORWARDED & filters.TEXT & ~filters.COMMAND & private,
+        "migrated": filters.StatusUpdate.MIGRATE,
     }
     for feature in features:
         for kind, handler in feature.messages.items():
-            application.add_handler(MessageHandler(kinds[kind] & private, command(handler)))
+            application.add_handler(MessageHandler(kinds[kind], command(handler)))
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

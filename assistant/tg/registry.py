@@ -24,6 +24,7 @@ class Feature:
     flows: dict[str, HandlerFn] = field(default_factory=dict)
     # my_chat_member updates: the bot was added to or removed from a chat.
     chat_member: HandlerFn | None = None
-    # Other messages in a private chat by kind: "contact" (a shared contact card),
-    # "document" (a file), "forwarded" (a forwarded text message; before flows and hints).
+    # Other messages by kind: in a private chat "contact" (a shared contact card), "document"
+    # (a file), "forwarded" (a forwarded text message; before flows and hints); in a group
+    # "migrated" (the group became a supergroup with a new chat id).
     messages: dict[str, HandlerFn] = field(default_factory=dict)

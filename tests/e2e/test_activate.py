@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from assistant.db.session import Sessionmaker
 from assistant.domain import events
-from tests.e2e.test_reminders import data_of, team_of
+from tests.e2e.test_reminders import data_of
 from tests.harness import ALICE, BOB, Harness, buttons
-from tests.work_helpers import lead_by_id, lead_events, make_lead, person_by_tg
+from tests.helpers import add_events, lead_by_id, lead_events, make_lead, person_by_tg, team_of
 
 
 async def quiet_leads(bot: Harness, sessionmaker: Sessionmaker, grades: str) -> list[int]:
@@ -54,10 +54,35 @@ async def test_answering_every_lead_rates_the_batch_and_replied_leads_move_up(
     replied = await lead_by_id(sessionmaker, ids[0])
     assert replied.grade == "C"
     assert replied.next_followup_at == bot.clock() + timedelta(days=7)  # C cadence
-    kinds = [event.kind for event in await lead_events(sessionmaker, ids[0])]
-    assert kinds == [events.CREATED, events.CONTACT, events.GRADE, events.FOLLOWUP]
+    history = await lead_events(sessionmaker, ids[0])
+    assert [event.kind for event in history] == [
+        events.CREATED, events.CONTACT, events.GRADE, events.FOLLOWUP
+    ]  # fmt: skip
+    assert history[1].payload == {"grade": "D", "note": "activation: replied"}  # effort on a D
+    assert history[3].payload == {"reason": "cadence"}
     silent = await lead_by_id(sessionmaker, ids[4])
     assert silent.grade == "D" and silent.next_followup_at is None
+
+
+async def test_a_visited_lead_that_replies_is_scheduled_by_the_visited_sequence(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    """The same cadence as "Done" on a reminder (PRODUCT.md 5.1): visit +1/+7/+30/+60/+90
+    days, not the grade's days."""
+    await bot.send("/lang en", ALICE)
+    alice = await person_by_tg(sessionmaker, ALICE.id)
+    team = await team_of(sessionmaker, ALICE)
+    visited_at = bot.clock() - timedelta(days=10)
+    lead = await make_lead(
+        sessionmaker, team, alice, name="Vi", grade="D", stage="visited",
+        created_at=bot.clock() - timedelta(days=40),
+    )  # fmt: skip
+    await add_events(sessionmaker, lead, (events.STAGE, visited_at, "visited"))
+    message = (await bot.send("/activate 1", ALICE))[0]
+    await bot.press(data_of(message, "#1 replied"), ALICE)
+    replied = await lead_by_id(sessionmaker, lead.id or 0)
+    assert replied.grade == "C" and replied.last_contact_at == bot.clock()
+    assert replied.next_followup_at == visited_at + timedelta(days=30)  # not C's 7 days
 
 
 async def test_a_poor_batch_gets_a_wording_tip_and_a_finished_batch_takes_no_more_taps(

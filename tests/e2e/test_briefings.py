@@ -1,11 +1,9 @@
 from datetime import UTC, datetime
 
-from assistant.db.models import LeadEvent
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
-from tests.e2e.test_reminders import team_of, tick
-from tests.harness import ALICE, Harness
-from tests.work_helpers import make_lead, person_by_tg
+from tests.harness import ALICE, Harness, tick
+from tests.helpers import add_event, make_lead, person_by_tg, team_of
 
 WED_NOON = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 YESTERDAY_EVENING = datetime(2026, 11, 25, 12, 5, tzinfo=UTC)  # 20:05 in Shanghai
@@ -23,13 +21,9 @@ async def test_morning_briefing_lists_overdue_todays_follow_ups_upgrades_and_the
     await make_lead(sessionmaker, team, alice, name="Soon", grade="C", next_followup_at=today)
     rising = await make_lead(sessionmaker, team, alice, name="Rising", grade="B")
     async with transaction(sessionmaker) as session:
-        session.add(
-            LeadEvent(
-                lead_id=rising.id or 0, team_id=team.id or 0, owner_id=alice.id,
-                actor_id=None, kind=events.GRADE, from_value="C", to_value="B",
-                payload={"manual": False, "auto": True}, at=YESTERDAY_EVENING,
-            )
-        )  # fmt: skip
+        upgrade = add_event(session, rising, events.GRADE, YESTERDAY_EVENING, from_value="C",
+                            to_value="B", payload={"manual": False, "auto": True})  # fmt: skip
+        upgrade.actor_id = None  # the hourly regrade, not a person
     bot.clock.now = THU_9
     sent = [call for call in await tick(bot) if "Good morning" in call.text]
     assert len(sent) == 1
@@ -49,13 +43,8 @@ async def test_evening_review_compares_the_days_contacts_with_60_25_10_5(
     lead = await make_lead(sessionmaker, team, alice, name="Any", grade="D")
     async with transaction(sessionmaker) as session:
         for grade in "ADDDD":
-            session.add(
-                LeadEvent(
-                    lead_id=lead.id or 0, team_id=team.id or 0, owner_id=alice.id,
-                    actor_id=alice.id, kind=events.CONTACT, payload={"note": "", "grade": grade},
-                    at=datetime(2026, 11, 25, 6, 0, tzinfo=UTC),
-                )
-            )  # fmt: skip
+            add_event(session, lead, events.CONTACT, datetime(2026, 11, 25, 6, 0, tzinfo=UTC),
+                      payload={"note": "", "grade": grade})  # fmt: skip
     bot.clock.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
     sent = [call for call in await tick(bot) if "今日复盘" in call.text]
     assert len(sent) == 1

@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from assistant.scheduling.planner import plan_due
-from assistant.scheduling.sender import Sender
-from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
-from tests.harness import Harness, buttons
-
-
-async def drain(bot: Harness) -> list[Call]:
-    app: AppContext = bot.app.bot_data["app"]
-    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
-    before = len(bot.api.calls)
-    await plan_due(app.sessionmaker, app.settings, bot.clock())
-    for second in range(20):
-        await sender.run_once(bot.clock() + timedelta(seconds=second))
-    return [c for c in bot.api.calls[before:] if c.method == "sendMessage"]
+from tests.harness import Harness, buttons, tick
 
 
 def about(calls: list[Call], text: str) -> list[str]:
@@ -31,13 +16,13 @@ async def test_a_customer_gets_a_check_in_before_the_event_and_a_referral_ask_af
     await bot.send("/add 王女士 13800138000 婚期 2026-12-10")
     await bot.send("/won 1 8800")
     bot.clock.advance(days=11, hours=23)  # Mon Dec 7, 09:00 in Shanghai
-    assert about(await drain(bot), "快到了") == []
+    assert about(await tick(bot, 20), "快到了") == []
     bot.clock.advance(hours=1)  # three days before the wedding, 10:00
-    [before] = about(await drain(bot), "快到了")
+    [before] = about(await tick(bot, 20), "快到了")
     assert "#1 王女士</b> 的日子（2026-12-10）快到了" in before
-    assert about(await drain(bot), "快到了") == []  # once
+    assert about(await tick(bot, 20), "快到了") == []  # once
     bot.clock.advance(days=5)  # Sat Dec 12, two days after
-    [after] = about(await drain(bot), "刚过")
+    [after] = about(await tick(bot, 20), "刚过")
     assert "/customer 1 5" in after and "介绍朋友" in after
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from assistant.db.models import LeadEvent
 from assistant.db.session import transaction
 from assistant.domain import events
 from tests.harness import ALICE, Harness
-from tests.team_helpers import add_leads, leads_by_number, person_of, sessionmaker_of
+from tests.helpers import add_event, add_leads, leads_by_number, person_of, sessionmaker_of
 
 
 async def closed_visits(bot: Harness, won: int, lost: int, days_ago: int) -> None:
@@ -27,12 +26,8 @@ async def closed_visits(bot: Harness, won: int, lost: int, days_ago: int) -> Non
             lead.stage = outcome
             session.add(lead)
             for from_value, to_value in (("new", "visited"), ("visited", outcome)):
-                session.add(
-                    LeadEvent(lead_id=lead.id or 0, team_id=team_id, owner_id=alice.id,
-                              actor_id=alice.id, kind=events.STAGE, from_value=from_value,
-                              to_value=to_value, at=at,
-                              payload={"amount": 8000.0} if to_value == "won" else {})
-                )  # fmt: skip
+                add_event(session, lead, events.STAGE, at, from_value=from_value, to_value=to_value,
+                          payload={"amount": 8000.0} if to_value == "won" else {})  # fmt: skip
 
 
 async def test_twenty_closed_visits_teach_the_visited_chance(bot: Harness) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from assistant.db.session import transaction
 from assistant.domain import events
 from assistant.tg.handlers.groups import leaderboard_post
 from assistant.tg.offline import BOT_USER
 from tests.e2e.test_teams import join_code
-from tests.harness import ALICE, BOB, CAROL, Harness, User
-from tests.team_helpers import (
+from tests.harness import ALICE, BOB, CAROL, Harness, User, tick
+from tests.helpers import (
     add_events,
     add_leads,
     leads_by_number,
@@ -166,3 +168,51 @@ async def test_a_manager_of_another_team_cannot_take_over_a_linked_group(bot: Ha
     assert "already linked to another team" in await in_group(bot, "/link", DAVE)
     assert "<b>Bridal</b>" in await in_group(bot, "/leaderboard", DAVE)
     assert "owner or a manager" in await in_group(bot, "/unlink", DAVE)
+
+
+OLD_GROUP = {"id": -4518810793, "type": "group", "title": "Bridal sales"}
+SUPERGROUP = {"id": -1002471352452, "type": "supergroup", "title": "Bridal sales"}
+
+
+def migration_notice(bot: Harness, chat: dict[str, object], **ids: int) -> dict[str, object]:
+    """The service message Telegram sends in each chat when a group becomes a supergroup."""
+    message = {"message_id": 900, "date": int(bot.clock().timestamp()), "chat": chat,
+               "from": ALICE.as_json(), **ids}  # fmt: skip
+    return {"message": message}
+
+
+@pytest.mark.parametrize("old_chat_first", [True, False])
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_link_and_posts_under_the_new_id(
+    bot: Harness, old_chat_first: bool
+) -> None:
+    code = join_code(await bot.reply_text("/newteam Bridal"))
+    await bot.send(f"/start join_{code}", BOB)
+    await bot.send("/link", ALICE, chat=OLD_GROUP)
+    bot.clock.now = at(25, 18)
+    assert [call.params["chat_id"] for call in await tick(bot)] == [OLD_GROUP["id"]]
+    notices = [
+        migration_notice(bot, OLD_GROUP, migrate_to_chat_id=SUPERGROUP["id"]),
+        migration_notice(bot, SUPERGROUP, migrate_from_chat_id=OLD_GROUP["id"]),
+    ]
+    for notice in notices if old_chat_first else notices[::-1]:
+        assert await bot.process(notice) == []  # silent; the second finds nothing left to move
+    calls = await bot.send("/leaderboard", BOB, chat=SUPERGROUP)
+    assert "<b>Bridal</b>" in calls[0].text
+    bot.clock.advance(minutes=30)
+    assert await tick(bot) == []  # today's board was posted before the upgrade
+    bot.clock.now = at(26, 18)
+    sent = await tick(bot)
+    assert [call.params["chat_id"] for call in sent] == [SUPERGROUP["id"]]
+    assert "<b>Bridal</b>" in sent[0].text
+
+
+async def test_an_upgrade_notice_after_the_supergroup_was_linked_by_hand_keeps_that_link(
+    bot: Harness,
+) -> None:
+    await bot.send("/newteam Bridal")
+    await bot.send("/link", ALICE, chat=OLD_GROUP)
+    await bot.send("/link", ALICE, chat=SUPERGROUP)
+    notice = migration_notice(bot, OLD_GROUP, migrate_to_chat_id=SUPERGROUP["id"])
+    assert await bot.process(notice) == []
+    assert "<b>Bridal</b>" in (await bot.send("/leaderboard", ALICE, chat=SUPERGROUP))[0].text
+    assert "还没有绑定" in (await bot.send("/leaderboard", ALICE, chat=OLD_GROUP))[0].text

@@ -12,7 +12,7 @@ from assistant.domain import events
 from assistant.services import permissions
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness
-from tests.team_helpers import (
+from tests.helpers import (
     add_leads,
     events_of,
     leads_by_number,

@@ -4,21 +4,18 @@ figures, and never a client's name, phone or WeChat id."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
 from assistant.db.models import Lead, Membership, Outbox, Person, Team
 from assistant.db.session import Sessionmaker, transaction
-from assistant.scheduling.planner import plan_due
-from assistant.scheduling.sender import Sender
 from assistant.services.team_view import SORTS
-from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
-from tests.analytics_data import add_lead, contact, move
 from tests.e2e.test_teams import join_code
-from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
+from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons, tick
+from tests.helpers import add_lead, contact, move
 
 SH = ZoneInfo("Asia/Shanghai")
 CAROL_AT = User(CAROL.id, CAROL.first_name, CAROL.language_code, "carol")
@@ -29,17 +26,6 @@ CLIENT_DETAILS = ("王女士", "13800138000", "wx_wang", "Mr Client")
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """A Shanghai wall-clock time in the week of Monday 23 November 2026."""
     return datetime(2026, 11, day, hour, minute, tzinfo=SH).astimezone(UTC)
-
-
-async def tick(bot: Harness, seconds: int = 20) -> list[Call]:
-    """A planner tick, then the sender over the next seconds; the messages sent."""
-    app: AppContext = bot.app.bot_data["app"]
-    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
-    before = len(bot.api.calls)
-    await plan_due(app.sessionmaker, app.settings, bot.clock())
-    for second in range(seconds):
-        await sender.run_once(bot.clock() + timedelta(seconds=second))
-    return [call for call in bot.api.calls[before:] if call.method == "sendMessage"]
 
 
 def to(calls: list[Call], user_or_chat: User | dict[str, object], marker: str) -> list[str]:
@@ -143,7 +129,7 @@ async def test_a_week_of_work_shows_exact_figures_in_team_digest_and_group_posts
 
     # The digest on Friday 09:30 covers Thursday and lists who needs a nudge.
     bot.clock.now = at(27, 9, 30)
-    sent = await tick(bot)
+    sent = await tick(bot, 20)
     digest = to(sent, ALICE, "Manager digest")
     assert len(digest) == 1
     body = digest[0]
@@ -160,15 +146,15 @@ async def test_a_week_of_work_shows_exact_figures_in_team_digest_and_group_posts
     assert "#3 (B) · Bob · 3 days overdue" in body
     assert "Behind pace" not in body  # only with exactly 5 working days left
     assert not to(sent, BOB, "Manager digest") and not to(sent, CAROL, "经理日报")
-    assert not to(await tick(bot), ALICE, "Manager digest")  # once a day
+    assert not to(await tick(bot, 20), ALICE, "Manager digest")  # once a day
 
     # The group gets Friday's board at 18:00 and last week's on Monday at 09:00.
     bot.clock.now = at(27, 18)
-    board = to(await tick(bot), GROUP, "Bridal")
+    board = to(await tick(bot, 20), GROUP, "Bridal")
     assert len(board) == 1
     assert "🥇 Bob — <b>1</b> pts" in board[0] and "today (11-27)" in board[0]
     bot.clock.now = at(30, 9)
-    weekly = to(await tick(bot), GROUP, "last week")
+    weekly = to(await tick(bot, 20), GROUP, "last week")
     assert len(weekly) == 1
     week_lines = weekly[0].split("\n")
     # Bob: 4 contacts + a visit (5) + a deal (10); Carol: 2 contacts + a visit.
@@ -228,20 +214,20 @@ async def test_milestones_reach_the_manager_once_each_and_only_the_highest_at_on
     await _team_of_three(bot, sessionmaker)
     team_id, _, _, carol_id = await ids(sessionmaker)
     bot.clock.now = at(27, 11)
-    assert not to(await tick(bot), ALICE, "of the 2026-11 goal")  # Carol 0 of 2
+    assert not to(await tick(bot, 20), ALICE, "of the 2026-11 goal")  # Carol 0 of 2
     async with transaction(sessionmaker) as session:
         lead = (await session.exec(select(Lead).where(Lead.number == 4))).one()
         await move(session, lead, "won", at(27, 11))
     bot.clock.now = at(27, 11, 1)
-    first = to(await tick(bot), ALICE, "of the 2026-11 goal")
+    first = to(await tick(bot, 20), ALICE, "of the 2026-11 goal")
     assert first == ["🎯 <b>Carol</b> (Bridal) has reached 50% of the 2026-11 goal: 1 of 2 deals."]
     bot.clock.now = at(27, 11, 2)
-    assert not to(await tick(bot), ALICE, "goal")
+    assert not to(await tick(bot, 20), ALICE, "goal")
     async with transaction(sessionmaker) as session:
         lead = (await session.exec(select(Lead).where(Lead.number == 5))).one()
         await move(session, lead, "won", at(27, 11, 2))
     bot.clock.now = at(27, 11, 3)
-    second = to(await tick(bot), ALICE, "goal")
+    second = to(await tick(bot, 20), ALICE, "goal")
     assert len(second) == 1 and "reached 100% of the 2026-11 goal: 2 of 2 deals" in second[0]
     async with sessionmaker() as session:
         keys = sorted(
@@ -261,10 +247,10 @@ async def test_digest_can_be_moved_or_switched_off(
     assert "It covers: Bridal" in shown
     assert "on, every working day at 08:45" in await bot.reply_text("/digest 08:45")
     bot.clock.now = at(26, 8, 45)
-    assert len(to(await tick(bot), ALICE, "Manager digest")) == 1
+    assert len(to(await tick(bot, 20), ALICE, "Manager digest")) == 1
     assert "off" in await bot.reply_text("/digest off")
     bot.clock.now = at(27, 8, 45)
-    assert not to(await tick(bot), ALICE, "Manager digest")
+    assert not to(await tick(bot, 20), ALICE, "Manager digest")
     assert "24-hour clock" in await bot.reply_text("/digest 25:99")
     rep = await bot.reply_text("/digest", BOB)
     assert "don't manage a team with other members" in rep
@@ -275,7 +261,7 @@ async def test_digest_names_members_behind_pace_with_five_working_days_left(
 ) -> None:
     await _team_of_three(bot, sessionmaker, clients=False)
     bot.clock.now = at(24, 9, 30)  # Tuesday: 24, 25, 26, 27 and 30 November are left
-    body = to(await tick(bot), ALICE, "Manager digest")[0]
+    body = to(await tick(bot, 20), ALICE, "Manager digest")[0]
     assert "⚠️ <b>Behind pace with 5 working days left</b>" in body
     # 4 × 16 / 21 = 3.05 expected by Tuesday, none done.
     assert "Bob: 0/4 deals, 100% behind; needs 0.8 a day" in body
@@ -287,12 +273,12 @@ async def test_group_posts_stop_once_the_group_is_unlinked(
 ) -> None:
     await _team_of_three(bot, sessionmaker)
     bot.clock.now = at(25, 18)
-    assert len(to(await tick(bot), GROUP, "Bridal")) == 1
+    assert len(to(await tick(bot, 20), GROUP, "Bridal")) == 1
     await bot.send("/unlink", ALICE, chat=GROUP)
     bot.clock.now = at(26, 18)
-    assert not to(await tick(bot), GROUP, "Bridal")
+    assert not to(await tick(bot, 20), GROUP, "Bridal")
     bot.clock.now = at(28, 18)  # Saturday: no post on a day off either way
-    assert not to(await tick(bot), GROUP, "Bridal")
+    assert not to(await tick(bot, 20), GROUP, "Bridal")
 
 
 async def test_a_team_of_fifty_gets_every_line_and_a_button_each_in_a_few_messages(
@@ -333,7 +319,7 @@ async def test_a_chinese_speaking_manager_gets_team_digest_and_milestones_in_chi
     )
     assert "已开启，每个工作日 09:30" in await bot.reply_text("/digest")
     bot.clock.now = at(30, 9, 30)
-    sent = await tick(bot)
+    sent = await tick(bot, 20)
     digest = to(sent, ALICE, "经理日报")
     assert len(digest) == 1
     assert "统计区间：2026-11-27 – 2026-11-29" in digest[0]
@@ -343,4 +329,4 @@ async def test_a_chinese_speaking_manager_gets_team_digest_and_milestones_in_chi
         lead = (await session.exec(select(Lead).where(Lead.number == 4))).one()
         await move(session, lead, "won", at(30, 9, 31))
     bot.clock.now = at(30, 9, 32)
-    assert to(await tick(bot), ALICE, "已完成 2026-11 目标的 50%：成交 1 / 2")
+    assert to(await tick(bot, 20), ALICE, "已完成 2026-11 目标的 50%：成交 1 / 2")

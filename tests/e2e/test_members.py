@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.domain import events
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
-from tests.team_helpers import (
+from tests.helpers import (
     add_leads,
     events_of,
     leads_by_number,

@@ -8,7 +8,7 @@ from PIL import Image
 
 from assistant.db.session import Sessionmaker, transaction
 from assistant.services import teams
-from tests import analytics_data as data
+from tests import helpers as data
 from tests.harness import ALICE, BOB, Harness
 
 SHANGHAI = "Asia/Shanghai"
@@ -18,7 +18,7 @@ async def alice_with_a_day_of_work(bot: Harness, sessionmaker: Sessionmaker) -> 
     """Alice (Shanghai; the clock says Wed 2026-11-25 10:00 there) worked this morning."""
     await bot.send("/start", ALICE)
     async with transaction(sessionmaker) as session:
-        alice = await data.person_by_tg(session, ALICE.id)
+        alice = await data.find_person(session, ALICE.id)
         team, _ = await teams.active_team(session, alice)
         for index in range(10):
             lead = await data.add_lead(

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
-from tests.team_helpers import add_leads, person_of, sessionmaker_of, team_named
+from tests.helpers import add_leads, person_of, sessionmaker_of, team_named
 
 DAVE = User(1004, "Dave", "en", "dave")
 EVE = User(1005, "Eve", "en", "eve")
@@ -18,6 +18,7 @@ ACTORS = {"owner": ALICE, "manager": DAVE, "rep": BOB, "outsider": CAROL}
 DENIED = "owner or a manager"
 NOT_OWNER = "Only the team's owner"
 NO_EVE = "no member “eve”"
+CLAIM_OFF = "does not let members claim pool leads"
 GROUP = {"id": -100777, "type": "supergroup", "title": "Sales floor"}
 
 # command -> expected text per role
@@ -56,6 +57,17 @@ MATRIX: list[tuple[str, dict[str, str]]] = [
                      "rep": DENIED, "outsider": "linked to the team “Other”"}),
     ("group:/unlink", {"owner": "no longer linked to “Bridal”", "manager": "no longer linked",
                        "rep": DENIED, "outsider": "no longer linked to “Other”"}),
+    ("/pool", {"owner": "<b>Team pool</b> (3)", "manager": "<b>Team pool</b> (3)", "rep": DENIED,
+                "outsider": "The pool is empty"}),
+    ("/assign 2 eve", {"owner": "Gave out 1 lead:\nEve: 1 · #2", "manager": "Gave out 1 lead",
+                       "rep": DENIED, "outsider": NO_EVE}),
+    ("/claim 3", {"owner": "The lead is yours now", "manager": "The lead is yours now",
+                  "rep": CLAIM_OFF, "outsider": "not in the pool: #3"}),
+    ("/pool set claim on", {"owner": "Saved: members may take pool leads",
+                            "manager": "Saved: members may take pool leads", "rep": DENIED,
+                            "outsider": "Saved: members may take pool leads"}),
+    ("claim on:/claim 4", {"owner": "The lead is yours now", "manager": "The lead is yours now",
+                           "rep": "The lead is yours now", "outsider": "not in the pool: #4"}),
     ("/remove eve", {"owner": "Eve (@eve) was removed", "manager": "Eve (@eve) was removed",
                      "rep": DENIED, "outsider": NO_EVE}),
 ]  # fmt: skip
@@ -76,6 +88,9 @@ async def test_each_team_command_is_allowed_or_refused_by_role_and_team(
     eve = await person_of(bot, EVE)
     await add_leads(sessionmaker_of(bot), team_id=team.id or 0, owner_id=eve.id, count=1,
                     now=bot.clock())  # fmt: skip
+    # the pool: #2, #3, #4
+    await add_leads(sessionmaker_of(bot), team_id=team.id or 0, owner_id=None, count=3,
+                    now=bot.clock())  # fmt: skip
     actor = ACTORS[role]
     for command, expected in MATRIX:
         if command == "press:revoke":
@@ -87,6 +102,9 @@ async def test_each_team_command_is_allowed_or_refused_by_role_and_team(
             if command == "group:/unlink" and role == "rep":
                 await bot.send("/link", ALICE, chat=GROUP)
             calls = await bot.send(command.removeprefix("group:"), actor, chat=GROUP)
+        elif command.startswith("claim on:"):  # the owner lets members claim first
+            await bot.send("/pool set claim on", ALICE)
+            calls = await bot.send(command.removeprefix("claim on:"), actor)
         elif "{code}" in command:
             fresh = join_code(await bot.reply_text("/invite"))
             calls = await bot.send(command.format(code=fresh), actor)

@@ -11,10 +11,9 @@ from sqlmodel import select
 from assistant.db.models import Lead, LeadEvent
 from assistant.db.session import transaction
 from assistant.domain import events
-from tests.e2e.test_reminders import tick
 from tests.e2e.test_teams import join_code
-from tests.harness import ALICE, BOB, CAROL, Harness, User
-from tests.team_helpers import person_of, sessionmaker_of
+from tests.harness import ALICE, BOB, CAROL, Harness, User, tick
+from tests.helpers import person_of, sessionmaker_of
 
 DAVE = User(1004, "Dave", "zh-hans")
 SOURCES = ("抖音", "百度", "转介绍")

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
 
 from assistant.db.models import Lead, Person, Referral
 from assistant.db.session import transaction
-from assistant.scheduling.planner import plan_due
-from assistant.scheduling.sender import Sender
-from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
 from tests.e2e.test_forecast_sources import worked_team
 from tests.e2e.test_pool import DAVE, all_leads
-from tests.harness import ALICE, BOB, CAROL, Harness, User
-from tests.team_helpers import person_of, sessionmaker_of
+from tests.harness import ALICE, BOB, CAROL, Harness, User, tick
+from tests.helpers import person_of, sessionmaker_of
 
 USERS = {user.id: user for user in (ALICE, BOB, CAROL, DAVE)}
 
 
 async def drain(bot: Harness) -> list[Call]:
     """Plan once, then let the sender run second by second until nothing is left to send."""
-    app: AppContext = bot.app.bot_data["app"]
-    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
-    before = len(bot.api.calls)
-    await plan_due(app.sessionmaker, app.settings, bot.clock())
-    for second in range(120):
-        report = await sender.run_once(bot.clock() + timedelta(seconds=second))
-        if not (report.sent or report.deferred or report.skipped):
-            break
-    return [call for call in bot.api.calls[before:] if call.method == "sendMessage"]
+    return await tick(bot, 120, until_idle=True)
 
 
 async def user_owning(bot: Harness, number: int) -> User:

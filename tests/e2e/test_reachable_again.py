@@ -7,9 +7,9 @@ from sqlmodel import col
 
 from assistant.db.models import Person
 from assistant.db.session import Sessionmaker, transaction
-from tests.e2e.test_manager_week import at, tick, to
-from tests.harness import ALICE, Harness
-from tests.work_helpers import person_by_tg
+from tests.e2e.test_manager_week import at, to
+from tests.harness import ALICE, Harness, tick
+from tests.helpers import person_by_tg
 
 
 async def test_writing_again_after_blocking_the_bot_makes_the_person_reachable(
@@ -22,11 +22,11 @@ async def test_writing_again_after_blocking_the_bot_makes_the_person_reachable(
             update(Person).where(col(Person.tg_user_id) == ALICE.id).values(reachable=False)
         )
     bot.clock.now = at(24, 20)
-    assert not to(await tick(bot), ALICE, "Evening review")  # blocked: nothing planned
+    assert not to(await tick(bot, 20), ALICE, "Evening review")  # blocked: nothing planned
     await bot.send("/help", ALICE)
     assert (await person_by_tg(sessionmaker, ALICE.id)).reachable is True
     bot.clock.now = at(25, 20)
-    assert len(to(await tick(bot), ALICE, "Evening review")) == 1
+    assert len(to(await tick(bot, 20), ALICE, "Evening review")) == 1
 
 
 async def test_writing_from_a_group_does_not_change_the_private_chat(

@@ -1,27 +1,11 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from assistant.db.models import LeadEvent, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
-from assistant.scheduling.planner import plan_due
-from assistant.scheduling.sender import Sender
-from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
-from tests.harness import ALICE, BOB, CAROL, Harness, User, buttons
-from tests.work_helpers import lead_by_id, lead_events, make_lead, person_by_tg
-
-
-async def tick(bot: Harness) -> list[Call]:
-    """One planner tick, then sender passes over the next few seconds (one private chat gets
-    at most a message a second); what was sent."""
-    app: AppContext = bot.app.bot_data["app"]
-    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
-    before = len(bot.api.calls)
-    await plan_due(app.sessionmaker, app.settings, bot.clock())
-    for second in range(4):
-        await sender.run_once(bot.clock() + timedelta(seconds=second))
-    return [call for call in bot.api.calls[before:] if call.method == "sendMessage"]
+from tests.harness import ALICE, BOB, CAROL, Harness, buttons, tick
+from tests.helpers import add_event, lead_by_id, lead_events, make_lead, person_by_tg, team_of
 
 
 def about(calls: list[Call], name: str) -> list[Call]:
@@ -35,14 +19,6 @@ def data_of(call: Call, label: str) -> str:
         if item["text"] == label:
             return str(item["callback_data"])
     raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons(call)]}")
-
-
-async def team_of(sessionmaker: Sessionmaker, user: User) -> Team:
-    person = await person_by_tg(sessionmaker, user.id)
-    async with sessionmaker() as session:
-        team = await session.get(Team, person.active_team_id)
-    assert team is not None
-    return team
 
 
 async def alice_with_lead(bot: Harness, sessionmaker: Sessionmaker, **fields: object) -> int:
@@ -198,12 +174,7 @@ async def test_a_follow_up_the_rep_set_for_late_evening_still_rings_at_that_time
     lead_id = await alice_with_lead(bot, sessionmaker, next_followup_at=bot.clock())
     lead = await lead_by_id(sessionmaker, lead_id)
     async with transaction(sessionmaker) as session:  # as /fu 12 23:00 records it
-        session.add(
-            LeadEvent(
-                lead_id=lead_id, team_id=lead.team_id, owner_id=lead.owner_id,
-                actor_id=lead.owner_id, kind=events.FOLLOWUP,
-                to_value=bot.clock().isoformat(), payload={"reason": "manual"},
-            )
-        )  # fmt: skip
+        add_event(session, lead, events.FOLLOWUP, bot.clock(), to_value=bot.clock().isoformat(),
+                  payload={"reason": "manual"})  # fmt: skip
     sent = await tick(bot)
     assert len(sent) == 1 and "Follow up now: #1 Ann" in sent[0].text

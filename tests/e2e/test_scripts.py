@@ -8,37 +8,23 @@ from typing import Any
 
 from sqlmodel import select
 
-from assistant.db.models import Lead, LeadEvent, Person, ScriptUse
-from assistant.services.teams import active_team
+from assistant.db.models import Lead, LeadEvent, ScriptUse
+from assistant.db.session import transaction
+from tests import helpers
 from tests.harness import ALICE, BOB, Harness, User, buttons
 
 
-async def person_of(session: Any, user: User) -> Person:
-    return (await session.exec(select(Person).where(Person.tg_user_id == user.id))).one()
-
-
 async def make_lead(bot: Harness, user: User = ALICE, **fields: Any) -> Lead:
-    """A lead written straight into the database, owned by `user` in their active team."""
-    async with bot.app.bot_data["app"].sessionmaker() as session:
-        person = await person_of(session, user)
-        team, _ = await active_team(session, person)
-        number = team.next_lead_number
-        team.next_lead_number += 1
-        lead = Lead(team_id=team.id, number=number, owner_id=person.id, **fields)
-        session.add_all([team, lead, person])
-        await session.commit()
-        await session.refresh(lead)
-        return lead
+    """A lead owned by `user` in their active team."""
+    maker = helpers.sessionmaker_of(bot)
+    owner = await helpers.person_of(bot, user)
+    return await helpers.make_lead(maker, await helpers.team_of(maker, user), owner, **fields)
 
 
 async def add_event(bot: Harness, lead: Lead, kind: str, **fields: Any) -> None:
-    async with bot.app.bot_data["app"].sessionmaker() as session:
-        session.add(
-            LeadEvent(
-                lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id, kind=kind, **fields
-            )
-        )
-        await session.commit()
+    """An event on the lead by its owner, now unless `at` says otherwise."""
+    async with transaction(helpers.sessionmaker_of(bot)) as session:
+        helpers.add_event(session, lead, kind, fields.pop("at", bot.clock()), **fields)
 
 
 async def team_of_two(bot: Harness) -> None:

@@ -6,16 +6,12 @@ from assistant.db.models import Team
 from assistant.db.session import Sessionmaker
 from assistant.services.scripts import suggest_for_lead
 from tests.harness import BOB, Harness
-from tests.work_helpers import lead_by_id, make_lead, person_by_tg
+from tests.helpers import lead_by_id, make_lead, person_by_tg, team_of
 
 
 async def _bob_team(bot: Harness, sessionmaker: Sessionmaker) -> Team:
     await bot.send("/start", BOB)
-    bob = await person_by_tg(sessionmaker, BOB.id)
-    async with sessionmaker() as session:
-        team = await session.get(Team, bob.active_team_id)
-    assert team is not None
-    return team
+    return await team_of(sessionmaker, BOB)
 
 
 async def test_today_shows_the_library_script_that_fits_each_lead(

@@ -6,7 +6,7 @@ from assistant.db.models import Team
 from assistant.db.session import transaction
 from tests.e2e.test_teams import join_code
 from tests.harness import BOB, Harness
-from tests.team_helpers import add_leads, sessionmaker_of, team_named
+from tests.helpers import add_leads, sessionmaker_of, team_named
 
 
 async def test_targets_show_the_defaults_and_a_change_is_saved_as_an_override(

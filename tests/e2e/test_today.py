@@ -2,17 +2,13 @@ from datetime import date, timedelta
 
 from assistant.db.session import Sessionmaker
 from tests.harness import ALICE, BOB, Harness
-from tests.work_helpers import make_lead, person_by_tg
+from tests.helpers import make_lead, person_by_tg, team_of
 
 
 async def _bob_with_leads(bot: Harness, sessionmaker: Sessionmaker) -> None:
     await bot.send("/start", BOB)
     bob = await person_by_tg(sessionmaker, BOB.id)
-    from assistant.db.models import Team
-
-    async with sessionmaker() as session:
-        team = await session.get(Team, bob.active_team_id)
-    assert team is not None
+    team = await team_of(sessionmaker, BOB)
     now = bot.clock()
     await make_lead(sessionmaker, team, bob, name="Ann", grade="A", event_date=date(2027, 1, 20))
     await make_lead(

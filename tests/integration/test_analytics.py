@@ -13,7 +13,7 @@ from assistant.domain.periods import parse_period
 from assistant.render import Renderer
 from assistant.services import analytics, teams
 from assistant.services.errors import UserError
-from tests import analytics_data as data
+from tests import helpers as data
 
 SHANGHAI = "Asia/Shanghai"
 LOS_ANGELES = "America/Los_Angeles"
@@ -70,8 +70,8 @@ async def build_month(sessionmaker: Sessionmaker) -> dict[str, Any]:
 async def counts_for(sessionmaker: Sessionmaker, who: str, period: str) -> dict[str, Any]:
     async with transaction(sessionmaker) as session:
         people = {
-            "sue": await data.person_by_tg(session, 501),
-            "lou": await data.person_by_tg(session, 502),
+            "sue": await data.find_person(session, 501),
+            "lou": await data.find_person(session, 502),
         }
         person = people[who]
         today = NOW.astimezone(ZoneInfo(person.timezone)).date()
@@ -159,7 +159,7 @@ async def test_numbers_are_recorded_corrected_and_summed_into_the_summary(
 ) -> None:
     await build_month(sessionmaker)
     async with transaction(sessionmaker) as session:
-        sue = await data.person_by_tg(session, 501)
+        sue = await data.find_person(session, 501)
         first = await analytics.record_numbers(
             session, person=sue, text="展现 12000 点击 360 访问 270 咨询 27 订单 3", now=NOW
         )
@@ -208,7 +208,7 @@ async def test_a_goal_uses_team_targets_without_enough_history_and_shows_pace(
 ) -> None:
     await build_month(sessionmaker)
     async with transaction(sessionmaker) as session:
-        sue = await data.person_by_tg(session, 501)
+        sue = await data.find_person(session, 501)
         view = await analytics.set_goal(session, person=sue, text="20", now=NOW)
     assert view["month"] == "2026-11" and not view["any_own"]
     assert [(f["key"], f["total"]) for f in view["figures"]] == [

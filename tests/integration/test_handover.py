@@ -12,7 +12,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.services import handover, teams
 from assistant.services.people import Profile, ensure_person
-from tests.team_helpers import add_leads
+from tests.helpers import add_leads
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 COUNT = 1000

@@ -11,20 +11,9 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain.capture import LeadDraft
 from assistant.services import importexport, leads
 from assistant.services.errors import UserError
-from assistant.services.people import Profile, ensure_person
+from tests.helpers import user_scope
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-
-
-async def _scope(session, user_id: int = 1) -> leads.Scope:  # type: ignore[no-untyped-def]
-    person, _ = await ensure_person(
-        session,
-        profile=Profile(user_id, user_id, f"P{user_id}", None, "zh-hans"),
-        default_timezone="Asia/Shanghai",
-        default_locale="zh-Hans",
-        now=NOW,
-    )
-    return await leads.scope_of(session, person)
 
 
 def _csv(rows: list[list[str]]) -> bytes:
@@ -58,7 +47,7 @@ async def test_ten_thousand_rows_with_five_percent_bad_store_exactly_the_good_on
         rows.append([name, phone, f"wx_{index:06d}", "抖音", date, "有效"])
     table = importexport.read_table(_csv(rows), "leads.csv")
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session)
+        scope = await user_scope(session)
         result = await importexport.import_table(session, scope, table, NOW)
     assert result.stored == 9_500
     assert {bad.row: bad.reason for bad in result.bad} == expected_bad
@@ -76,7 +65,7 @@ async def test_ten_thousand_rows_with_five_percent_bad_store_exactly_the_good_on
 
 async def test_export_then_import_round_trips_every_field(sessionmaker: Sessionmaker) -> None:
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session, 1)
+        scope = await user_scope(session, 1)
         draft = LeadDraft(
             name="王女士 <b>",
             phone="+8613800138000",
@@ -95,7 +84,7 @@ async def test_export_then_import_round_trips_every_field(sessionmaker: Sessionm
         first, count = await importexport.export_csv(session, scope)
     assert count == 2 and first.startswith("\ufeff".encode())
     async with transaction(sessionmaker) as session:
-        fresh = await _scope(session, 2)
+        fresh = await user_scope(session, 2)
         table = importexport.read_table(first, "export.csv")
         result = await importexport.import_table(session, fresh, table, NOW)
         assert result.stored == 2 and result.bad == []
@@ -120,7 +109,7 @@ async def test_xlsx_with_english_headers_is_imported(sessionmaker: Sessionmaker)
     book.save(buffer)
     table = importexport.read_table(buffer.getvalue(), "leads.xlsx")
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session)
+        scope = await user_scope(session)
         result = await importexport.import_table(session, scope, table, NOW)
     assert result.stored == 2
     assert [(bad.row, bad.reason) for bad in result.bad] == [(4, "missing_name")]
@@ -135,7 +124,7 @@ async def test_files_without_a_name_column_or_in_other_formats_are_refused(
     sessionmaker: Sessionmaker,
 ) -> None:
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session)
+        scope = await user_scope(session)
         with pytest.raises(UserError) as error:
             await importexport.import_table(session, scope, [["Phone"], ["13800138000"]], NOW)
         assert error.value.key == "import_no_name_column"
@@ -161,9 +150,9 @@ async def test_a_rep_learns_of_a_colleagues_duplicate_without_its_number(
     from assistant.services import teams
 
     async with transaction(sessionmaker) as session:
-        owner = await _scope(session, 1)
+        owner = await user_scope(session, 1)
         _, invite = await teams.create_team(session, person=owner.person, name="T", now=NOW)
-        rep_scope = await _scope(session, 2)
+        rep_scope = await user_scope(session, 2)
         await teams.join_team(session, person=rep_scope.person, code=invite.code, now=NOW)
         owner = await leads.scope_of(session, owner.person)
         await leads.create_lead(session, owner, LeadDraft(name="a", phone="+8613800138000"), NOW)

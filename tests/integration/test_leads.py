@@ -8,27 +8,16 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain.capture import LeadDraft
 from assistant.services import leads
 from assistant.services.errors import UserError
-from assistant.services.people import Profile, ensure_person
+from tests.helpers import user_scope
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-
-async def _scope(session, user_id: int = 1) -> leads.Scope:  # type: ignore[no-untyped-def]
-    person, _ = await ensure_person(
-        session,
-        profile=Profile(user_id, user_id, f"P{user_id}", None, "zh-hans"),
-        default_timezone="Asia/Shanghai",
-        default_locale="zh-Hans",
-        now=NOW,
-    )
-    return await leads.scope_of(session, person)
 
 
 async def test_daily_regrade_upgrades_a_lead_as_its_date_comes_closer(
     sessionmaker: Sessionmaker,
 ) -> None:
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session)
+        scope = await user_scope(session)
         event = date(2027, 3, 1)  # 96 days ahead: B
         saved = await leads.create_lead(session, scope, LeadDraft(name="甲", event_date=event), NOW)
         manual = await leads.create_lead(
@@ -53,7 +42,7 @@ async def test_daily_regrade_upgrades_a_lead_as_its_date_comes_closer(
 async def test_regrading_all_teams_covers_every_team_once(sessionmaker: Sessionmaker) -> None:
     async with transaction(sessionmaker) as session:
         for user_id in (1, 2):
-            scope = await _scope(session, user_id)
+            scope = await user_scope(session, user_id)
             draft = LeadDraft(name="x", event_date=date(2027, 3, 1))
             await leads.create_lead(session, scope, draft, NOW)
     async with transaction(sessionmaker) as session:
@@ -67,7 +56,7 @@ async def test_a_date_that_passes_overnight_is_flagged_and_graded_d(
     sessionmaker: Sessionmaker,
 ) -> None:
     async with transaction(sessionmaker) as session:
-        scope = await _scope(session)
+        scope = await user_scope(session)
         saved = await leads.create_lead(
             session, scope, LeadDraft(name="丙", event_date=date(2026, 11, 26)), NOW
         )
@@ -81,8 +70,8 @@ async def test_a_date_that_passes_overnight_is_flagged_and_graded_d(
 
 async def test_lead_numbers_count_up_per_team(sessionmaker: Sessionmaker) -> None:
     async with transaction(sessionmaker) as session:
-        first = await _scope(session, 1)
-        second = await _scope(session, 2)
+        first = await user_scope(session, 1)
+        second = await user_scope(session, 2)
         numbers = [
             (await leads.create_lead(session, scope, LeadDraft(name="x"), NOW)).lead.number
             for scope in (first, first, second, first)
@@ -94,8 +83,8 @@ async def test_a_rep_cannot_open_another_persons_lead_by_database_id(
     sessionmaker: Sessionmaker,
 ) -> None:
     async with transaction(sessionmaker) as session:
-        owner = await _scope(session, 1)
-        other = await _scope(session, 2)
+        owner = await user_scope(session, 1)
+        other = await user_scope(session, 2)
         saved = await leads.create_lead(session, owner, LeadDraft(name="x"), NOW)
         with pytest.raises(UserError) as error:
             await leads.get_lead_by_id(session, other, saved.lead.id or 0)

@@ -28,7 +28,7 @@ from assistant.tg.app import OFFLINE_TOKEN
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call, OfflineRequest
 from tests.harness import Harness, MutableClock
-from tests.work_helpers import make_person
+from tests.helpers import make_person
 
 MIDNIGHT_UTC = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # a Wednesday everywhere below
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)

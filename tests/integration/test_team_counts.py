@@ -6,7 +6,7 @@ from assistant.db.models import Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain.periods import parse_period
 from assistant.services import analytics, team_view
-from tests import analytics_data as data
+from tests import helpers as data
 from tests.integration.test_analytics import NOW, build_month
 
 
@@ -15,8 +15,8 @@ async def test_each_members_line_matches_their_own_summary_in_their_own_calendar
 ) -> None:
     await build_month(sessionmaker)
     async with transaction(sessionmaker) as session:
-        sue = await data.person_by_tg(session, 501)
-        lou = await data.person_by_tg(session, 502)
+        sue = await data.find_person(session, 501)
+        lou = await data.find_person(session, 502)
         team = await session.get(Team, sue.active_team_id)
         assert team is not None and team.id is not None
         members = await team_view.members_of(session, team.id)

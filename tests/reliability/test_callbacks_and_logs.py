@@ -12,9 +12,9 @@ from assistant.db.session import Sessionmaker
 from assistant.domain import events
 from assistant.logs import RedactingFormatter
 from assistant.tg.keyboards import Signer
-from tests.e2e.test_reminders import alice_with_lead, data_of, tick
-from tests.harness import ALICE, BOB, Harness
-from tests.work_helpers import lead_by_id, lead_events
+from tests.e2e.test_reminders import alice_with_lead, data_of
+from tests.harness import ALICE, BOB, Harness, tick
+from tests.helpers import lead_by_id, lead_events
 
 
 def _contacts(rows: list[object]) -> int:

@@ -98,6 +98,23 @@ async def bot_membership(request: Request) -> Reply | None:
     return None
 
 
+async def migrated(request: Request) -> None:
+    """The group became a supergroup: the service message in either chat carries both ids."""
+    message = request.update.effective_message
+    if message is None:
+        return None
+    if message.migrate_to_chat_id:  # sent in the old group
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:  # sent in the new supergroup
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return None
+    await groups.follow_migration(
+        request.session, old_chat_id=old, new_chat_id=new, now=request.now
+    )
+    return None
+
+
 async def leaderboard_post(
     session: AsyncSession, *, group_chat_id: int, period: str, now: datetime
 ) -> Reply | None:
@@ -125,4 +142,5 @@ FEATURE = Feature(
         CommandSpec("leaderboard", "group", leaderboard, private=True, group=True),
     ],
     chat_member=bot_membership,
+    messages={"migrated": migrated},
 )

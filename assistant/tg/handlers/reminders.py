@@ -5,10 +5,12 @@ Show script ("scr") and Open lead ("lead") are answered by the scripts and leads
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from assistant.db.models import Lead
+from assistant.db.models import Lead, Person
 from assistant.services import followups
 from assistant.services import pushes as pushes  # registers the push kinds
 from assistant.services.errors import UserError
@@ -50,20 +52,18 @@ async def done(request: Request) -> Reply:
     return _state(request, lead, "done")
 
 
-async def snooze(request: Request) -> Reply:
+async def postpone(
+    request: Request, *, until: Callable[[Person, datetime], datetime], state: str
+) -> Reply:
+    """Snooze 1h and Tomorrow: they differ only in the new time and what the reminder says."""
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
     if _stale(request, lead):
         return _state(request, lead, "handled")
-    followups.snooze(request.session, person=request.person, lead=lead, now=request.now)
-    return _state(request, lead, "snoozed")
-
-
-async def tomorrow(request: Request) -> Reply:
-    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    if _stale(request, lead):
-        return _state(request, lead, "handled")
-    followups.to_tomorrow(request.session, person=request.person, lead=lead, now=request.now)
-    return _state(request, lead, "tomorrow")
+    followups.postpone(
+        request.session, person=request.person, lead=lead,
+        until=until(request.person, request.now), now=request.now,
+    )  # fmt: skip
+    return _state(request, lead, state)
 
 
 async def reassign_choose(request: Request) -> Reply:
@@ -104,8 +104,8 @@ async def reassign_to(request: Request) -> list[Reply]:
 FEATURE = Feature(
     callbacks={
         "fu_done": done,
-        "fu_snz": snooze,
-        "fu_tmr": tomorrow,
+        "fu_snz": partial(postpone, until=followups.in_an_hour, state="snoozed"),
+        "fu_tmr": partial(postpone, until=followups.tomorrow_morning, state="tomorrow"),
         "fu_re": reassign_choose,
         "fu_to": reassign_to,
     }

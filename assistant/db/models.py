@@ -115,6 +115,10 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_leadevent_team_owner_at", "team_id", "owner_id", "at"),
         Index("ix_leadevent_lead_at", "lead_id", "at"),
+        # The leaderboard's counts and follow-up history from the index alone: migration 0010.
+        Index(
+            "ix_leadevent_team_kind_at", "team_id", "kind", "at", "owner_id", "lead_id", "to_value"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

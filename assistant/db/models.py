@@ -82,6 +82,18 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_team_owner_followup", "team_id", "owner_id", "next_followup_at"),
         Index("ix_lead_team_phone", "team_id", "phone"),
         Index("ix_lead_team_wechat", "team_id", "wechat"),
+        # A person's open leads (/today, /leads) from the index alone: migration 0010.
+        Index(
+            "ix_lead_team_owner_open",
+            "team_id",
+            "owner_id",
+            "deleted_at",
+            "grade",
+            "stage",
+            "next_followup_at",
+            "event_date",
+            "number",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -82,7 +82,7 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_team_owner_followup", "team_id", "owner_id", "next_followup_at"),
         Index("ix_lead_team_phone", "team_id", "phone"),
         Index("ix_lead_team_wechat", "team_id", "wechat"),
-        # A person's open leads (/today, /leads) from the index alone: migration 0010.
+        # A person's open leads (/today, /leads) from the index alone (id for PostgreSQL): 0010.
         Index(
             "ix_lead_team_owner_open",
             "team_id",
@@ -93,6 +93,7 @@ class Lead(SQLModel, table=True):
             "next_followup_at",
             "event_date",
             "number",
+            "id",
         ),
     )
 
@@ -127,9 +128,16 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_leadevent_team_owner_at", "team_id", "owner_id", "at"),
         Index("ix_leadevent_lead_at", "lead_id", "at"),
-        # The leaderboard's counts and follow-up history from the index alone: migration 0010.
+        # The leaderboard's counts and follow-up history from the index alone: 0010.
         Index(
-            "ix_leadevent_team_kind_at", "team_id", "kind", "at", "owner_id", "lead_id", "to_value"
+            "ix_leadevent_team_kind_at",
+            "team_id",
+            "kind",
+            "at",
+            "owner_id",
+            "lead_id",
+            "to_value",
+            "id",
         ),
     )
 

@@ -6,8 +6,10 @@ Create Date: 2026-11-25 20:00:00
 
 ix_lead_team_owner_open answers "a person's open leads" (the plan, the lead list and its
 count) from the index alone; ix_leadevent_team_kind_at answers the leaderboard's per-kind event
-counts and its follow-up history the same way. Plain (not partial) indexes: SQLite uses a
-partial index only when the query repeats its WHERE with literal values, not bound parameters.
+counts and its follow-up history the same way. Both end with id: PostgreSQL, unlike SQLite,
+does not keep the row id in an index, and without it could not answer from the index alone.
+Plain (not partial) indexes: SQLite uses a partial index only when the query repeats its WHERE
+with literal values, not bound parameters.
 """
 
 from collections.abc import Sequence
@@ -22,9 +24,9 @@ depends_on: str | Sequence[str] | None = None
 
 LEAD_COLUMNS = [
     'team_id', 'owner_id', 'deleted_at', 'grade', 'stage', 'next_followup_at', 'event_date',
-    'number',
+    'number', 'id',
 ]
-EVENT_COLUMNS = ['team_id', 'kind', 'at', 'owner_id', 'lead_id', 'to_value']
+EVENT_COLUMNS = ['team_id', 'kind', 'at', 'owner_id', 'lead_id', 'to_value', 'id']
 
 
 def upgrade() -> None:

@@ -137,7 +137,10 @@ def due_followups(facts: Iterable[Fact], zone: str) -> list[Due]:
                 due_at = _parse_due(fact.to_value)
                 replaced = open_due is not None and open_due.done_at is None
                 if replaced and open_due and fact.at < _day_end(open_due.due_at, zone):
-                    dues.remove(open_due)  # rescheduled in time: replaced, not missed
+                    # Rescheduled in time: replaced, not missed. The open due is always the
+                    # last one appended (list.remove() here made long histories quadratic).
+                    assert dues[-1] is open_due
+                    dues.pop()
                 open_due = None
                 if due_at is not None:
                     open_due = Due(lead_id, fact.owner_id, due_at, fact.at)
@@ -228,10 +231,12 @@ def rank_tallied(
             row.visits += tally.count
         elif tally.kind == events.STAGE and tally.to_value == WON:
             row.deals += tally.count
-    dues = due_followups(followup_facts, zone)
+    dues_of: dict[int | None, list[Due]] = {}
+    for due in due_followups(followup_facts, zone):
+        dues_of.setdefault(due.member_id, []).append(due)
     streak_now = min(now, end - timedelta(microseconds=1))
     for member_id, row in rows.items():
-        mine = [due for due in dues if due.member_id == member_id]
+        mine = dues_of.get(member_id, [])
         row.on_time = sum(
             1
             for due in mine

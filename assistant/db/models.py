@@ -79,15 +79,7 @@ class Invite(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
-        # stage and deleted_at make it cover the open / overdue counts per owner.
-        Index(
-            "ix_lead_team_owner_followup",
-            "team_id",
-            "owner_id",
-            "next_followup_at",
-            "stage",
-            "deleted_at",
-        ),
+        Index("ix_lead_team_owner_followup", "team_id", "owner_id", "next_followup_at"),
         Index("ix_lead_team_phone", "team_id", "phone"),
         Index("ix_lead_team_wechat", "team_id", "wechat"),
         # Soft-deleted leads are few: counts exclude them through this small index instead of
@@ -98,6 +90,20 @@ class Lead(SQLModel, table=True):
             "deleted_at",
             sqlite_where=text("deleted_at IS NOT NULL"),
             postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+        # A person's open leads (/today, /leads, overdue counts) from the index alone (id for
+        # PostgreSQL, which keeps no row id in an index).
+        Index(
+            "ix_lead_team_owner_open",
+            "team_id",
+            "owner_id",
+            "deleted_at",
+            "grade",
+            "stage",
+            "next_followup_at",
+            "event_date",
+            "number",
+            "id",
         ),
     )
 
@@ -141,6 +147,7 @@ class LeadEvent(SQLModel, table=True):
             "grade",
             "from_value",
             "to_value",
+            "id",  # PostgreSQL keeps no row id in an index
         ),
         # Also covers a lead's history (created, stage and grade moves) for the funnel.
         Index(
@@ -151,6 +158,17 @@ class LeadEvent(SQLModel, table=True):
             "from_value",
             "to_value",
             "grade",
+        ),
+        # The leaderboard's counts and follow-up history from the index alone.
+        Index(
+            "ix_leadevent_team_kind_at",
+            "team_id",
+            "kind",
+            "at",
+            "owner_id",
+            "lead_id",
+            "to_value",
+            "id",
         ),
     )
 

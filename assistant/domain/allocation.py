@@ -57,4 +57,9 @@ def split_evenly(total: int, parts: int) -> list[int]:
     """`total` minutes over `parts` leads, as even as whole numbers allow (larger first)."""
     if parts <= 0:
         return []
-    return largest_remainder(total, [Fraction(1)] * parts)
+    if total < 0:
+        raise ValueError("total must not be negative")
+    # largest_remainder() with equal shares, without a Fraction per lead: every remainder ties,
+    # so the leftover minutes go to the earliest leads.
+    whole, left = divmod(total, parts)
+    return [whole + 1] * left + [whole] * (parts - left)

@@ -137,7 +137,10 @@ def due_followups(facts: Iterable[Fact], zone: str) -> list[Due]:
                 due_at = _parse_due(fact.to_value)
                 replaced = open_due is not None and open_due.done_at is None
                 if replaced and open_due and fact.at < _day_end(open_due.due_at, zone):
-                    dues.remove(open_due)  # rescheduled in time: replaced, not missed
+                    # Rescheduled in time: replaced, not missed. The open due is always the
+                    # last one appended (list.remove() here made long histories quadratic).
+                    assert dues[-1] is open_due
+                    dues.pop()
                 open_due = None
                 if due_at is not None:
                     open_due = Due(lead_id, fact.owner_id, due_at, fact.at)
@@ -172,6 +175,16 @@ def streak(dues: Sequence[Due], now: datetime, zone: str) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many of the period's events one owner has of one kind and to_value."""
+
+    owner_id: int | None
+    kind: str
+    to_value: str | None
+    count: int
+
+
 def rank(
     member_ids: Sequence[int],
     facts: Sequence[Fact],
@@ -183,22 +196,47 @@ def rank(
 ) -> Board:
     """Rank the given members only; facts about anyone else are ignored."""
     start, end = period_bounds(period, now, zone)
+    tallies = [Tally(f.owner_id, f.kind, f.to_value, 1) for f in facts if start <= f.at < end]
+    return rank_tallied(
+        member_ids, tallies, facts, pipeline=pipeline, period=period, now=now, zone=zone
+    )
+
+
+def rank_tallied(
+    member_ids: Sequence[int],
+    tallies: Iterable[Tally],
+    followup_facts: Sequence[Fact],
+    *,
+    pipeline: str,
+    period: str,
+    now: datetime,
+    zone: str,
+) -> Board:
+    """rank() with the period's events already counted, as a database can count them.
+
+    `tallies` count the events inside the period; `followup_facts` are the facts since
+    facts_since() of at least every lead that had a "followup" event then (facts of other
+    leads are ignored: without a follow-up they cannot make one due).
+    """
+    start, end = period_bounds(period, now, zone)
     rows = {member_id: Row(member_id) for member_id in member_ids}
     visit_stage = VISIT_STAGE.get(pipeline, VISIT_STAGE["store"])
-    for fact in facts:
-        row = rows.get(fact.owner_id) if fact.owner_id is not None else None
-        if row is None or not start <= fact.at < end:
+    for tally in tallies:
+        row = rows.get(tally.owner_id) if tally.owner_id is not None else None
+        if row is None:
             continue
-        if fact.kind == events.CONTACT:
-            row.contacts += 1
-        elif fact.kind == events.STAGE and fact.to_value == visit_stage:
-            row.visits += 1
-        elif fact.kind == events.STAGE and fact.to_value == WON:
-            row.deals += 1
-    dues = due_followups(facts, zone)
+        if tally.kind == events.CONTACT:
+            row.contacts += tally.count
+        elif tally.kind == events.STAGE and tally.to_value == visit_stage:
+            row.visits += tally.count
+        elif tally.kind == events.STAGE and tally.to_value == WON:
+            row.deals += tally.count
+    dues_of: dict[int | None, list[Due]] = {}
+    for due in due_followups(followup_facts, zone):
+        dues_of.setdefault(due.member_id, []).append(due)
     streak_now = min(now, end - timedelta(microseconds=1))
     for member_id, row in rows.items():
-        mine = [due for due in dues if due.member_id == member_id]
+        mine = dues_of.get(member_id, [])
         row.on_time = sum(
             1
             for due in mine

@@ -10,7 +10,6 @@ Keys (all optional in Team.settings):
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import Any, Final
 
 DEFAULTS: Final[dict[str, Any]] = {
@@ -33,9 +32,18 @@ DEFAULTS: Final[dict[str, Any]] = {
 }  # fmt: skip
 
 
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-like data, a few times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def effective(overrides: dict[str, Any] | None) -> dict[str, Any]:
     """Defaults with the team's overrides laid over them, one level deep."""
-    merged = deepcopy(DEFAULTS)
+    merged: dict[str, Any] = _copied(DEFAULTS)
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key].update(value)

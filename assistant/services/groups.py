@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import GroupLink, LeadEvent, Outbox, Person, Team
+from assistant.db.models import GroupLink, LeadEvent, Membership, Outbox, Person, Team
 from assistant.domain import events, leaderboard
 from assistant.services import permissions
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team, membership, roster
+from assistant.services.teams import active_team, membership
 
 PERIOD_WORDS = {
     "day": "day", "today": "day", "今天": "day", "今日": "day", "日": "day",
@@ -24,7 +24,8 @@ PERIOD_WORDS = {
     "month": "month", "本月": "month", "月": "month",
     "last_week": "last_week", "上周": "last_week",
 }  # fmt: skip
-FACT_KINDS = (events.CONTACT, events.FOLLOWUP, events.STAGE, events.ASSIGNED)
+COUNTED_KINDS = (events.CONTACT, events.STAGE)  # what earns points by itself
+DUE_KINDS = (events.CONTACT, events.FOLLOWUP, events.ASSIGNED)  # what makes and settles dues
 
 
 async def group_link(session: AsyncSession, chat_id: int) -> GroupLink | None:
@@ -146,35 +147,66 @@ class BoardView:
     zone: str
 
 
+async def _member_names(session: AsyncSession, team_id: int) -> dict[int, str]:
+    rows = await session.exec(
+        select(Person.id, Person.name)
+        .join(Membership, col(Membership.person_id) == Person.id)
+        .where(Membership.team_id == team_id, col(Membership.active))
+    )
+    return {person_id: name for person_id, name in rows.all() if person_id is not None}
+
+
+async def _tallies(
+    session: AsyncSession, *, team_id: int, start: datetime, end: datetime, now: datetime
+) -> list[leaderboard.Tally]:
+    """The period's contacts and stage moves, counted by the database (index only)."""
+    rows = await session.exec(
+        select(LeadEvent.owner_id, LeadEvent.kind, LeadEvent.to_value, func.count())
+        .where(
+            LeadEvent.team_id == team_id,
+            col(LeadEvent.kind).in_(COUNTED_KINDS),
+            LeadEvent.at >= start,
+            LeadEvent.at < end,
+            LeadEvent.at <= now,
+        )
+        .group_by(col(LeadEvent.owner_id), col(LeadEvent.kind), col(LeadEvent.to_value))
+    )
+    return [leaderboard.Tally(*row) for row in rows.all()]
+
+
+async def _followup_facts(
+    session: AsyncSession, *, team_id: int, since: datetime, now: datetime
+) -> list[leaderboard.Fact]:
+    """The history of the leads that had a follow-up set since `since`: all dues come from it."""
+    window = (LeadEvent.team_id == team_id, LeadEvent.at >= since, LeadEvent.at <= now)
+    followed = select(LeadEvent.lead_id).where(*window, LeadEvent.kind == events.FOLLOWUP)
+    rows = await session.exec(
+        select(  # type: ignore[call-overload]
+            LeadEvent.lead_id,
+            LeadEvent.owner_id,
+            LeadEvent.kind,
+            LeadEvent.at,
+            LeadEvent.to_value,
+        )
+        .where(*window, col(LeadEvent.kind).in_(DUE_KINDS), col(LeadEvent.lead_id).in_(followed))
+        .order_by(col(LeadEvent.at), col(LeadEvent.id))
+    )
+    return [leaderboard.Fact(*row) for row in rows.all()]
+
+
 async def team_board(
     session: AsyncSession, *, team: Team, period: str, now: datetime, zone: str
 ) -> BoardView:
     """The team's leaderboard: active members only, from the event log."""
     assert team.id is not None
-    members = await roster(session, team.id)
-    ids = [member.person.id for member in members if member.person.id is not None]
+    names = await _member_names(session, team.id)
+    start, end = leaderboard.period_bounds(period, now, zone)
     since = leaderboard.facts_since(period, now, zone)
-    rows = (
-        await session.exec(
-            select(  # type: ignore[call-overload]
-                LeadEvent.lead_id,
-                LeadEvent.owner_id,
-                LeadEvent.kind,
-                LeadEvent.at,
-                LeadEvent.to_value,
-            )
-            .where(
-                LeadEvent.team_id == team.id,
-                col(LeadEvent.kind).in_(FACT_KINDS),
-                LeadEvent.at >= since,
-                LeadEvent.at <= now,
-            )
-            .order_by(col(LeadEvent.at), col(LeadEvent.id))
-        )
-    ).all()
-    facts = [leaderboard.Fact(*row) for row in rows]
-    board = leaderboard.rank(ids, facts, pipeline=team.pipeline, period=period, now=now, zone=zone)
-    names = {member.person.id: member.person.name for member in members}
+    tallies = await _tallies(session, team_id=team.id, start=start, end=end, now=now)
+    facts = await _followup_facts(session, team_id=team.id, since=since, now=now)
+    board = leaderboard.rank_tallied(
+        list(names), tallies, facts, pipeline=team.pipeline, period=period, now=now, zone=zone
+    )
     lines = [
         BoardLine(
             row.rank,

@@ -220,17 +220,16 @@ async def list_leads(
     total = (await session.exec(select(func.count()).select_from(Lead).where(*conditions))).one()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 1), pages)
-    query = (
-        select(Lead)
+    order = (col(Lead.next_followup_at).is_(None), col(Lead.next_followup_at), col(Lead.number))
+    # The page's ids come from the index alone; only those rows are read from the table.
+    ids = (
+        select(Lead.id)
         .where(*conditions)
-        .order_by(
-            col(Lead.next_followup_at).is_(None),
-            col(Lead.next_followup_at),
-            col(Lead.number),
-        )
+        .order_by(*order)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
+    query = select(Lead).where(col(Lead.id).in_(ids)).order_by(*order)
     leads = list((await session.exec(query)).all())
     return Page(leads, page, pages, total, filter_key)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import and_, case, union_all
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, Person, Team
@@ -54,14 +56,7 @@ class TodayPlan:
 
 async def active_leads(session: AsyncSession, *, person: Person, team: Team) -> list[Lead]:
     """The person's own open leads in the team (not won, lost or deleted)."""
-    result = await session.exec(
-        select(Lead).where(
-            Lead.team_id == team.id,
-            Lead.owner_id == person.id,
-            col(Lead.deleted_at).is_(None),
-            col(Lead.stage).not_in([WON, LOST]),
-        )
-    )
+    result = await session.exec(select(Lead).where(*_open_leads_of(person, team)))
     return list(result.all())
 
 
@@ -75,32 +70,126 @@ def _order_key(lead: Lead, now: datetime, today_end: datetime) -> tuple[int, flo
     return rank, when, no_date, lead.event_date or date.max, lead.number
 
 
+def _bucket(grade: str) -> str:
+    return grade if grade in GRADES else "D"
+
+
+def _in_bucket(bucket: str) -> Any:
+    """The SQL form of _bucket(Lead.grade) == bucket."""
+    if bucket == "D":
+        return col(Lead.grade).not_in([grade for grade in GRADES if grade != "D"])
+    return Lead.grade == bucket
+
+
+def _day_and_end(person: Person, now: datetime) -> tuple[date, datetime]:
+    day = local_today(now, person.timezone)
+    return day, local_day_bounds(day, person.timezone)[1]
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    count: int = 0
+    overdue: int = 0
+    due_today: int = 0
+
+
 def build_plan(person: Person, leads: list[Lead], now: datetime) -> TodayPlan:
     """Split the person's working minutes across grades, then across each grade's leads.
 
     Within a grade: overdue follow-ups first (oldest first), then today's follow-ups, then by
     event date (nearest first, unknown dates last). Earlier leads get the larger minute shares.
     """
-    day = local_today(now, person.timezone)
-    _, today_end = local_day_bounds(day, person.timezone)
+    _, today_end = _day_and_end(person, now)
     by_grade: dict[str, list[Lead]] = {grade: [] for grade in GRADES}
     for lead in leads:
-        by_grade.setdefault(lead.grade if lead.grade in by_grade else "D", []).append(lead)
-    minutes = allocate(person.work_minutes, {g: len(v) for g, v in by_grade.items()})
+        by_grade[_bucket(lead.grade)].append(lead)
+    counts: dict[str, GradeCount] = {}
+    for grade, graded in by_grade.items():
+        ranks = [_order_key(lead, now, today_end)[0] for lead in graded]
+        counts[grade] = GradeCount(len(graded), ranks.count(0), ranks.count(1))
+    return _assemble(person, now, counts, by_grade)
+
+
+def _assemble(
+    person: Person, now: datetime, counts: dict[str, GradeCount], shown: dict[str, list[Lead]]
+) -> TodayPlan:
+    """The plan from each grade's counts and (at least) its first leads, in any order."""
+    day, today_end = _day_and_end(person, now)
+    minutes = allocate(person.work_minutes, {g: c.count for g, c in counts.items()})
     grades: list[GradePlan] = []
-    overdue_total = due_total = 0
     for grade in GRADES:
-        ordered = sorted(by_grade[grade], key=lambda lead: _order_key(lead, now, today_end))
-        shares = split_evenly(minutes[grade], len(ordered))
-        plan = GradePlan(grade, WEIGHTS[grade], minutes[grade], len(ordered))
-        for lead, share in zip(ordered, shares, strict=True):
+        count = counts.get(grade, GradeCount())
+        first = sorted(shown.get(grade, []), key=lambda lead: _order_key(lead, now, today_end))
+        first = first[:LEADS_SHOWN_PER_GRADE]
+        shares = split_evenly(minutes[grade], count.count)
+        plan = GradePlan(grade, WEIGHTS[grade], minutes[grade], count.count)
+        for lead, share in zip(first, shares, strict=False):
             rank = _order_key(lead, now, today_end)[0]
-            overdue_total += rank == 0
-            due_total += rank == 1
-            if len(plan.leads) < LEADS_SHOWN_PER_GRADE:
-                plan.leads.append(PlannedLead(lead, share, rank == 0, rank == 1))
+            plan.leads.append(PlannedLead(lead, share, rank == 0, rank == 1))
         grades.append(plan)
-    return TodayPlan(day, person.work_minutes, grades, overdue_total, due_total)
+    overdue = sum(c.overdue for c in counts.values())
+    due_today = sum(c.due_today for c in counts.values())
+    return TodayPlan(day, person.work_minutes, grades, overdue, due_today)
+
+
+def _open_leads_of(person: Person, team: Team) -> list[Any]:
+    return [
+        Lead.team_id == team.id,
+        Lead.owner_id == person.id,
+        col(Lead.deleted_at).is_(None),
+        col(Lead.stage).not_in([WON, LOST]),
+    ]
+
+
+async def _grade_counts(
+    session: AsyncSession, where: list[Any], now: datetime, today_end: datetime
+) -> dict[str, GradeCount]:
+    followup = col(Lead.next_followup_at)
+    overdue = case((followup <= now, 1), else_=0)
+    due_today = case((and_(followup > now, followup < today_end), 1), else_=0)
+    rows = await session.exec(
+        select(Lead.grade, func.count(), func.sum(overdue), func.sum(due_today))
+        .where(*where)
+        .group_by(col(Lead.grade))
+    )
+    counts: dict[str, GradeCount] = {}
+    for grade, count, overdue_count, due_count in rows.all():
+        before = counts.get(_bucket(grade), GradeCount())
+        counts[_bucket(grade)] = GradeCount(
+            before.count + count,
+            before.overdue + int(overdue_count or 0),
+            before.due_today + int(due_count or 0),
+        )
+    return counts
+
+
+async def _first_leads(
+    session: AsyncSession, where: list[Any], grades: list[str], now: datetime, today_end: datetime
+) -> dict[str, list[Lead]]:
+    """Each grade's first leads in plan order (_order_key, as SQL), in one query."""
+    followup = col(Lead.next_followup_at)
+    order = (
+        case((followup <= now, 0), (followup < today_end, 1), else_=2),
+        case((followup < today_end, followup)),  # the follow-up time, for the first two only
+        col(Lead.event_date).is_(None),
+        col(Lead.event_date),
+        col(Lead.number),
+    )
+    firsts = [
+        select(col(Lead.id))
+        .where(*where, _in_bucket(grade))
+        .order_by(*order)
+        .limit(LEADS_SHOWN_PER_GRADE)
+        .subquery()
+        for grade in grades
+    ]
+    if not firsts:
+        return {}
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    shown: dict[str, list[Lead]] = {}
+    for lead in (await session.exec(select(Lead).where(col(Lead.id).in_(ids)))).all():
+        shown.setdefault(_bucket(lead.grade), []).append(lead)
+    return shown
 
 
 async def attach_scripts(
@@ -115,5 +204,12 @@ async def attach_scripts(
 async def plan_for(
     session: AsyncSession, *, person: Person, team: Team, now: datetime
 ) -> TodayPlan:
-    plan = build_plan(person, await active_leads(session, person=person, team=team), now)
+    """build_plan() with the counting and ordering done by the database: only the leads shown
+    are loaded (tests/integration/test_today_plan.py holds the two to the same result)."""
+    _, today_end = _day_and_end(person, now)
+    where = _open_leads_of(person, team)
+    counts = await _grade_counts(session, where, now, today_end)
+    grades = [grade for grade in GRADES if counts.get(grade, GradeCount()).count]
+    shown = await _first_leads(session, where, grades, now, today_end)
+    plan = _assemble(person, now, counts, shown)
     return await attach_scripts(session, plan, person=person, team=team, now=now)

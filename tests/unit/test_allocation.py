@@ -1,7 +1,9 @@
+from fractions import Fraction
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.domain.allocation import allocate, split_evenly
+from assistant.domain.allocation import allocate, largest_remainder, split_evenly
 
 
 def test_worked_example_480_minutes_gives_320_133_0_27() -> None:
@@ -42,3 +44,8 @@ def test_minutes_per_lead_are_even_and_add_up() -> None:
 def test_splitting_per_lead_never_loses_a_minute(total: int, parts: int) -> None:
     shares = split_evenly(total, parts)
     assert sum(shares) == total and max(shares) - min(shares) <= 1
+
+
+@given(st.integers(min_value=0, max_value=1440), st.integers(min_value=1, max_value=300))
+def test_splitting_per_lead_is_largest_remainder_with_equal_shares(total: int, parts: int) -> None:
+    assert split_evenly(total, parts) == largest_remainder(total, [Fraction(1)] * parts)

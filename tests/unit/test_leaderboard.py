@@ -108,3 +108,18 @@ def test_events_outside_the_period_do_not_count() -> None:
     assert day.rows[0].contacts == 1
     week = rank([7], facts, pipeline="store", period="week", now=NOW, zone=ZONE)
     assert week.rows[0].contacts == 2
+
+
+def test_a_reschedule_replaces_only_its_own_lead_s_due_among_many() -> None:
+    facts = []
+    for lead in range(1, 3001):  # every lead: a due rescheduled in time, then done on time
+        facts += [
+            followup(lead, 7, at(23, 9), at(23, 15)),
+            followup(lead, 7, at(23, 10), at(24, 15)),
+        ]
+        facts.append(contact(lead, 7, at(24, 11)))
+    facts += [followup(5000, 8, at(23, 9), at(23, 15))]  # never answered: missed
+    dues = due_followups(facts, ZONE)
+    assert len(dues) == 3001
+    assert sum(on_time(due, ZONE) for due in dues) == 3000
+    assert [due.lead_id for due in dues if not on_time(due, ZONE)] == [5000]

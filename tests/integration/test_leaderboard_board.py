@@ -11,7 +11,7 @@ from assistant.db.models import Lead, LeadEvent, Membership, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events, leaderboard
 from assistant.services import groups
-from tests.work_helpers import add_member, make_person
+from tests.helpers import add_member, make_person
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
 KINDS = [events.CONTACT] * 4 + [events.FOLLOWUP] * 3 + [events.STAGE] * 2

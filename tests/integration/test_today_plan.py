@@ -9,7 +9,7 @@ import pytest
 from assistant.db.models import Lead, Person, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.services import today
-from tests.work_helpers import make_person
+from tests.helpers import make_person
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, 18:00 the day before in LA
 

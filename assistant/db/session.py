@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import sqlite_thread
+
 Sessionmaker = async_sessionmaker[AsyncSession]
 
 
@@ -26,7 +28,11 @@ def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Sessions always end their transaction (commit, or rollback on close), so the pool's
         # own ROLLBACK on return is one more trip to the aiosqlite thread per update for nothing.
-        engine = create_async_engine(url, pool_reset_on_return=None)
+        engine = create_async_engine(
+            url,
+            pool_reset_on_return=None,
+            connect_args={"async_creator_fn": sqlite_thread.connect},
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

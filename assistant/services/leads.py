@@ -333,13 +333,14 @@ async def _reschedule(
     now: datetime, anchor: datetime,
 ) -> None:  # fmt: skip
     """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch)."""
+    dated = lead.stage in cadence.DATED_STAGES  # only then is the stage's start looked up
     when = cadence.next_followup(
         stage=lead.stage,
         grade=lead.grade,
         now=anchor,
         created_at=lead.created_at,
         contacted=lead.last_contact_at is not None,
-        stage_since=await _stage_since(session, lead),
+        stage_since=await _stage_since(session, lead) if dated else lead.created_at,
         cadence=scope_settings["cadence"],
     )
     _schedule(session, lead, actor_id, when, now, "cadence")

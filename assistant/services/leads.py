@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_, union_all, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -426,20 +426,23 @@ async def _take_number(session: AsyncSession, team_id: int) -> int:
 
 
 async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+    # One look-up per key, each on its (team, phone) / (team, wechat) index. As one
+    # `team AND (phone OR wechat) ORDER BY number` SQLite without statistics walks the team.
     keys: list[Any] = []
     if lead.phone:
-        keys.append(col(Lead.phone) == lead.phone)
+        keys.append(select(Lead.id).where(Lead.team_id == scope.team_id, Lead.phone == lead.phone))
     if lead.wechat:
-        keys.append(col(Lead.wechat) == lead.wechat)
+        keys.append(
+            select(Lead.id).where(Lead.team_id == scope.team_id, Lead.wechat == lead.wechat)
+        )
     if not keys:
         return [], False
     query = (
         select(Lead)
         .where(
-            Lead.team_id == scope.team_id,
+            col(Lead.id).in_(union_all(*keys)),
             col(Lead.deleted_at).is_(None),
             col(Lead.id) != lead.id,
-            or_(*keys),
         )
         .order_by(col(Lead.number))
     )

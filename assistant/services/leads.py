@@ -322,10 +322,17 @@ def _schedule(
         return
     lead.next_followup_at = when
     if when is not None:
-        _event(
-            session, lead, actor_id, events.FOLLOWUP, now,
-            to_value=when.isoformat(timespec="minutes"), payload={"reason": reason},
-        )  # fmt: skip
+        _followup_event(session, lead, actor_id, when, now, reason)
+
+
+def _followup_event(
+    session: AsyncSession, lead: Lead, actor_id: int | None, when: datetime, now: datetime,
+    reason: str,
+) -> LeadEvent:  # fmt: skip
+    return _event(
+        session, lead, actor_id, events.FOLLOWUP, now,
+        to_value=when.isoformat(timespec="minutes"), payload={"reason": reason},
+    )  # fmt: skip
 
 
 async def _reschedule(
@@ -365,14 +372,22 @@ def _grade_event(
     )  # fmt: skip
 
 
-def _contact_facts(session: AsyncSession, lead: Lead, actor_id: int | None, now: datetime) -> None:
-    """转电话 / 转微信: recorded once per lead, when a phone or WeChat first becomes known."""
+def _new_contact_facts(lead: Lead) -> list[str]:
+    """Marks a phone or WeChat known for the first time; returns the event kinds to record."""
+    kinds = []
     if lead.phone and not lead.phone_obtained:
         lead.phone_obtained = True
-        _event(session, lead, actor_id, events.PHONE, now, to_value="1")
+        kinds.append(events.PHONE)
     if lead.wechat and not lead.wechat_added:
         lead.wechat_added = True
-        _event(session, lead, actor_id, events.WECHAT, now, to_value="1")
+        kinds.append(events.WECHAT)
+    return kinds
+
+
+def _contact_facts(session: AsyncSession, lead: Lead, actor_id: int | None, now: datetime) -> None:
+    """转电话 / 转微信: recorded once per lead, when a phone or WeChat first becomes known."""
+    for kind in _new_contact_facts(lead):
+        _event(session, lead, actor_id, kind, now, to_value="1")
 
 
 # ---------------------------------------------------------------- capture
@@ -410,6 +425,7 @@ class Saved:
     lead: Lead
     duplicates: list[Lead] = field(default_factory=list)  # visible leads with the same phone/WeChat
     hidden_duplicate: bool = False  # a colleague's lead has it (no details shown)
+    events: list[LeadEvent] = field(default_factory=list)  # the new lead's whole history, in order
 
 
 async def _take_number(session: AsyncSession, team_id: int) -> int:
@@ -471,20 +487,25 @@ async def create_lead(
         grade=result.grade,
         strong_intent=draft.strong_intent,
         date_passed=result.date_passed,
+        next_followup_at=cadence.first_followup(now),
         created_at=now,
         updated_at=now,
     )
+    facts = _new_contact_facts(lead)
     session.add(lead)
-    await session.flush()
+    await session.flush()  # the lead is inserted complete; its events need its id
     actor = scope.person_id
-    _event(
-        session, lead, actor, events.CREATED, now, to_value=lead.stage,
-        payload={"source": lead.source, "grade": lead.grade},
-    )  # fmt: skip
-    _contact_facts(session, lead, actor, now)
-    _schedule(session, lead, actor, cadence.first_followup(now), now, "cadence")
+    history = [
+        _event(
+            session, lead, actor, events.CREATED, now, to_value=lead.stage,
+            payload={"source": lead.source, "grade": lead.grade},
+        ),
+        *(_event(session, lead, actor, kind, now, to_value="1") for kind in facts),
+    ]  # fmt: skip
+    assert lead.next_followup_at is not None
+    history.append(_followup_event(session, lead, actor, lead.next_followup_at, now, "cadence"))
     duplicates, hidden = await duplicates_of(session, scope, lead)
-    return Saved(lead, duplicates, hidden)
+    return Saved(lead, duplicates, hidden, history)
 
 
 # ---------------------------------------------------------------- working a lead

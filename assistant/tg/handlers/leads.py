@@ -149,10 +149,15 @@ async def card(
     fix: bool = False,
     duplicates: list[Lead] | None = None,
     hidden_duplicate: bool = False,
+    created: list[LeadEvent] | None = None,  # a lead new in this update: its events, oldest first
     **extra: Any,
 ) -> Reply:
     await request.session.flush()
-    rows = [row for row in await svc.history(request.session, lead, 30) if _shown(row)][:10]
+    if created is None:
+        newest_first = await svc.history(request.session, lead, 30)
+    else:  # what the query would return: same time, so the last written first
+        newest_first = created[::-1][:30]
+    rows = [row for row in newest_first if _shown(row)][:10]
     owner = ""
     if scope.sees_all and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(request.session, lead)
@@ -251,6 +256,7 @@ async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
         duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+        created=saved.events,
     )  # fmt: skip
 
 

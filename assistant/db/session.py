@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db import sqlite_thread
+from assistant.db.models import LeadEvent
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 
@@ -38,8 +40,36 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+class _Session(Session):
+    """The ORM session behind our AsyncSession; new lead events are written in bulk."""
+
+
+@event.listens_for(_Session, "before_flush")
+def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
+    """Write the flush's new LeadEvents in one INSERT executemany, then drop them from the session.
+
+    The ORM would insert them one statement each on SQLite: it wants every generated id back,
+    and SQLite cannot tell which id went to which row of a multi-row insert. An event is written
+    once and never changed, and nothing reads its id, so the ids are not fetched. Order is kept.
+    """
+    new = [item for item in session.new if isinstance(item, LeadEvent)]
+    if not new:
+        return
+    new.sort(key=lambda item: inspect(item).insert_order)
+    rows = [{name: getattr(item, name) for name in _EVENT_COLUMNS} for item in new]
+    for item in new:
+        session.expunge(item)
+    session.connection().execute(_EVENTS.insert(), rows)
+
+
+_EVENTS = LeadEvent.__table__  # type: ignore[attr-defined]
+_EVENT_COLUMNS = [column.name for column in _EVENTS.columns if column.name != "id"]
+
+
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(
+        engine, class_=AsyncSession, sync_session_class=_Session, expire_on_commit=False
+    )
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import func, or_, union_all, update
+from sqlalchemy import Integer, bindparam, func, or_, union_all, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,13 +127,29 @@ def parse_number(text: str) -> int:
     return int(cleaned)
 
 
+# The statements of every simple command, built once: a reused statement keeps its cache key.
+_TEAM_LEAD = select(Lead).where(
+    Lead.team_id == bindparam("team"), Lead.number == bindparam("number")
+)
+_OWN_LEAD = _TEAM_LEAD.where(Lead.owner_id == bindparam("owner"))
+_HISTORY = (
+    select(LeadEvent)
+    .where(LeadEvent.lead_id == bindparam("lead"))
+    .order_by(col(LeadEvent.at).desc(), col(LeadEvent.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 async def get_lead(
     session: AsyncSession, scope: Scope, number: str | int, *, deleted: bool = False
 ) -> Lead:
     """A lead by its short per-team number; not visible or deleted reads as not found."""
     value = number if isinstance(number, int) else parse_number(number)
-    query = select(Lead).where(*visible(scope), Lead.number == value)
-    lead = (await session.exec(query)).first()
+    params: dict[str, Any] = {"team": scope.team_id, "number": value}
+    if not scope.sees_all:  # as `visible(scope)`
+        params["owner"] = scope.person_id
+    query = _TEAM_LEAD if scope.sees_all else _OWN_LEAD
+    lead = (await session.exec(query, params=params)).first()
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
     return lead
@@ -159,13 +175,8 @@ async def get_lead_by_id(
 
 
 async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[LeadEvent]:
-    query = (
-        select(LeadEvent)
-        .where(LeadEvent.lead_id == lead.id)
-        .order_by(col(LeadEvent.at).desc(), col(LeadEvent.id).desc())
-        .limit(limit)
-    )
-    return list((await session.exec(query)).all())
+    rows = await session.exec(_HISTORY, params={"lead": lead.id, "limit": limit})
+    return list(rows.all())
 
 
 async def owner_name(session: AsyncSession, lead: Lead) -> str:
@@ -306,8 +317,17 @@ async def _stage_since(session: AsyncSession, lead: Lead) -> datetime:
         .order_by(col(LeadEvent.at).desc())
         .limit(1)
     )
-    moment = (await session.exec(query)).first()
+    # Only this lead's stage events matter to the query: other pending changes (the contact
+    # being logged, the lead's new fields) can wait for the next flush and go with the rest.
+    if any(_is_stage_event(item, lead) for item in session.new):
+        await session.flush()
+    with session.no_autoflush:
+        moment = (await session.exec(query)).first()
     return moment or lead.created_at
+
+
+def _is_stage_event(item: object, lead: Lead) -> bool:
+    return isinstance(item, LeadEvent) and item.kind == events.STAGE and item.lead_id == lead.id
 
 
 def _schedule(
@@ -428,15 +448,18 @@ class Saved:
     events: list[LeadEvent] = field(default_factory=list)  # the new lead's whole history, in order
 
 
+_TAKE_NUMBER = (
+    update(Team)
+    .where(col(Team.id) == bindparam("team"))
+    .values(next_lead_number=Team.next_lead_number + 1)
+    .returning(col(Team.next_lead_number))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def _take_number(session: AsyncSession, team_id: int) -> int:
     """The next short lead number; the UPDATE locks the team row, so numbers never collide."""
-    result = await session.exec(
-        update(Team)
-        .where(col(Team.id) == team_id)
-        .values(next_lead_number=Team.next_lead_number + 1)
-        .returning(col(Team.next_lead_number))
-        .execution_options(synchronize_session=False)
-    )
+    result = await session.exec(_TAKE_NUMBER, params={"team": team_id})
     number: int = result.scalar_one()
     return number - 1
 

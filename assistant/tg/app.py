@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 
@@ -156,6 +157,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     except Exception:  # commands are a convenience; the bot works without them
         logger.warning("could not register the command menu", exc_info=True)
     logger.info("bot ready (database %s)", app.settings.database_url.split("://", 1)[0])
+    if gc.get_freeze_count() == 0:
+        # What start-up left alive (modules, SQLAlchemy and PTB machinery, about 130k objects)
+        # is out of the collector's sight from now on: a full collection walked it all, a
+        # pause of about 0.3 s for whichever update happened to trigger one. Once per process.
+        gc.freeze()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

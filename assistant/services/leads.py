@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import Integer, bindparam, func, or_, union_all, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -132,10 +133,11 @@ _TEAM_LEAD = select(Lead).where(
     Lead.team_id == bindparam("team"), Lead.number == bindparam("number")
 )
 _OWN_LEAD = _TEAM_LEAD.where(Lead.owner_id == bindparam("owner"))
+_EVENTS = LeadEvent.__table__.c  # type: ignore[attr-defined]
 _HISTORY = (
-    select(LeadEvent)
-    .where(LeadEvent.lead_id == bindparam("lead"))
-    .order_by(col(LeadEvent.at).desc(), col(LeadEvent.id).desc())
+    sa_select(_EVENTS.at, _EVENTS.kind, _EVENTS.from_value, _EVENTS.to_value, _EVENTS.payload)
+    .where(_EVENTS.lead_id == bindparam("lead"))
+    .order_by(_EVENTS.at.desc(), _EVENTS.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
 
@@ -174,8 +176,26 @@ async def get_lead_by_id(
     return lead
 
 
-async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[LeadEvent]:
-    rows = await session.exec(_HISTORY, params={"lead": lead.id, "limit": limit})
+class ShownEvent(Protocol):
+    """What a lead's history shows of an event: a LeadEvent, or a row of `history`."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def from_value(self) -> str | None: ...
+    @property
+    def to_value(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[ShownEvent]:
+    """The lead's latest events, newest first: plain rows of the shown columns."""
+    await session.flush()  # as the ORM's autoflush would: events written so far are included
+    connection = await session.connection()
+    rows = await connection.execute(_HISTORY, {"lead": lead.id, "limit": limit})
     return list(rows.all())
 
 

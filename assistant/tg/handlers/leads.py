@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -92,12 +93,12 @@ def _money(value: object) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _shown(row: LeadEvent) -> bool:
+def _shown(row: svc.ShownEvent) -> bool:
     """Cadence re-schedules are bookkeeping; the card shows the next follow-up anyway."""
     return not (row.kind == "followup" and row.payload.get("reason") == "cadence")
 
 
-def event_view(request: Request, row: LeadEvent) -> dict[str, Any]:
+def event_view(request: Request, row: svc.ShownEvent) -> dict[str, Any]:
     return {
         "at": _when(request, row.at),
         "kind": row.kind,
@@ -153,6 +154,7 @@ async def card(
     **extra: Any,
 ) -> Reply:
     await request.session.flush()
+    newest_first: Sequence[svc.ShownEvent]
     if created is None:
         newest_first = await svc.history(request.session, lead, 30)
     else:  # what the query would return: same time, so the last written first

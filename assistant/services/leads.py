@@ -484,28 +484,36 @@ async def _take_number(session: AsyncSession, team_id: int) -> int:
     return number - 1
 
 
-async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+def _duplicates_query(by_phone: bool, by_wechat: bool) -> Any:
     # One look-up per key, each on its (team, phone) / (team, wechat) index. As one
     # `team AND (phone OR wechat) ORDER BY number` SQLite without statistics walks the team.
-    keys: list[Any] = []
-    if lead.phone:
-        keys.append(select(Lead.id).where(Lead.team_id == scope.team_id, Lead.phone == lead.phone))
-    if lead.wechat:
-        keys.append(
-            select(Lead.id).where(Lead.team_id == scope.team_id, Lead.wechat == lead.wechat)
-        )
-    if not keys:
-        return [], False
-    query = (
+    team = Lead.team_id == bindparam("team")
+    keys = [
+        *([select(Lead.id).where(team, Lead.phone == bindparam("phone"))] if by_phone else []),
+        *([select(Lead.id).where(team, Lead.wechat == bindparam("wechat"))] if by_wechat else []),
+    ]
+    return (
         select(Lead)
         .where(
             col(Lead.id).in_(union_all(*keys)),
             col(Lead.deleted_at).is_(None),
-            col(Lead.id) != lead.id,
+            col(Lead.id) != bindparam("lead"),
         )
         .order_by(col(Lead.number))
     )
-    found = list((await session.exec(query)).all())
+
+
+_DUPLICATES = {
+    (p, w): _duplicates_query(p, w) for p in (True, False) for w in (True, False) if p or w
+}
+
+
+async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+    if not lead.phone and not lead.wechat:
+        return [], False
+    query = _DUPLICATES[bool(lead.phone), bool(lead.wechat)]
+    params = {"team": scope.team_id, "lead": lead.id, "phone": lead.phone, "wechat": lead.wechat}
+    found = list((await session.exec(query, params=params)).all())
     visible = [d for d in found if scope.sees_all or d.owner_id == scope.person_id]
     return visible, len(visible) < len(found)
 

@@ -43,6 +43,16 @@ class Dataset:
     def member_tg_id(self, index: int) -> int:
         return FIRST_TG_USER + index
 
+    def owned_number(self, rng: random.Random, tg_id: int) -> int:
+        """The per-team number of a random lead this member owns (as `generate` deals them:
+        lead i to member i % members, in team member % teams, numbered in order per team)."""
+        member = tg_id - FIRST_TG_USER
+        team = member % self.teams
+        index = member + self.members * rng.randrange(max(1, self.leads // self.members))
+        period, rest = divmod(index, self.members)
+        per_period = sum(1 for r in range(self.members) if r % self.teams == team)
+        return period * per_period + sum(1 for r in range(rest + 1) if r % self.teams == team)
+
 
 def _name(rng: random.Random) -> str:
     if rng.random() < 0.8:

@@ -81,18 +81,21 @@ async def measure(
 
 # Commands only managers may use are sent by a team owner, so they measure the real work.
 MANAGER_COMMANDS = frozenset({"/team week"})
-COMMANDS: dict[str, Callable[[random.Random, Dataset], str]] = {
-    "/add": lambda rng, d: (
-        f"/add 测试{rng.randrange(10**6)} 139{rng.randrange(10**8):08d} 婚期 明年5月"
+# Each makes its text for the member sending it: /log and /lead name a lead that member owns
+# and /add a valid new lead, so they measure the real work rather than an error reply (a
+# name ending in digits next to the phone reads as one bad phone number).
+COMMANDS: dict[str, Callable[[random.Random, Dataset, int], str]] = {
+    "/add": lambda rng, d, user: (
+        f"/add 客户{rng.randrange(10**6)}号 139{rng.randrange(10**8):08d} 婚期 明年5月"
     ),
-    "/log": lambda rng, d: f"/log {rng.randrange(1, 200)} 聊了套餐",
-    "/lead": lambda rng, d: f"/lead {rng.randrange(1, 200)}",
-    "/leads": lambda rng, d: "/leads",
-    "/summary month": lambda rng, d: "/summary month",
-    "/today": lambda rng, d: "/today",
-    "/team week": lambda rng, d: "/team week",
-    "/leaderboard week": lambda rng, d: "/leaderboard week",
-    "/settings": lambda rng, d: "/settings",
+    "/log": lambda rng, d, user: f"/log {d.owned_number(rng, user)} 聊了套餐",
+    "/lead": lambda rng, d, user: f"/lead {d.owned_number(rng, user)}",
+    "/leads": lambda rng, d, user: "/leads",
+    "/summary month": lambda rng, d, user: "/summary month",
+    "/today": lambda rng, d, user: "/today",
+    "/team week": lambda rng, d, user: "/team week",
+    "/leaderboard week": lambda rng, d, user: "/leaderboard week",
+    "/settings": lambda rng, d, user: "/settings",
 }
 
 
@@ -167,20 +170,21 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
     reps = [dataset.member_tg_id(i) for i in range(dataset.teams, dataset.members)]
     owners = [dataset.member_tg_id(i) for i in range(dataset.teams)]  # one owner per team
 
-    def sender(command: str) -> int:
-        return rng.choice(owners if command in MANAGER_COMMANDS else reps)
+    def text_and_sender(command: str) -> tuple[str, int]:
+        user = rng.choice(owners if command in MANAGER_COMMANDS else reps)
+        return COMMANDS[command](rng, dataset, user), user
 
     commands: dict[str, Timing | None] = {}
     usable = [c for c in COMMANDS if c.split()[0].lstrip("/") in available]
     try:
-        for command, make in COMMANDS.items():
+        for command in COMMANDS:
             if command not in usable:
                 commands[command] = None
                 continue
             commands[command] = await measure(
                 ours,
                 command,
-                lambda i, make=make, command=command: (make(rng, dataset), sender(command)),
+                lambda i, command=command: text_and_sender(command),
                 count,
                 api.calls.clear,
             )
@@ -189,10 +193,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
             mixed = await measure(
                 ours,
                 "mixed",
-                lambda i: (
-                    COMMANDS[usable[i % len(usable)]](rng, dataset),
-                    sender(usable[i % len(usable)]),
-                ),
+                lambda i: text_and_sender(usable[i % len(usable)]),
                 count,
                 api.calls.clear,
             )

@@ -10,10 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.dataset import Dataset
 from bench.latency import COMMANDS, _update
 
 
-async def _work(url: str, count: int) -> None:
+async def _work(url: str, count: int, leads: int) -> None:
     import random
 
     from assistant.config import Settings
@@ -33,10 +34,12 @@ async def _work(url: str, count: int) -> None:
     await start_application(application)
     available = {spec.name for spec in all_commands()}
     rng = random.Random(3)
+    dataset = Dataset(teams=5, members=50, leads=leads, events=0)  # generate()'s defaults
     for index in range(count):
         command = rng.choice([c for c in COMMANDS if c.split()[0].lstrip("/") in available])
-        text = COMMANDS[command](rng, None)  # type: ignore[arg-type]
-        await application.process_update(_update(application, text, 500_000 + 5 + index % 45))
+        user = dataset.member_tg_id(dataset.teams + index % (dataset.members - dataset.teams))
+        text = COMMANDS[command](rng, dataset, user)
+        await application.process_update(_update(application, text, user))
         if index % 200 == 0:
             api.calls.clear()
     await stop_application(application)
@@ -69,7 +72,7 @@ def main() -> None:
             ],
             check=True,
         )
-    asyncio.run(_work(url, args.count))
+    asyncio.run(_work(url, args.count, args.leads))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak resident memory after {args.count} mixed commands on {args.leads} leads: "

@@ -468,19 +468,21 @@ class Saved:
     events: list[LeadEvent] = field(default_factory=list)  # the new lead's whole history, in order
 
 
+_TEAM_TABLE = Team.__table__  # type: ignore[attr-defined]
+_TEAMS = _TEAM_TABLE.c
+# On the table, not through the ORM: it leaves the loaded Team alone either way.
 _TAKE_NUMBER = (
-    update(Team)
-    .where(col(Team.id) == bindparam("team"))
-    .values(next_lead_number=Team.next_lead_number + 1)
-    .returning(col(Team.next_lead_number))
-    .execution_options(synchronize_session=False)
+    update(_TEAM_TABLE)
+    .where(_TEAMS.id == bindparam("team"))
+    .values(next_lead_number=_TEAMS.next_lead_number + 1)
+    .returning(_TEAMS.next_lead_number)
 )
 
 
 async def _take_number(session: AsyncSession, team_id: int) -> int:
     """The next short lead number; the UPDATE locks the team row, so numbers never collide."""
-    result = await session.exec(_TAKE_NUMBER, params={"team": team_id})
-    number: int = result.scalar_one()
+    connection = await session.connection()
+    number: int = (await connection.execute(_TAKE_NUMBER, {"team": team_id})).scalar_one()
     return number - 1
 
 

@@ -27,7 +27,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # SQLite's own checkpoint runs inside the commit that crosses its threshold: that update
-    # waits for the copy and its fsync (5-150 ms, one commit in 60 for /add). `checkpoints`
+    # waits for the copy and its fsync (5-150 ms, about one /add in 70). `checkpoints`
     # does it in the background; this one is only the backstop should that fall behind.
     cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
     cursor.close()

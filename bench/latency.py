@@ -82,11 +82,12 @@ async def measure(
 # Commands only managers may use are sent by a team owner, so they measure the real work.
 MANAGER_COMMANDS = frozenset({"/team week"})
 # Each command is made for the member (an index into the dataset) who sends it: /log and /lead
-# name one of that member's own leads, so they do the real work, not a "not found".
+# name one of that member's own leads and /add a valid new lead, so they measure the real work
+# rather than an error reply (a name ending in digits next to the phone reads as one bad phone).
 Make = Callable[[random.Random, Dataset, int], str]
 COMMANDS: dict[str, Make] = {
     "/add": lambda rng, d, m: (
-        f"/add 测试{rng.randrange(10**6)} 139{rng.randrange(10**8):08d} 婚期 明年5月"
+        f"/add 客户{rng.randrange(10**6)}号 139{rng.randrange(10**8):08d} 婚期 明年5月"
     ),
     "/log": lambda rng, d, m: f"/log {rng.choice(d.lead_numbers(m))} 聊了套餐",
     "/lead": lambda rng, d, m: f"/lead {rng.choice(d.lead_numbers(m))}",

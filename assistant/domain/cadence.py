@@ -20,6 +20,8 @@ VISITED_STEPS_DAYS: Final = (1, 7, 30, 60, 90)
 AFTER_SALE: Final = timedelta(days=30)
 REACTIVATION: Final = timedelta(days=90)
 DEFAULT_CADENCE: Final = {"A": 1, "B": 3, "C": 7, "D": 14}
+# Stages whose follow-up counts from when the lead entered them; others ignore `stage_since`.
+DATED_STAGES: Final = frozenset({"visited", "won", "lost"})
 
 
 def first_followup(created_at: datetime) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 import phonenumbers
@@ -88,6 +89,7 @@ def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # every card shows its phone; phonenumbers parses it anew each time
 def format_phone(e164: str | None) -> str:
     """+8613800138000 -> +86 138 0013 8000."""
     if not e164:

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import Integer, bindparam, func, or_, union_all, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,13 +128,30 @@ def parse_number(text: str) -> int:
     return int(cleaned)
 
 
+# The statements of every simple command, built once: a reused statement keeps its cache key.
+_TEAM_LEAD = select(Lead).where(
+    Lead.team_id == bindparam("team"), Lead.number == bindparam("number")
+)
+_OWN_LEAD = _TEAM_LEAD.where(Lead.owner_id == bindparam("owner"))
+_EVENTS = LeadEvent.__table__.c  # type: ignore[attr-defined]
+_HISTORY = (
+    sa_select(_EVENTS.at, _EVENTS.kind, _EVENTS.from_value, _EVENTS.to_value, _EVENTS.payload)
+    .where(_EVENTS.lead_id == bindparam("lead"))
+    .order_by(_EVENTS.at.desc(), _EVENTS.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 async def get_lead(
     session: AsyncSession, scope: Scope, number: str | int, *, deleted: bool = False
 ) -> Lead:
     """A lead by its short per-team number; not visible or deleted reads as not found."""
     value = number if isinstance(number, int) else parse_number(number)
-    query = select(Lead).where(*visible(scope), Lead.number == value)
-    lead = (await session.exec(query)).first()
+    params: dict[str, Any] = {"team": scope.team_id, "number": value}
+    if not scope.sees_all:  # as `visible(scope)`
+        params["owner"] = scope.person_id
+    query = _TEAM_LEAD if scope.sees_all else _OWN_LEAD
+    lead = (await session.exec(query, params=params)).first()
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
     return lead
@@ -158,14 +176,27 @@ async def get_lead_by_id(
     return lead
 
 
-async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[LeadEvent]:
-    query = (
-        select(LeadEvent)
-        .where(LeadEvent.lead_id == lead.id)
-        .order_by(col(LeadEvent.at).desc(), col(LeadEvent.id).desc())
-        .limit(limit)
-    )
-    return list((await session.exec(query)).all())
+class ShownEvent(Protocol):
+    """What a lead's history shows of an event: a LeadEvent, or a row of `history`."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def from_value(self) -> str | None: ...
+    @property
+    def to_value(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) -> list[ShownEvent]:
+    """The lead's latest events, newest first: plain rows of the shown columns."""
+    await session.flush()  # as the ORM's autoflush would: events written so far are included
+    connection = await session.connection()
+    rows = await connection.execute(_HISTORY, {"lead": lead.id, "limit": limit})
+    return list(rows.all())
 
 
 async def owner_name(session: AsyncSession, lead: Lead) -> str:
@@ -305,8 +336,17 @@ async def _stage_since(session: AsyncSession, lead: Lead) -> datetime:
         .order_by(col(LeadEvent.at).desc())
         .limit(1)
     )
-    moment = (await session.exec(query)).first()
+    # Only this lead's stage events matter to the query: other pending changes (the contact
+    # being logged, the lead's new fields) can wait for the next flush and go with the rest.
+    if any(_is_stage_event(item, lead) for item in session.new):
+        await session.flush()
+    with session.no_autoflush:
+        moment = (await session.exec(query)).first()
     return moment or lead.created_at
+
+
+def _is_stage_event(item: object, lead: Lead) -> bool:
+    return isinstance(item, LeadEvent) and item.kind == events.STAGE and item.lead_id == lead.id
 
 
 def _schedule(
@@ -321,10 +361,17 @@ def _schedule(
         return
     lead.next_followup_at = when
     if when is not None:
-        _event(
-            session, lead, actor_id, events.FOLLOWUP, now,
-            to_value=when.isoformat(timespec="minutes"), payload={"reason": reason},
-        )  # fmt: skip
+        _followup_event(session, lead, actor_id, when, now, reason)
+
+
+def _followup_event(
+    session: AsyncSession, lead: Lead, actor_id: int | None, when: datetime, now: datetime,
+    reason: str,
+) -> LeadEvent:  # fmt: skip
+    return _event(
+        session, lead, actor_id, events.FOLLOWUP, now,
+        to_value=when.isoformat(timespec="minutes"), payload={"reason": reason},
+    )  # fmt: skip
 
 
 async def _reschedule(
@@ -332,13 +379,14 @@ async def _reschedule(
     now: datetime, anchor: datetime,
 ) -> None:  # fmt: skip
     """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch)."""
+    dated = lead.stage in cadence.DATED_STAGES  # only then is the stage's start looked up
     when = cadence.next_followup(
         stage=lead.stage,
         grade=lead.grade,
         now=anchor,
         created_at=lead.created_at,
         contacted=lead.last_contact_at is not None,
-        stage_since=await _stage_since(session, lead),
+        stage_since=await _stage_since(session, lead) if dated else lead.created_at,
         cadence=scope_settings["cadence"],
     )
     _schedule(session, lead, actor_id, when, now, "cadence")
@@ -363,14 +411,22 @@ def _grade_event(
     )  # fmt: skip
 
 
-def _contact_facts(session: AsyncSession, lead: Lead, actor_id: int | None, now: datetime) -> None:
-    """转电话 / 转微信: recorded once per lead, when a phone or WeChat first becomes known."""
+def _new_contact_facts(lead: Lead) -> list[str]:
+    """Marks a phone or WeChat known for the first time; returns the event kinds to record."""
+    kinds = []
     if lead.phone and not lead.phone_obtained:
         lead.phone_obtained = True
-        _event(session, lead, actor_id, events.PHONE, now, to_value="1")
+        kinds.append(events.PHONE)
     if lead.wechat and not lead.wechat_added:
         lead.wechat_added = True
-        _event(session, lead, actor_id, events.WECHAT, now, to_value="1")
+        kinds.append(events.WECHAT)
+    return kinds
+
+
+def _contact_facts(session: AsyncSession, lead: Lead, actor_id: int | None, now: datetime) -> None:
+    """转电话 / 转微信: recorded once per lead, when a phone or WeChat first becomes known."""
+    for kind in _new_contact_facts(lead):
+        _event(session, lead, actor_id, kind, now, to_value="1")
 
 
 # ---------------------------------------------------------------- capture
@@ -408,40 +464,57 @@ class Saved:
     lead: Lead
     duplicates: list[Lead] = field(default_factory=list)  # visible leads with the same phone/WeChat
     hidden_duplicate: bool = False  # a colleague's lead has it (no details shown)
+    events: list[LeadEvent] = field(default_factory=list)  # the new lead's whole history, in order
+
+
+_TEAM_TABLE = Team.__table__  # type: ignore[attr-defined]
+_TEAMS = _TEAM_TABLE.c
+# On the table, not through the ORM: it leaves the loaded Team alone either way.
+_TAKE_NUMBER = (
+    update(_TEAM_TABLE)
+    .where(_TEAMS.id == bindparam("team"))
+    .values(next_lead_number=_TEAMS.next_lead_number + 1)
+    .returning(_TEAMS.next_lead_number)
+)
 
 
 async def _take_number(session: AsyncSession, team_id: int) -> int:
     """The next short lead number; the UPDATE locks the team row, so numbers never collide."""
-    result = await session.exec(
-        update(Team)
-        .where(col(Team.id) == team_id)
-        .values(next_lead_number=Team.next_lead_number + 1)
-        .returning(col(Team.next_lead_number))
-        .execution_options(synchronize_session=False)
-    )
-    number: int = result.scalar_one()
+    connection = await session.connection()
+    number: int = (await connection.execute(_TAKE_NUMBER, {"team": team_id})).scalar_one()
     return number - 1
 
 
-async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
-    keys: list[Any] = []
-    if lead.phone:
-        keys.append(col(Lead.phone) == lead.phone)
-    if lead.wechat:
-        keys.append(col(Lead.wechat) == lead.wechat)
-    if not keys:
-        return [], False
-    query = (
+def _duplicates_query(by_phone: bool, by_wechat: bool) -> Any:
+    # One look-up per key, each on its (team, phone) / (team, wechat) index. As one
+    # `team AND (phone OR wechat) ORDER BY number` SQLite without statistics walks the team.
+    team = Lead.team_id == bindparam("team")
+    keys = [
+        *([select(Lead.id).where(team, Lead.phone == bindparam("phone"))] if by_phone else []),
+        *([select(Lead.id).where(team, Lead.wechat == bindparam("wechat"))] if by_wechat else []),
+    ]
+    return (
         select(Lead)
         .where(
-            Lead.team_id == scope.team_id,
+            col(Lead.id).in_(union_all(*keys)),
             col(Lead.deleted_at).is_(None),
-            col(Lead.id) != lead.id,
-            or_(*keys),
+            col(Lead.id) != bindparam("lead"),
         )
         .order_by(col(Lead.number))
     )
-    found = list((await session.exec(query)).all())
+
+
+_DUPLICATES = {
+    (p, w): _duplicates_query(p, w) for p in (True, False) for w in (True, False) if p or w
+}
+
+
+async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+    if not lead.phone and not lead.wechat:
+        return [], False
+    query = _DUPLICATES[bool(lead.phone), bool(lead.wechat)]
+    params = {"team": scope.team_id, "lead": lead.id, "phone": lead.phone, "wechat": lead.wechat}
+    found = list((await session.exec(query, params=params)).all())
     visible = [d for d in found if scope.sees_all or d.owner_id == scope.person_id]
     return visible, len(visible) < len(found)
 
@@ -466,20 +539,25 @@ async def create_lead(
         grade=result.grade,
         strong_intent=draft.strong_intent,
         date_passed=result.date_passed,
+        next_followup_at=cadence.first_followup(now),
         created_at=now,
         updated_at=now,
     )
+    facts = _new_contact_facts(lead)
     session.add(lead)
-    await session.flush()
+    await session.flush()  # the lead is inserted complete; its events need its id
     actor = scope.person_id
-    _event(
-        session, lead, actor, events.CREATED, now, to_value=lead.stage,
-        payload={"source": lead.source, "grade": lead.grade},
-    )  # fmt: skip
-    _contact_facts(session, lead, actor, now)
-    _schedule(session, lead, actor, cadence.first_followup(now), now, "cadence")
+    history = [
+        _event(
+            session, lead, actor, events.CREATED, now, to_value=lead.stage,
+            payload={"source": lead.source, "grade": lead.grade},
+        ),
+        *(_event(session, lead, actor, kind, now, to_value="1") for kind in facts),
+    ]  # fmt: skip
+    assert lead.next_followup_at is not None
+    history.append(_followup_event(session, lead, actor, lead.next_followup_at, now, "cadence"))
     duplicates, hidden = await duplicates_of(session, scope, lead)
-    return Saved(lead, duplicates, hidden)
+    return Saved(lead, duplicates, hidden, history)
 
 
 # ---------------------------------------------------------------- working a lead

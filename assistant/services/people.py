@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlmodel import select
+from sqlalchemy import and_, bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Membership, Person, Team
@@ -13,6 +15,7 @@ from assistant.domain import preferences
 from assistant.domain.timezones import resolve_timezone
 from assistant.i18n import normalize_locale, parse_locale_choice
 from assistant.services.errors import UserError
+from assistant.services.teams import remember_membership
 
 NAME_LIMIT = 128
 
@@ -28,9 +31,30 @@ class Profile:
     language_code: str | None
 
 
+# The sender with the team they work in and their membership there: one statement, not three.
+_SENDER: Final = (
+    select(Person, Team, Membership)
+    .outerjoin(Team, col(Team.id) == Person.active_team_id)
+    .outerjoin(
+        Membership,
+        and_(
+            col(Membership.team_id) == Person.active_team_id,
+            col(Membership.person_id) == Person.id,
+        ),
+    )
+    .where(Person.tg_user_id == bindparam("tg_user_id"))
+)
+
+
 async def find_person(session: AsyncSession, *, tg_user_id: int) -> Person | None:
-    result = await session.exec(select(Person).where(Person.tg_user_id == tg_user_id))
-    return result.first()
+    """The person; their active team and membership are then in the session too."""
+    row = (await session.exec(_SENDER, params={"tg_user_id": tg_user_id})).first()
+    if row is None:
+        return None
+    person, team, member = row
+    if team is not None and member is not None:
+        remember_membership(session, team, member)
+    return person
 
 
 async def ensure_person(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +26,25 @@ class JoinResult:
     team: Team | None = None
 
 
+# session.info: (team_id, person_id) -> (the Team, the Membership), loaded earlier in the session
+_LOADED: Final = "memberships"
+
+
+def remember_membership(session: AsyncSession, team: Team, member: Membership) -> None:
+    """Let `membership` answer from rows this session already loaded (the sender's own).
+
+    Holding the team here also keeps it in the identity map (which holds objects weakly), so
+    `session.get(Team, …)` finds it without a query.
+    """
+    session.info.setdefault(_LOADED, {})[member.team_id, member.person_id] = (team, member)
+
+
 async def membership(session: AsyncSession, *, team_id: int, person_id: int) -> Membership | None:
+    known: Membership | None
+    _, known = session.info.get(_LOADED, {}).get((team_id, person_id), (None, None))
+    # The query would return this same object from the identity map, unless it was deleted.
+    if known is not None and inspect(known).persistent and known not in session.deleted:
+        return known
     result = await session.exec(
         select(Membership).where(Membership.team_id == team_id, Membership.person_id == person_id)
     )

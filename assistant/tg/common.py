@@ -114,22 +114,32 @@ def profile_of(update: Update) -> Profile | None:
     )
 
 
+def _claim_statement(insert: Any) -> Any:
+    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(table.c.update_id)
+    )
+
+
+# Built once: a statement object reused keeps its cache key, so each update skips building it.
+_CLAIMS = {
+    "postgresql": _claim_statement(postgres_insert),
+    "sqlite": _claim_statement(sqlite_insert),
+}
+
+
 async def _claim_update(session: AsyncSession, update_id: int) -> None:
     """Record the update id in this transaction; a redelivered update stops here.
 
     One INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means this update is ours.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
-    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert(table)
-        .values(update_id=update_id, at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(table.c.update_id)
-    )
     connection = await session.connection()
-    claimed = (await connection.execute(statement)).first()
+    statement = _CLAIMS[connection.dialect.name]
+    claimed = (
+        await connection.execute(statement, {"update_id": update_id, "at": datetime.now(UTC)})
+    ).first()
     if claimed is None:
         raise _Duplicate
 

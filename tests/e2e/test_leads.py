@@ -350,6 +350,18 @@ async def test_a_duplicate_phone_on_add_offers_a_merge(bot: Harness) -> None:
     assert len(await lead_events(bot, "wechat")) == 1
 
 
+async def test_duplicates_are_found_by_wechat_alone_and_by_either_key(bot: Harness) -> None:
+    await bot.send("/add 王女士 wx:wang_88")
+    await bot.send("/add 李先生 13800138000")
+    await bot.send("/add 赵先生 wx:zhao_99 已删除")
+    await bot.send("/del 3")
+    assert "#1 王女士" in await bot.reply_text("/add 王小姐 wx:wang_88")
+    both = await bot.reply_text("/add 张女士 13800138000 wx:wang_88")
+    assert "#1 王女士" in both and "#2 李先生" in both
+    assert both.index("#1 王女士") < both.index("#2 李先生")  # in number order
+    assert "相同的电话或微信" not in await bot.reply_text("/add 孙女士 wx:zhao_99")
+
+
 async def test_keeping_both_duplicates_leaves_two_leads(bot: Harness) -> None:
     await bot.send("/add 王女士 13800138000")
     card = await last(bot, "/add 王小姐 13800138000")

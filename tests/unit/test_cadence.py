@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.domain.cadence import next_followup
+from assistant.domain.cadence import DATED_STAGES, next_followup
+from assistant.domain.pipeline import PIPELINES
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 CADENCE = {"A": 1, "B": 3, "C": 7, "D": 14}
@@ -60,3 +61,17 @@ def test_won_leads_get_an_after_sale_visit_at_30_days() -> None:
 
 def test_lost_leads_are_reactivated_after_90_days() -> None:
     assert _next("lost") == NOW + timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    "stage", sorted({stage for stages in PIPELINES.values() for stage in stages} | {"lost"})
+)
+@pytest.mark.parametrize("contacted", [True, False])
+def test_only_dated_stages_depend_on_when_the_stage_began(stage: str, contacted: bool) -> None:
+    """The service skips looking up the stage's start for every other stage."""
+    long_ago = NOW - timedelta(days=400)
+    recent = NOW - timedelta(days=2)
+    differs = _next(stage, contacted=contacted, stage_since=long_ago) != _next(
+        stage, contacted=contacted, stage_since=recent
+    )
+    assert differs == (stage in DATED_STAGES)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -92,12 +93,12 @@ def _money(value: object) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _shown(row: LeadEvent) -> bool:
+def _shown(row: svc.ShownEvent) -> bool:
     """Cadence re-schedules are bookkeeping; the card shows the next follow-up anyway."""
     return not (row.kind == "followup" and row.payload.get("reason") == "cadence")
 
 
-def event_view(request: Request, row: LeadEvent) -> dict[str, Any]:
+def event_view(request: Request, row: svc.ShownEvent) -> dict[str, Any]:
     return {
         "at": _when(request, row.at),
         "kind": row.kind,
@@ -149,10 +150,16 @@ async def card(
     fix: bool = False,
     duplicates: list[Lead] | None = None,
     hidden_duplicate: bool = False,
+    created: list[LeadEvent] | None = None,  # a lead new in this update: its events, oldest first
     **extra: Any,
 ) -> Reply:
     await request.session.flush()
-    rows = [row for row in await svc.history(request.session, lead, 30) if _shown(row)][:10]
+    newest_first: Sequence[svc.ShownEvent]
+    if created is None:
+        newest_first = await svc.history(request.session, lead, 30)
+    else:  # what the query would return: same time, so the last written first
+        newest_first = created[::-1][:30]
+    rows = [row for row in newest_first if _shown(row)][:10]
     owner = ""
     if scope.sees_all and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(request.session, lead)
@@ -251,6 +258,7 @@ async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
         duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+        created=saved.events,
     )  # fmt: skip
 
 

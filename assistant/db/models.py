@@ -187,10 +187,15 @@ class LeadEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-@event.listens_for(LeadEvent, "before_insert")
-def _copy_grade(mapper: Any, connection: Any, target: LeadEvent) -> None:
+def copy_grade(target: LeadEvent) -> None:
+    """LeadEvent.grade from the payload; every way an event is inserted calls this."""
     grade = (target.payload or {}).get("grade")
     target.grade = grade if grade in ("A", "B", "C", "D") else None
+
+
+@event.listens_for(LeadEvent, "before_insert")
+def _copy_grade(mapper: Any, connection: Any, target: LeadEvent) -> None:
+    copy_grade(target)
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db import sqlite_thread
-from assistant.db.models import LeadEvent
+from assistant.db.models import LeadEvent, copy_grade
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 logger = logging.getLogger(__name__)
@@ -82,6 +82,8 @@ def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
     if not new:
         return
     new.sort(key=lambda item: inspect(item).insert_order)
+    for item in new:
+        copy_grade(item)  # the ORM's before_insert hook does not run for a Core insert
     rows = [{name: getattr(item, name) for name in _EVENT_COLUMNS} for item in new]
     for item in new:
         session.expunge(item)

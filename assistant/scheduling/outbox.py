@@ -54,6 +54,14 @@ async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datet
         return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # One cached statement run for many rows ("insertmanyvalues"): a VALUES list built per
+    # chunk compiles afresh every time, with a bind parameter object per value.
+    statement = (
+        insert(Outbox)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(col(Outbox.id))
+    )
+    connection = await session.connection()
     inserted = 0
     for start in range(0, len(fresh), _CHUNK):
         values = [
@@ -71,11 +79,8 @@ async def enqueue(session: AsyncSession, drafts: Sequence[PushDraft], now: datet
             }
             for draft in fresh[start : start + _CHUNK]
         ]
-        statement = (
-            insert(Outbox).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        result = await session.exec(statement)
-        inserted += max(result.rowcount or 0, 0)
+        result = await connection.execute(statement, values)
+        inserted += len(result.all())
     return inserted
 
 

@@ -11,14 +11,18 @@ A feature adds a kind once, at import time of a module that `assistant/tg/app.py
 
 `plan` runs on every planner tick and returns the pushes that are due (or will be due soon);
 rows whose `dedupe_key` already exists are ignored, so planning the same push on every tick is
-correct and cheap. `render` runs when the sender is about to send the row, inside a read
-transaction, and returns the message, or None when the push no longer makes sense (for
-example the follow-up was already done); such rows are marked `skipped`.
+correct and cheap. A kind that can have a push per lead (tens of thousands) is instead an async
+generator of drafts that reads the leads in batches: the planner inserts every few hundred
+drafts as they come, so neither the leads nor the drafts are ever all in memory.
+
+`render` runs when the sender is about to send the row, inside a read transaction, and returns
+the message, or None when the push no longer makes sense (for example the follow-up was
+already done); such rows are marked `skipped`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,7 +72,7 @@ class RenderContext:
     sign: Callable[..., str]  # signed callback data, as Request.sign
 
 
-PlanFn = Callable[[PlanContext], Awaitable[Iterable[PushDraft]]]
+PlanFn = Callable[[PlanContext], Awaitable[Iterable[PushDraft]] | AsyncIterator[PushDraft]]
 RenderFn = Callable[[RenderContext, Outbox], Awaitable[PushMessage | None]]
 
 

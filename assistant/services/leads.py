@@ -882,6 +882,8 @@ async def merge_leads(
 
 # ---------------------------------------------------------------- daily regrade
 
+REGRADE_BATCH = 500
+
 
 @dataclass(frozen=True)
 class GradeChange:
@@ -917,27 +919,39 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
             )
         ).all()
     )
-    query = select(Lead).where(
-        Lead.team_id == team_id,
-        col(Lead.deleted_at).is_(None),
-        col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
-    )
     changes: list[GradeChange] = []
-    for lead in (await session.exec(query)).all():
-        zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
-        old = _regrade(lead, local_today(now, zone), thresholds)
-        if old is None:
-            continue
-        lead.updated_at = now
-        _grade_event(session, lead, None, old, now)
-        if lead.last_contact_at is not None:  # the cadence after the last contact follows the grade
-            await _reschedule(
-                session, effective(team.settings), lead, None, now, lead.last_contact_at
+    after = 0
+    while True:  # a batch at a time: flushed leads leave the session's (weak) identity map
+        batch = (
+            await session.exec(
+                select(Lead)
+                .where(
+                    Lead.team_id == team_id,
+                    col(Lead.id) > after,
+                    col(Lead.deleted_at).is_(None),
+                    col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
+                )
+                .order_by(col(Lead.id))
+                .limit(REGRADE_BATCH)
             )
-        assert lead.id is not None
-        changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
-    await session.flush()
-    return changes
+        ).all()
+        for lead in batch:
+            zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
+            old = _regrade(lead, local_today(now, zone), thresholds)
+            if old is None:
+                continue
+            lead.updated_at = now
+            _grade_event(session, lead, None, old, now)
+            if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
+                await _reschedule(
+                    session, effective(team.settings), lead, None, now, lead.last_contact_at
+                )
+            assert lead.id is not None
+            changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
+        await session.flush()
+        if len(batch) < REGRADE_BATCH:
+            return changes
+        after = batch[-1].id or 0
 
 
 async def regrade_all_teams(session: AsyncSession, *, now: datetime) -> list[GradeChange]:

@@ -4,9 +4,9 @@ at import time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -214,74 +214,114 @@ async def _asked(session: AsyncSession, lead_ids: list[int]) -> set[int]:
     }
 
 
-async def _managers(session: AsyncSession, team_ids: set[int]) -> dict[int, list[Person]]:
-    if not team_ids:
-        return {}
-    rows = await session.exec(
-        select(Membership.team_id, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(
-            col(Membership.team_id).in_(team_ids),
-            Membership.active,
-            col(Membership.role).in_(MANAGING_ROLES),
-            col(Person.chat_id).is_not(None),
-            col(Person.reachable),
+class _Recipients:
+    """Lead owners and team managers, fetched the first time a batch of leads needs them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.owners: dict[int, Person] = {}
+        self.managers: dict[int, list[Person]] = {}
+
+    async def load(self, owner_ids: set[int], team_ids: set[int]) -> None:
+        owner_ids -= self.owners.keys()
+        if owner_ids:
+            people = await self.session.exec(select(Person).where(col(Person.id).in_(owner_ids)))
+            self.owners.update((person.id or 0, person) for person in people.all())
+        team_ids -= self.managers.keys()
+        if not team_ids:
+            return
+        rows = await self.session.exec(
+            select(Membership.team_id, Person)
+            .join(Person, col(Person.id) == col(Membership.person_id))
+            .where(
+                col(Membership.team_id).in_(team_ids),
+                Membership.active,
+                col(Membership.role).in_(MANAGING_ROLES),
+                col(Person.chat_id).is_not(None),
+                col(Person.reachable),
+            )
         )
-    )
-    managers: dict[int, list[Person]] = {}
-    for team_id, person in rows.all():
-        managers.setdefault(team_id, []).append(person)
-    return managers
+        self.managers.update((team_id, []) for team_id in team_ids)
+        for team_id, person in rows.all():
+            self.managers[team_id].append(person)
 
 
-async def plan_followups(ctx: PlanContext) -> list[PushDraft]:
+# Overdue leads are read this many at a time, only the columns the reminders need.
+FOLLOWUP_BATCH = 1000
+
+
+class _Overdue(NamedTuple):
+    id: int
+    owner_id: int | None
+    team_id: int
+    next_followup_at: datetime
+
+
+async def _overdue_leads(session: AsyncSession, now: datetime) -> AsyncIterator[list[_Overdue]]:
+    after = 0
+    while True:
+        rows = await session.exec(
+            select(Lead.id, Lead.owner_id, Lead.team_id, Lead.next_followup_at)
+            .where(
+                col(Lead.id) > after,
+                col(Lead.next_followup_at).is_not(None),
+                col(Lead.next_followup_at) <= now,
+                col(Lead.next_followup_at) > now - FOLLOWUP_HORIZON,
+                col(Lead.deleted_at).is_(None),
+            )
+            .order_by(col(Lead.id))
+            .limit(FOLLOWUP_BATCH)
+        )
+        batch = [_Overdue(*row) for row in rows.all()]
+        if batch:
+            yield batch
+        if len(batch) < FOLLOWUP_BATCH:
+            return
+        after = batch[-1].id
+
+
+async def plan_followups(ctx: PlanContext) -> AsyncIterator[PushDraft]:
     """Reminders to owners and escalations to managers for every overdue follow-up.
 
     Runs every minute, so it first works out the dedupe keys and only prepares the pushes not
     in the outbox yet. Follow-ups overdue longer than FOLLOWUP_HORIZON are past the ladder's
-    last step and are left to the briefings.
+    last step and are left to the briefings. A store can hold tens of thousands of overdue
+    leads: they are read and planned a batch at a time.
     """
-    rows = await ctx.session.exec(
-        select(Lead).where(
-            col(Lead.next_followup_at).is_not(None),
-            col(Lead.next_followup_at) <= ctx.now,
-            col(Lead.next_followup_at) > ctx.now - FOLLOWUP_HORIZON,
-            col(Lead.deleted_at).is_(None),
+    recipients = _Recipients(ctx.session)
+    async for leads in _overdue_leads(ctx.session, ctx.now):
+        await recipients.load(
+            {lead.owner_id for lead in leads if lead.owner_id is not None},
+            {lead.team_id for lead in leads},
         )
-    )
-    leads = list(rows.all())
-    if not leads:
-        return []
-    owner_ids = {lead.owner_id for lead in leads if lead.owner_id is not None}
-    owners = {
-        person.id: person
-        for person in (
-            await ctx.session.exec(select(Person).where(col(Person.id).in_(owner_ids)))
-        ).all()
-    }
-    managers = await _managers(ctx.session, {lead.team_id for lead in leads})
-    wanted: list[tuple[str, Lead, escalation.Step, Person]] = []
+        for draft in await _followup_drafts(ctx, leads, recipients):
+            yield draft
+
+
+async def _followup_drafts(
+    ctx: PlanContext, leads: list[_Overdue], recipients: _Recipients
+) -> list[PushDraft]:
+    wanted: list[tuple[str, _Overdue, escalation.Step, Person]] = []
     for lead in leads:
-        assert lead.next_followup_at is not None and lead.id is not None
         stamp = _stamp(lead.next_followup_at)
         steps = escalation.current(lead.next_followup_at, ctx.now)
-        owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
+        owner = recipients.owners.get(lead.owner_id) if lead.owner_id is not None else None
         step = steps.get("owner")
         if step is not None and owner is not None and owner.chat_id and owner.reachable:
             wanted.append((f"{REMIND}:{lead.id}:{stamp}:{step.name}", lead, step, owner))
         step = steps.get("managers")
-        for manager in managers.get(lead.team_id, []) if step is not None else []:
+        for manager in recipients.managers.get(lead.team_id, []) if step is not None else []:
             if step is not None and manager.id != lead.owner_id:
                 key = f"{ESCALATE}:{lead.id}:{stamp}:{step.name}:{manager.id}"
                 wanted.append((key, lead, step, manager))
     existing = await existing_keys(ctx.session, [key for key, *_ in wanted])
     fresh = [item for item in wanted if item[0] not in existing]
     asked = await _asked(
-        ctx.session, [lead.id or 0 for key, lead, _, _ in fresh if key.startswith(REMIND)]
+        ctx.session, [lead.id for key, lead, _, _ in fresh if key.startswith(REMIND)]
     )
     drafts: list[PushDraft] = []
     for key, lead, step, recipient in fresh:
-        assert lead.next_followup_at is not None and recipient.chat_id is not None
+        assert recipient.chat_id is not None
         at = escalation.step_due_at(lead.next_followup_at, step)
         reminder = key.startswith(REMIND)
         if not (reminder and lead.id in asked):

@@ -1,4 +1,4 @@
-"""covering indexes for period counts and lead history; event grade column
+"""covering indexes for period counts, lead history and overdue counts; event grade column
 
 Revision ID: 0010
 Revises: 0009
@@ -42,6 +42,12 @@ def upgrade() -> None:
         "leadevent",
         ["lead_id", "at", "kind", "from_value", "to_value", "grade"],
     )
+    op.drop_index("ix_lead_team_owner_followup", table_name="lead")
+    op.create_index(
+        "ix_lead_team_owner_followup",
+        "lead",
+        ["team_id", "owner_id", "next_followup_at", "stage", "deleted_at"],
+    )
     op.create_index(
         "ix_lead_team_deleted",
         "lead",
@@ -53,6 +59,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_lead_team_deleted", table_name="lead")
+    op.drop_index("ix_lead_team_owner_followup", table_name="lead")
+    op.create_index(
+        "ix_lead_team_owner_followup", "lead", ["team_id", "owner_id", "next_followup_at"]
+    )
     op.drop_index("ix_leadevent_lead_history", table_name="leadevent")
     op.create_index("ix_leadevent_lead_at", "leadevent", ["lead_id", "at"])
     op.drop_index("ix_leadevent_team_owner_kind_at", table_name="leadevent")

@@ -144,12 +144,18 @@ async def counts_by_owner(
         rows[int(owner_id or 0)].append(
             EventRow(lead_id, kind, at, from_value, to_value, details.get(event_id, {}))
         )
-    moved = sorted({row.lead_id for found in rows.values() for row in found}) if history else []
     earlier: dict[int, list[EventRow]] = {}
-    for chunk in range(0, len(moved), 500):
+    if history and stage_rows:
+        # The leads moved in the period, as a subquery: one constant statement however many
+        # leads moved, instead of an IN list of their ids.
+        moved = (
+            sa_select(col(LeadEvent.lead_id))
+            .where(*scope, col(LeadEvent.kind) == ev.STAGE)
+            .scalar_subquery()
+        )
         found = await connection.execute(
             sa_select(*columns, col(LeadEvent.grade)).where(
-                col(LeadEvent.lead_id).in_(moved[chunk : chunk + 500]),
+                col(LeadEvent.lead_id).in_(moved),
                 col(LeadEvent.kind).in_(HISTORY_KINDS),
                 col(LeadEvent.at) < end,
             )

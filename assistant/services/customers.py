@@ -64,6 +64,20 @@ async def _won_leads(session: AsyncSession, team_id: int) -> list[Lead]:
     return list(rows.all())
 
 
+async def _won_at(session: AsyncSession, lead_ids: list[Any]) -> dict[Any, Any]:
+    """When each lead was (last) won, by lead id."""
+    rows = await session.exec(
+        select(LeadEvent.lead_id, func.max(LeadEvent.at))
+        .where(
+            col(LeadEvent.lead_id).in_(lead_ids),
+            LeadEvent.kind == events.STAGE,
+            LeadEvent.to_value == pipeline.WON,
+        )
+        .group_by(col(LeadEvent.lead_id))
+    )
+    return dict(rows.all())
+
+
 async def find_customer(session: AsyncSession, scope: svc.Scope, number: int) -> Lead:
     lead = await svc.get_lead(session, scope, number)
     if lead.stage != pipeline.WON:
@@ -135,19 +149,7 @@ async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> 
         ).all()
     )
     team_won = {lead.id: lead for lead in await _won_leads(session, scope.team_id)}
-    won_at = dict(
-        (
-            await session.exec(
-                select(LeadEvent.lead_id, func.max(LeadEvent.at))
-                .where(
-                    col(LeadEvent.lead_id).in_(won_ids),
-                    LeadEvent.kind == events.STAGE,
-                    LeadEvent.to_value == pipeline.WON,
-                )
-                .group_by(col(LeadEvent.lead_id))
-            )
-        ).all()
-    )
+    won_at = await _won_at(session, won_ids)
     notes: dict[int, int | None] = {}
     for lead_id, score in (
         await session.exec(
@@ -272,19 +274,7 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
             )
             found.update((row.id, row) for row in (await connection.execute(same_client)).all())
     candidates = list(found.values())
-    won_at = dict(
-        (
-            await session.exec(
-                select(LeadEvent.lead_id, func.max(LeadEvent.at))
-                .where(
-                    col(LeadEvent.lead_id).in_(list(found)),
-                    LeadEvent.kind == events.STAGE,
-                    LeadEvent.to_value == pipeline.WON,
-                )
-                .group_by(col(LeadEvent.lead_id))
-            )
-        ).all()
-    )
+    won_at = await _won_at(session, list(found))
     referred = set(
         (
             await session.exec(

@@ -907,7 +907,8 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
     team = await session.get(Team, team_id)
     if team is None:
         return []
-    thresholds = effective(team.settings)["grading"]
+    settings = effective(team.settings)
+    thresholds = settings["grading"]
     team_owner = await session.get(Person, team.owner_id)
     default_zone = team_owner.timezone if team_owner else "Asia/Shanghai"
     zones = dict(
@@ -943,9 +944,7 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
             lead.updated_at = now
             _grade_event(session, lead, None, old, now)
             if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
-                await _reschedule(
-                    session, effective(team.settings), lead, None, now, lead.last_contact_at
-                )
+                await _reschedule(session, settings, lead, None, now, lead.last_contact_at)
             assert lead.id is not None
             changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
         await session.flush()

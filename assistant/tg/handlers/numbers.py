@@ -75,6 +75,7 @@ def _chart(data: analytics.Funnel, locale: str) -> FunnelChart:
         target_label=t(locale, "analytics.chart.target"),
         drop_label=t(locale, "analytics.chart.drop"),
         empty_label=t(locale, "analytics.chart.empty"),
+        locale=locale,
     )
 
 

@@ -26,7 +26,9 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 TITLES = ("女士", "先生", "小姐")
 EN_FIRST = ("Emma", "Liam", "Olivia", "Noah", "Ava", "Mia", "Lucas", "Sophia", "Ethan", "Zoe")
 EN_LAST = ("Smith", "Brown", "Taylor", "Wilson", "Chen", "Wong", "Lee", "Martin", "Clark")
-SOURCES = ("百度", "抖音", "小红书", "转介绍", "walk-in", "referral", "美团", "大众点评")
+SOURCES = (  # keys (assistant/domain/sources.py); referral twice, as 转介绍 and "referral" were
+    "baidu", "douyin", "xiaohongshu", "referral", "walk_in", "referral", "meituan", "dianping",
+)  # fmt: skip
 GRADES = ("A", "B", "C", "D")
 BATCH = 20_000
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -345,7 +345,8 @@ class MonthlyGoal(SQLModel, table=True):
 
 
 class SourceCost(SQLModel, table=True):
-    """What a person spent on one lead source on one local day (`/numbers 抖音 花费 500`)."""
+    """What a person spent on one lead source (its key, see domain/sources.py) on one local day
+    (`/numbers 抖音 花费 500`)."""
 
     __table_args__ = (UniqueConstraint("team_id", "person_id", "day", "source"),)
 

@@ -1,7 +1,7 @@
 """Fast capture: one line of free text -> a lead draft (PRODUCT.md 2.3).
 
 `/add 王女士 13800138000 婚期 明年5月 转介绍` gives name 王女士, phone +86 138 0013 8000,
-event date May 1 next year, source 转介绍 and strong intent (a referral).
+event date May 1 next year, source "referral" (转介绍) and strong intent.
 """
 
 from __future__ import annotations
@@ -15,32 +15,13 @@ from typing import Final
 import phonenumbers
 
 from assistant.domain.dates import DateParseError, find_date, prepare
+from assistant.domain.sources import find_source, is_referral, source_key
 
 DEFAULT_REGION: Final = "CN"
 NAME_LIMIT: Final = 64
 TEXT_LIMIT: Final = 1000
 WECHAT_RE: Final = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}|\+?\d{5,20}")
 
-# Known sources: canonical label -> words that mean it. Referrals are strong intent.
-SOURCES: Final[dict[str, tuple[str, ...]]] = {
-    "转介绍": ("老客户转介绍", "老客户介绍", "老客介绍", "朋友介绍", "转介绍", "介绍"),
-    "referral": ("referral", "referred"),
-    "抖音": ("抖音", "douyin", "tiktok"),
-    "百度": ("百度", "baidu"),
-    "小红书": ("小红书", "xiaohongshu", "rednote"),
-    "微博": ("微博", "weibo"),
-    "大众点评": ("大众点评", "点评"),
-    "美团": ("美团",),
-    "朋友圈": ("朋友圈",),
-    "视频号": ("视频号",),
-    "快手": ("快手",),
-    "进店": ("自然进店", "进店", "到店咨询"),
-    "walk-in": ("walk-in", "walkin", "walk in"),
-    "展会": ("展会", "婚博会"),
-    "官网": ("官网",),
-    "website": ("website",),
-}
-REFERRAL_SOURCES: Final = frozenset({"转介绍", "referral"})
 INTENT_WORDS: Final = ("意向很强", "意向强", "强意向", "准备下单", "准备定", "马上定", "确定要",
                        "ready to buy", "strong intent", "wants to buy")  # fmt: skip
 
@@ -118,19 +99,6 @@ def marked_wechat(text: str) -> tuple[bool, str | None]:
     return True, clean_wechat(match.group("v"))
 
 
-def source_of(text: str) -> str | None:
-    """The canonical source for a known word, e.g. 'Douyin' -> 抖音."""
-    lowered = text.strip().lower()
-    for label, words in SOURCES.items():
-        if lowered in words:
-            return label
-    return None
-
-
-def is_referral(source: str | None) -> bool:
-    return source is not None and (source_of(source) or source) in REFERRAL_SOURCES
-
-
 class _Text:
     """The text with extracted spans blanked out, so what is left becomes name and notes."""
 
@@ -163,7 +131,7 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
         draft.name = match.group("v")
         work.cut(*match.span())
     if match := _EXPLICIT_SOURCE.search(work.text):
-        draft.source = source_of(match.group("v")) or match.group("v")
+        draft.source = source_key(match.group("v"))
         work.cut(*match.span())
     if match := _WECHAT.search(work.text):
         wechat = clean_wechat(match.group("v"))
@@ -224,26 +192,9 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
 
 
 def _find_source(work: _Text, draft: LeadDraft) -> None:
-    lowered = work.text.lower()
-    best: tuple[int, int, str] | None = None
-    for label, words in SOURCES.items():
-        for word in words:
-            position = lowered.find(word)
-            while position != -1:
-                end = position + len(word)
-                ascii_word = word.isascii()
-                bounded = not ascii_word or (
-                    (position == 0 or not lowered[position - 1].isalnum())
-                    and (end == len(lowered) or not lowered[end].isalnum())
-                )
-                if bounded:
-                    if best is None or (position, -end) < (best[0], -best[1]):
-                        best = (position, end, label)
-                    break
-                position = lowered.find(word, end)
-    if best is not None:
-        start, end, label = best
-        draft.source = work.text[start:end] if label in {"referral"} else label
+    found = find_source(work.text.lower())
+    if found is not None:
+        start, end, draft.source = found
         work.cut(start, end)
 
 

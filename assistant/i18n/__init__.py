@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from assistant.domain.sources import known_source
+
 DEFAULT_LOCALE = "zh-Hans"
 LOCALES = ("zh-Hans", "en")
 _HERE = Path(__file__).parent
@@ -51,3 +53,14 @@ def t(locale: str, key: str, **values: Any) -> str:
         node = node[part]
     text = str(node)
     return text.format(**values) if values else text
+
+
+def source_label(source: str | None, locale: str) -> str:
+    """How a stored lead source reads in a locale: a known key's label, else the text as typed.
+
+    Stored values from before sources had keys (抖音, walk-in) read as their key's label too.
+    """
+    if not source:
+        return ""
+    labels: dict[str, str] = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE)["sources"]
+    return labels.get(known_source(source) or source, source)

@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from assistant.i18n import DEFAULT_LOCALE, LOCALES, t
+from assistant.i18n import DEFAULT_LOCALE, LOCALES, source_label, t
 
 TELEGRAM_LIMIT = 4096
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,6 +62,7 @@ class Renderer:
         )
         environment.globals["t"] = lambda key, **values: t(locale, key, **values)
         environment.globals["locale"] = locale
+        environment.filters["source"] = lambda value: source_label(value, locale)
         return environment
 
     def render(self, locale: str, template: str, **context: Any) -> str:

@@ -27,6 +27,7 @@ from assistant.domain.capture import LeadDraft
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
 from assistant.domain.quiet_hours import next_allowed
+from assistant.domain.sources import REFERRAL
 from assistant.i18n import t
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
@@ -45,7 +46,6 @@ from assistant.tg.keyboards import button, keyboard
 AFTERSALE: Final = "aftersale"
 PAGE_SIZE: Final = 10
 NOTE_LIMIT: Final = 500
-REFERRAL_SOURCE: Final = "转介绍"
 PLAN_GRACE: Final = timedelta(days=2)
 
 
@@ -88,7 +88,7 @@ async def find_customer(session: AsyncSession, scope: svc.Scope, number: int) ->
 def referred_draft(draft: LeadDraft) -> LeadDraft:
     """A referred lead's source is a referral unless given, and its intent is strong."""
     if not draft.source:
-        draft.source = REFERRAL_SOURCE
+        draft.source = REFERRAL
     draft.strong_intent = True
     return draft
 

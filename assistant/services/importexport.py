@@ -24,13 +24,13 @@ from assistant.domain import cadence, events, pipeline
 from assistant.domain.capture import (
     NAME_LIMIT,
     clean_wechat,
-    is_referral,
     normalize_phone,
     parse_amount,
-    source_of,
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
+from assistant.domain.sources import is_referral, source_key
+from assistant.i18n import source_label
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 
@@ -112,7 +112,7 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
                 lead.name,
                 lead.phone or "",
                 lead.wechat or "",
-                lead.source or "",
+                source_label(lead.source, scope.person.locale),
                 lead.event_date.isoformat() if lead.event_date else "",
                 lead.stage,
                 lead.grade,
@@ -274,9 +274,7 @@ def _check_row(
     for key, limit in texts.items():
         if len(cells.get(key, "")) > limit:
             return bad("too_long", key)
-    source = cells.get("source", "").strip() or None
-    if source:
-        source = source_of(source) or source
+    source = source_key(cells.get("source"))
     strong = cells.get("strong_intent", "").strip().lower() in _YES or is_referral(source)
     auto = grade_for(event_date, today, strong, thresholds)
     values = {

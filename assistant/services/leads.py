@@ -26,15 +26,14 @@ from assistant.domain.capture import (
     TEXT_LIMIT,
     LeadDraft,
     clean_wechat,
-    is_referral,
     normalize_phone,
     parse_amount,
     parse_capture,
-    source_of,
 )
 from assistant.domain.dates import DateParseError, parse_date, parse_when
 from assistant.domain.grading import grade_for, is_upgrade
 from assistant.domain.localtime import local_day_bounds, local_today
+from assistant.domain.sources import is_referral, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, t
 from assistant.services.errors import UserError
@@ -779,7 +778,7 @@ async def edit_field(
     elif key == "source":
         if len(value) > SOURCE_LIMIT:
             raise UserError("text_too_long", limit=SOURCE_LIMIT)
-        new = None if clear else (source_of(value) or value)
+        new = None if clear else source_key(value)
         old, lead.source = lead.source, new
         if is_referral(new):
             lead.strong_intent = True

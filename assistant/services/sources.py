@@ -18,9 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, LeadEvent, Person, SourceCost
 from assistant.domain import events, funnel, pipeline
-from assistant.domain.capture import source_of
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
+from assistant.domain.sources import source_key
 from assistant.services import analytics
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
@@ -52,12 +52,6 @@ class SourceRow:
         return self.cost / self.won if self.cost is not None and self.won else None
 
 
-def canonical(source: str | None) -> str:
-    if not source:
-        return ""
-    return source_of(source) or source
-
-
 async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -> list[SourceRow]:
     start, end = analytics.utc_bounds(period, scope.person.timezone)
     conditions: list[Any] = [
@@ -86,7 +80,7 @@ async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -
                     reached[lead_id] = max(reached.get(lead_id, 0), order.index(stage))
     rows: dict[str, SourceRow] = {}
     for lead in leads:
-        key = canonical(lead.source)
+        key = source_key(lead.source) or ""
         row = rows.setdefault(key, SourceRow(key))
         row.leads += 1
         furthest = reached.get(lead.id or 0, -1)
@@ -108,8 +102,9 @@ async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -
         .group_by(col(SourceCost.source))
     )
     for source, total in costs.all():
-        row = rows.setdefault(source, SourceRow(source))
-        row.cost = float(total or 0)
+        key = source_key(source) or ""
+        row = rows.setdefault(key, SourceRow(key))
+        row.cost = (row.cost or 0.0) + float(total or 0)
     return sorted(rows.values(), key=lambda r: (-r.won, -r.leads, r.source == "", r.source))
 
 
@@ -175,7 +170,7 @@ async def record_source_cost(
         raise UserError("bad_numbers", given=text) from None
     if day > today:
         raise UserError("numbers_future", day=day.isoformat())
-    source = canonical(first)[:SOURCE_LIMIT]
+    source = (source_key(first) or first)[:SOURCE_LIMIT]
     scope = await svc.scope_of(session, person)
     row = (
         await session.exec(

@@ -64,7 +64,7 @@ async def test_the_worked_example_saves_a_grade_a_referral_with_fix_buttons(bot:
 
 async def test_add_in_english_answers_in_english(bot: Harness) -> None:
     text = await bot.reply_text("/add Mary 13800138000 wx:mary_88 date: May 1 walk-in", BOB)
-    assert "Lead saved" in text and "WeChat: mary_88" in text and "walk-in" in text
+    assert "Lead saved" in text and "WeChat: mary_88" in text and "Source: Walk-in" in text
     assert {e.kind for e in await lead_events(bot)} >= {"created", "phone", "wechat"}
 
 
@@ -345,7 +345,7 @@ async def test_a_duplicate_phone_on_add_offers_a_merge(bot: Harness) -> None:
     merged = (await press(bot, card, "合并到 #1"))[-1].text
     assert "线索 #2 已合并到这里" in merged and "wang_88" in merged
     [lead] = await rows(bot, Lead)
-    assert lead.number == 1 and lead.wechat == "wang_88" and lead.source == "抖音"
+    assert lead.number == 1 and lead.wechat == "wang_88" and lead.source == "douyin"
     assert len(await lead_events(bot, "created")) == 1
     assert len(await lead_events(bot, "wechat")) == 1
 

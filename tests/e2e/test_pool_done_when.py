@@ -87,7 +87,7 @@ async def test_pool_assignment_stale_return_forecast_sources_after_sale_and_refe
         friend = await session.get(Lead, link.lead_id)
         customer = await session.get(Lead, link.customer_id)
     assert friend is not None and customer is not None and customer.number == 1
-    assert friend.source == "转介绍" and friend.grade == "A"
+    assert friend.source == "referral" and friend.grade == "A"
     await bot.send(f"/won {friend.number} 5000", owner)
     listed = await bot.reply_text("/customers")
     assert "#1 客户1 · 10,000" in listed and "介绍了 1 位，带来 5,000" in listed

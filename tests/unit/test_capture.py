@@ -15,7 +15,7 @@ def test_the_worked_example_gives_name_phone_date_source_and_grade_a() -> None:
     assert draft.name == "王女士"
     assert format_phone(draft.phone) == "+86 138 0013 8000"
     assert draft.event_date == date(2027, 5, 1)
-    assert draft.source == "转介绍"
+    assert draft.source == "referral"
     assert draft.strong_intent
     assert grade_for(draft.event_date, TODAY, draft.strong_intent).grade == "A"
     assert draft.notes is None
@@ -35,13 +35,13 @@ def test_english_capture_with_a_foreign_number_and_walk_in_source() -> None:
     assert draft.name == "Mary Smith"
     assert draft.phone == "+447911123456"
     assert draft.event_date == date(2027, 5, 1)
-    assert draft.source == "walk-in"
+    assert draft.source == "walk_in"
     assert draft.strong_intent
 
 
 def test_known_source_words_and_explicit_source() -> None:
-    assert parse_capture("张三 抖音", TODAY).source == "抖音"
-    assert parse_capture("张三 来源:婚博会", TODAY).source == "展会"
+    assert parse_capture("张三 抖音", TODAY).source == "douyin"
+    assert parse_capture("张三 来源:婚博会", TODAY).source == "expo"
     assert parse_capture("张三 来源:朋友的朋友", TODAY).source == "朋友的朋友"
     assert not parse_capture("张三 抖音", TODAY).strong_intent
 
@@ -50,7 +50,7 @@ def test_a_date_after_other_fields_is_taken_out_of_the_notes() -> None:
     draft = parse_capture("张先生 wx:zhang88 下周六到店 小红书 意向强", TODAY)
     assert draft.event_date == date(2026, 12, 5)
     assert draft.notes == "到店"
-    assert draft.wechat == "zhang88" and draft.source == "小红书" and draft.strong_intent
+    assert draft.wechat == "zhang88" and draft.source == "xiaohongshu" and draft.strong_intent
 
 
 def test_names_that_contain_date_words_stay_names() -> None:
@@ -121,7 +121,7 @@ def test_every_field_is_found_whatever_the_order(parts: list[str], when: tuple[s
         "王女士",
         "+8613800138000",
         "abc_123",
-        "抖音",
+        "douyin",
     )
     assert draft.event_date == when[1]
     assert draft.notes is None

@@ -25,13 +25,12 @@ from assistant.domain.capture import (
     LeadDraft,
     clean_wechat,
     format_phone,
-    is_referral,
     marked_wechat,
     normalize_phone,
     parse_capture,
-    source_of,
 )
 from assistant.domain.dates import DateParseError, parse_date
+from assistant.domain.sources import is_referral, source_key
 from assistant.i18n import t
 from assistant.services import customers, importexport, permissions, pool
 from assistant.services import leads as svc
@@ -314,7 +313,7 @@ async def add_flow(request: Request) -> Reply:
         if not _skip(text):
             if len(text) > svc.SOURCE_LIMIT:
                 raise UserError("text_too_long", limit=svc.SOURCE_LIMIT)
-            data["source"] = source_of(text) or text
+            data["source"] = source_key(text)
         await svc.clear_state(request.session, scope.person_id, _chat_id(request))
         draft = LeadDraft(
             name=data["name"],

@@ -6,6 +6,8 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,13 +56,14 @@ class SqliteTemplate:
 class PostgresDatabase:
     """A database of our own on the server, created for this run and dropped after it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, migrated: bool = True) -> None:
         base = postgres_base_url()
         self.admin_url = base
         self.name = f"sales_test_{uuid.uuid4().hex[:10]}"
         self.url = base.rsplit("/", 1)[0] + "/" + self.name
         asyncio.run(self._admin(f'CREATE DATABASE "{self.name}"'))
-        migrate(self.url)
+        if migrated:
+            migrate(self.url)
         self.tables = asyncio.run(self._tables())
 
     async def _admin(self, statement: str) -> None:
@@ -101,11 +104,24 @@ class PostgresDatabase:
         asyncio.run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 
 
-def postgres_or_none() -> PostgresDatabase | None:
+def postgres_or_none(*, migrated: bool = True) -> PostgresDatabase | None:
     """The run's PostgreSQL database; None (tests skip) unless REQUIRE_POSTGRES is set."""
     try:
-        return PostgresDatabase()
+        return PostgresDatabase(migrated=migrated)
     except Exception as error:
         if require_postgres():
             pytest.fail(f"PostgreSQL is required but not usable: {type(error).__name__}: {error}")
         return None
+
+
+@contextmanager
+def empty_postgres() -> Iterator[str]:
+    """A new PostgreSQL database with no tables yet (as a first deployment finds it); skips the
+    test when the server is not reachable, unless REQUIRE_POSTGRES is set."""
+    database = postgres_or_none(migrated=False)
+    if database is None:
+        pytest.skip("PostgreSQL is not reachable (set REQUIRE_POSTGRES=1 to fail instead)")
+    try:
+        yield database.url
+    finally:
+        database.drop()

@@ -2,6 +2,11 @@
 
 Alembic takes most of a second to import, so start-up first compares the database's version
 with the heads named in migrations/versions and only loads Alembic when they differ.
+
+Several processes may start at once on one PostgreSQL database (`replicas: 3`). The upgrade
+runs under a transaction-level advisory lock: one process migrates, the others wait for its
+commit, and then Alembic, reading the version table afresh, finds the schema at head and does
+nothing. (SQLite serialises writers itself; its store serves one process.)
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ROOT / "migrations" / "versions"
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+# Any fixed 64-bit number, the same in every process of this bot: "the schema is being migrated".
+MIGRATION_LOCK = 0x5A1E_0001
 _DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
@@ -70,4 +77,9 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
     if await current_revisions(engine) == head_revisions():
         return
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Released by the commit (or rollback) that ends this transaction.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_upgrade)

@@ -144,6 +144,16 @@ async def _claim_update(session: AsyncSession, update_id: int) -> None:
         raise _Duplicate
 
 
+async def _claim_after_error(sessionmaker: Sessionmaker, update_id: int) -> bool:
+    """Claim the update in a transaction of its own; False when someone else has it."""
+    try:
+        async with transaction(sessionmaker) as session:
+            await _claim_update(session, update_id)
+    except _Duplicate:
+        return False
+    return True
+
+
 async def deliver(
     context: ContextTypes.DEFAULT_TYPE, update: Update | None, locale: str, replies: list[Reply]
 ) -> None:
@@ -226,6 +236,11 @@ async def run_handler(
         logger.info("update %s was already processed", update.update_id)
         return
     except UserError as error:
+        # The use case's changes are rolled back, and the claim with them; record the update
+        # as handled anyway, or a redelivery (to this process or another) is answered twice.
+        if not await _claim_after_error(app.sessionmaker, update.update_id):
+            logger.info("update %s was already processed", update.update_id)
+            return
         await deliver(context, update, locale, [Reply(f"errors/{error.key}", error.context)])
         await _answer_callback(update)
         return

@@ -13,6 +13,7 @@ from assistant.db.models import ActivationBatch, Lead, LeadEvent, Person, Team
 from assistant.domain import activation, events
 from assistant.domain.team_settings import effective
 from assistant.services import leads, today
+from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 
 REPLIED = "replied"
@@ -100,6 +101,10 @@ async def record(
         raise UserError("activate_gone")
     if outcome not in (REPLIED, SILENT) or not lead_id.isdigit():
         raise UserError("bad_button")
+    # Taps on two devices at once: one at a time, each seeing the answers already stored.
+    await lock(session, batch, "created_at")
+    if batch.rating is not None:
+        raise UserError("activate_gone")
     if int(lead_id) not in batch.lead_ids or lead_id in batch.outcomes:
         return await view(session, batch)  # a repeated tap changes nothing
     lead = await session.get(Lead, int(lead_id))

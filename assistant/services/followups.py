@@ -14,6 +14,7 @@ from assistant.db.models import Lead, LeadEvent, Membership, Person
 from assistant.domain import events
 from assistant.domain.quiet_hours import at_local, parse_hhmm
 from assistant.services import leads
+from assistant.services.concurrency import hold, hold_lead
 from assistant.services.errors import UserError
 
 MANAGING_ROLES = ("owner", "manager")
@@ -72,6 +73,12 @@ def _schedule(
             lead, actor, events.FOLLOWUP, now, to_value=at.isoformat(), payload={"reason": reason}
         )
     )
+
+
+async def take(session: AsyncSession, lead: Lead) -> bool:
+    """This follow-up is still the one the button was about, and now this press's to handle
+    (Done pressed on two devices at once: the second finds it handled, as after a reload)."""
+    return await hold(session, lead, "next_followup_at")
 
 
 async def mark_done(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> Lead:
@@ -138,6 +145,7 @@ async def reassign(
         raise UserError("reassign_not_member")
     if target.id == lead.owner_id:
         return target
+    await hold_lead(session, lead, "owner_id")  # two managers reassigning it at once
     old = lead.owner_id
     session.add(
         _event(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent, Outbox, Person, Team
 from assistant.domain import events
 from assistant.services import permissions
+from assistant.services.concurrency import hold_all
 from assistant.services.errors import UserError
 from assistant.services.teams import Member, find_member, members_of_active_team
 
@@ -48,13 +49,22 @@ async def reassign(
     to_id: int | None,
     actor_id: int,
     now: datetime,
+    changed: str = "leads_changed",
 ) -> int:
-    """Give the leads to `to_id` (None: the team pool), one assigned event each."""
+    """Give the leads to `to_id` (None: the team pool), one assigned event each.
+
+    Each lead must still have the owner it was read with (two managers, or a manager and a
+    rep claiming, moving the same lead at once): otherwise nothing moves and UserError(`changed`)
+    names the leads someone else moved first.
+    """
+    moving = [lead for lead in leads if lead.owner_id != to_id]
+    lost = await hold_all(session, moving, "owner_id")
+    if lost:
+        numbers = sorted(lead.number for lead in lost)
+        raise UserError(changed, numbers=numbers[:20], number=numbers[0])
     moved = 0
     by_old_owner: dict[int, set[int]] = {}
-    for lead in leads:
-        if lead.owner_id == to_id:
-            continue
+    for lead in moving:
         if lead.owner_id is not None and lead.id is not None:
             by_old_owner.setdefault(lead.owner_id, set()).add(lead.id)
         session.add(assigned_event(lead, to_id=to_id, actor_id=actor_id, now=now))

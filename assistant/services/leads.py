@@ -1,4 +1,4 @@
-"""Lead use cases: capture, look-up, contacts, stages, grades, follow-ups, delete and merge.
+"""Lead use cases: capture, look-up, contacts, stages, grades, follow-ups and delete.
 
 Every change writes LeadEvent rows in the vocabulary of assistant/domain/events.py. A rep sees
 only their own leads; managers and owners the whole team's. A lead the person may not see is
@@ -16,7 +16,7 @@ from typing import Any, Final, Protocol
 
 from sqlalchemy import Integer, bindparam, func, or_, union_all, update
 from sqlalchemy import select as sa_select
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import ConversationState, Lead, LeadEvent, Membership, Person, Team
@@ -36,6 +36,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.sources import is_referral, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, t
+from assistant.services.concurrency import hold_lead
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team, membership
 
@@ -663,6 +664,7 @@ async def move_stage(
     if stage == pipeline.WON:
         payload["amount"] = amount or 0.0
         lead.amount = amount
+    await hold_lead(session, lead, "stage")  # /won and /lost at once: one of them wins
     old = lead.stage
     lead.stage = stage
     lead.updated_at = now
@@ -705,6 +707,9 @@ async def set_grade(
     session: AsyncSession, scope: Scope, lead: Lead, choice: str, now: datetime
 ) -> None:
     wanted = choice.strip().upper()
+    if wanted not in {"AUTO", "自动", *GRADES}:
+        raise UserError("bad_grade", given=choice[:20])
+    await hold_lead(session, lead, "grade", "grade_manual")
     if wanted in {"AUTO", "自动"}:
         lead.grade_manual = False
         old = lead.grade
@@ -712,7 +717,7 @@ async def set_grade(
         if changed is None and old == lead.grade:
             lead.updated_at = now
             return
-    elif wanted in GRADES:
+    else:
         if lead.grade == wanted and lead.grade_manual:
             raise UserError("same_grade", grade=wanted)
         old = lead.grade
@@ -721,8 +726,6 @@ async def set_grade(
         if old == wanted:  # now sticky, same letter: record the manual choice
             _grade_event(session, lead, scope.person_id, old, now)
             return
-    else:
-        raise UserError("bad_grade", given=choice[:20])
     lead.updated_at = now
     _grade_event(session, lead, scope.person_id, old, now)
     if lead.last_contact_at is not None:
@@ -818,6 +821,7 @@ def _plain(value: Any) -> Any:
 
 
 async def delete_lead(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+    await hold_lead(session, lead, "deleted_at")
     lead.deleted_at = now
     lead.updated_at = now
     _event(session, lead, scope.person_id, events.DELETED, now)
@@ -827,56 +831,10 @@ async def restore_lead(session: AsyncSession, scope: Scope, lead: Lead, now: dat
     assert lead.deleted_at is not None
     if now - lead.deleted_at > UNDO_WINDOW:
         raise UserError("undo_expired", number=lead.number)
+    await hold_lead(session, lead, "deleted_at")
     lead.deleted_at = None
     lead.updated_at = now
     _event(session, lead, scope.person_id, events.RESTORED, now)
-
-
-_MERGE_DROPPED: Final = {events.CREATED, events.PHONE, events.WECHAT, events.GRADE, events.FOLLOWUP}
-
-
-async def merge_leads(
-    session: AsyncSession, scope: Scope, source: Lead, target: Lead, now: datetime
-) -> None:
-    """Fold `source` into `target`: empty fields filled, history moved, source removed.
-
-    The source's own "created", phone/WeChat and grade events go with it, so the duplicate
-    no longer counts as a new lead.
-    """
-    if source.id == target.id:
-        raise UserError("bad_button")
-    for name in ("phone", "wechat", "source", "event_date", "tags"):
-        if getattr(target, name) is None and getattr(source, name) is not None:
-            setattr(target, name, getattr(source, name))
-    if source.intent:
-        joined = f"{target.intent} {source.intent}" if target.intent else source.intent
-        target.intent = joined[:NOTE_LIMIT]
-    target.strong_intent = target.strong_intent or source.strong_intent
-    if source.last_contact_at and (
-        target.last_contact_at is None or source.last_contact_at > target.last_contact_at
-    ):
-        target.last_contact_at = source.last_contact_at
-    await session.exec(
-        update(LeadEvent)
-        .where(
-            col(LeadEvent.lead_id) == source.id,
-            col(LeadEvent.kind).not_in(list(_MERGE_DROPPED)),
-        )
-        .values(lead_id=target.id, owner_id=target.owner_id)
-        .execution_options(synchronize_session=False)
-    )
-    await session.exec(delete(LeadEvent).where(col(LeadEvent.lead_id) == source.id))
-    await session.delete(source)
-    await session.flush()
-    target.updated_at = now
-    _event(
-        session, target, scope.person_id, events.NOTE, now,
-        payload={"note": f"#{source.number} {source.name}", "merged_from": source.number},
-    )  # fmt: skip
-    _contact_facts(session, target, scope.person_id, now)
-    changed = _regrade(target, scope.today(now), scope.settings["grading"])
-    if changed is not None:
-        _grade_event(session, target, scope.person_id, changed, now)
 
 
 # ---------------------------------------------------------------- daily regrade

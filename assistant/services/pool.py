@@ -27,6 +27,7 @@ from assistant.domain.capture import LeadDraft
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.services import leads as svc
 from assistant.services import permissions
+from assistant.services.concurrency import hold
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
 from assistant.services.teams import MANAGING_ROLES, Member, find_member, roster
@@ -205,14 +206,22 @@ async def candidates(
 
 
 async def give(
-    session: AsyncSession, *, leads: list[Lead], to_id: int, actor_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    leads: list[Lead],
+    to_id: int,
+    actor_id: int,
+    now: datetime,
+    changed: str = "leads_changed",
 ) -> int:
     """Hand leads to a person: assigned events, and a first follow-up within the hour.
 
     A lead created straight into the pool has its creation events (created, phone, WeChat)
     without an owner; its first owner takes them, so their new-lead count and rates include it.
     """
-    moved = await reassign(session, leads=leads, to_id=to_id, actor_id=actor_id, now=now)
+    moved = await reassign(
+        session, leads=leads, to_id=to_id, actor_id=actor_id, now=now, changed=changed
+    )
     await session.exec(
         update(LeadEvent)
         .where(
@@ -329,7 +338,10 @@ async def claim(session: AsyncSession, scope: svc.Scope, text: str, now: datetim
     ).first()
     if lead is None:
         raise UserError("assign_not_in_pool", numbers=[number])
-    await give(session, leads=[lead], to_id=scope.person_id, actor_id=scope.person_id, now=now)
+    await give(
+        session, leads=[lead], to_id=scope.person_id, actor_id=scope.person_id, now=now,
+        changed="claim_taken",
+    )  # fmt: skip
     return lead
 
 
@@ -459,8 +471,11 @@ async def stale_candidates(session: AsyncSession, now: datetime) -> list[tuple[T
 
 
 async def return_to_pool(session: AsyncSession, lead: Lead, now: datetime) -> int | None:
-    """The system takes a stale lead back; returns the old owner's id."""
+    """The system takes a stale lead back; returns the old owner's id, or None when the owner
+    touched it (or it moved) while the planner was deciding: then it stays where it is."""
     assert lead.id is not None
+    if not await hold(session, lead, "owner_id", "stage", "last_contact_at", "deleted_at"):
+        return None
     old = lead.owner_id
     session.add(
         LeadEvent(

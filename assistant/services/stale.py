@@ -90,6 +90,8 @@ async def plan_stale(ctx: PlanContext) -> list[PushDraft]:
         elif state is assignment.Stale.RETURN:
             limit = assignment.stale_limit(lead.grade, settings, cadence)
             old = await pool.return_to_pool(ctx.session, lead, ctx.now)
+            if old is None:
+                continue
             recipients = await pool.managers_of(ctx.session, lead.team_id)
             if owner is not None and all(p.id != owner.id for p in recipients):
                 recipients.append(owner)

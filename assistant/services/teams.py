@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, inspect
+from sqlalchemy import func, inspect, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Invite, Lead, Membership, Person, Team
 from assistant.services import permissions
+from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 
 TEAM_NAME_LIMIT = 64
@@ -129,6 +131,7 @@ async def join_team(
         return JoinResult("unknown")
     team = await session.get(Team, invite.team_id)
     assert team is not None and person.id is not None
+    await lock(session, team, "created_at")  # the same person joining from two devices at once
     existing = await membership(session, team_id=team.id or 0, person_id=person.id)
     if existing is not None and existing.active:
         person.active_team_id = team.id
@@ -139,6 +142,8 @@ async def join_team(
         return JoinResult("expired", team)
     if invite.single_use and invite.uses > 0:
         return JoinResult("used", team)
+    if not await _use_invite(session, invite):
+        return JoinResult("used", team)  # someone else took this single-use link just now
     if existing is not None:
         existing.active = True
         existing.role = "rep"
@@ -147,9 +152,26 @@ async def join_team(
         session.add(
             Membership(team_id=team.id or 0, person_id=person.id, role="rep", joined_at=now)
         )
-    invite.uses += 1
     person.active_team_id = team.id
     return JoinResult("joined", team)
+
+
+async def _use_invite(session: AsyncSession, invite: Invite) -> bool:
+    """Count one use, in the database: a single-use link is used once even when two people
+    open it at the same moment (the second finds `uses` already 1 and gets no row back)."""
+    table = Invite.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == invite.id, or_(~table.c.single_use, table.c.uses == 0))
+        .values(uses=table.c.uses + 1)
+        .returning(table.c.uses)
+    )
+    connection = await session.connection()
+    uses = (await connection.execute(statement)).scalar()
+    if uses is None:
+        return False
+    set_committed_value(invite, "uses", uses)
+    return True
 
 
 # --- members, roles, removal and invites (PRODUCT.md 1 and 7) -------------------------------
@@ -177,16 +199,20 @@ class Member:
         return self.membership.role
 
 
-async def roster(session: AsyncSession, team_id: int) -> list[Member]:
-    """Active members in joining order, numbered from 1, with how many leads each owns."""
-    rows = (
-        await session.exec(
-            select(Membership, Person)
-            .join(Person, Person.id == Membership.person_id)  # type: ignore[arg-type]
-            .where(Membership.team_id == team_id, Membership.active)
-            .order_by(Membership.joined_at, Membership.id)  # type: ignore[arg-type]
-        )
-    ).all()
+async def roster(session: AsyncSession, team_id: int, *, fresh: bool = False) -> list[Member]:
+    """Active members in joining order, numbered from 1, with how many leads each owns.
+
+    `fresh` re-reads memberships this session already loaded (after `lock`, to see changes
+    that another transaction committed while this one waited)."""
+    query = (
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)  # type: ignore[arg-type]
+        .where(Membership.team_id == team_id, Membership.active)
+        .order_by(Membership.joined_at, Membership.id)  # type: ignore[arg-type]
+    )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    rows = (await session.exec(query)).all()
     counts = dict(
         (
             await session.exec(
@@ -249,6 +275,22 @@ async def members_of_active_team(
     return team, member, await roster(session, team.id)
 
 
+async def _locked_roster(
+    session: AsyncSession, person: Person
+) -> tuple[Team, Membership, list[Member]]:
+    """The active team, locked, with its members as they are now.
+
+    Two owners demoting (or removing) each other at once must not leave the team without an
+    owner: the second waits for the first and then counts the owners that are left.
+    """
+    team, _ = await active_team(session, person)
+    await lock(session, team, "created_at")
+    assert team.id is not None
+    members = await roster(session, team.id, fresh=True)
+    actor = next((m.membership for m in members if m.person.id == person.id), None)
+    return team, permissions.require_member(actor), members
+
+
 def parse_role(text: str) -> str:
     role = ROLE_WORDS.get(text.strip().casefold())
     if role is None:
@@ -267,7 +309,7 @@ class RoleChange:
 async def change_role(
     session: AsyncSession, *, person: Person, ref: str, role_text: str
 ) -> RoleChange:
-    team, actor, members = await members_of_active_team(session, person)
+    team, actor, members = await _locked_roster(session, person)
     permissions.require_owner(actor)
     target = find_member(members, ref, me=person)
     new = parse_role(role_text)
@@ -295,7 +337,7 @@ async def remove_member(
     """Deactivate a membership; the person's leads go to the team pool with their history."""
     from assistant.services.handover import reassign
 
-    team, actor, members = await members_of_active_team(session, person)
+    team, actor, members = await _locked_roster(session, person)
     permissions.require_manager(actor)
     target = find_member(members, ref, me=person)
     if not permissions.can_remove(actor, target.membership):

@@ -32,7 +32,7 @@ from assistant.domain.capture import (
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.sources import is_referral, source_key
 from assistant.i18n import t
-from assistant.services import customers, importexport, permissions, pool
+from assistant.services import customers, importexport, merge, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -692,7 +692,7 @@ async def merge_button(request: Request) -> Reply:
         raise UserError("bad_button")
     target = await svc.get_lead_by_id(request.session, scope, request.args[1])
     number = source.number
-    await svc.merge_leads(request.session, scope, source, target, request.now)
+    await merge.merge_leads(request.session, scope, source, target, request.now)
     return await card(request, scope, target, notice="merged", merged_number=number)
 
 

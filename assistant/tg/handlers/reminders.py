@@ -48,6 +48,8 @@ async def done(request: Request) -> Reply:
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
     if _stale(request, lead) or lead.next_followup_at is None:
         return _state(request, lead, "handled")
+    if not await followups.take(request.session, lead):
+        return _state(request, lead, "handled")
     await followups.mark_done(request.session, person=request.person, lead=lead, now=request.now)
     return _state(request, lead, "done")
 
@@ -57,7 +59,7 @@ async def postpone(
 ) -> Reply:
     """Snooze 1h and Tomorrow: they differ only in the new time and what the reminder says."""
     lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    if _stale(request, lead):
+    if _stale(request, lead) or not await followups.take(request.session, lead):
         return _state(request, lead, "handled")
     followups.postpone(
         request.session, person=request.person, lead=lead,

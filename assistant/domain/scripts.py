@@ -47,8 +47,6 @@ OBJECTIONS: Final = (
     "bad_timing",
 )
 
-# Names a script may use inside {{ }}; the services layer fills them in.
-PLACEHOLDERS: Final = ("lead.name", "rep.name", "event_date", "product", "brand")
 DATE_PLACEHOLDER: Final = "event_date"
 
 FIRST_MESSAGE_LIMIT: Final = 300
@@ -330,13 +328,6 @@ def check_rendered(rendered: str, *, limit: int = FIRST_MESSAGE_LIMIT) -> str | 
     questions = count_questions(rendered)
     if not MIN_QUESTIONS <= questions <= MAX_QUESTIONS:
         return f"{questions} questions; ask {MIN_QUESTIONS} to {MAX_QUESTIONS}"
-    return None
-
-
-def check_placeholders(used: Iterable[str]) -> str | None:
-    unknown = sorted(set(used) - set(PLACEHOLDERS))
-    if unknown:
-        return f"unknown placeholder(s): {', '.join(unknown)} (use {', '.join(PLACEHOLDERS)})"
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,19 @@ def parse_locale_choice(text: str) -> str | None:
     return None
 
 
+class _NamesOnly(string.Formatter):
+    """str.format for catalogue strings: `{name}` fields only. A value is inserted as it is
+    (braces in it are never read), and no field can reach an attribute or an item."""
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if not field_name.isidentifier():
+            raise KeyError(field_name)
+        return kwargs[field_name], field_name
+
+
+_FORMATTER = _NamesOnly()
+
+
 @cache
 def catalogue(locale: str) -> dict[str, Any]:
     with (_HERE / f"{locale}.yaml").open(encoding="utf-8") as file:
@@ -52,7 +67,7 @@ def t(locale: str, key: str, **values: Any) -> str:
             raise KeyError(f"{locale}:{key}")
         node = node[part]
     text = str(node)
-    return text.format(**values) if values else text
+    return _FORMATTER.vformat(text, (), values) if values else text
 
 
 def source_label(source: str | None, locale: str) -> str:

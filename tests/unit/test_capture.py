@@ -125,3 +125,34 @@ def test_every_field_is_found_whatever_the_order(parts: list[str], when: tuple[s
     )
     assert draft.event_date == when[1]
     assert draft.notes is None
+
+
+def test_a_wedding_the_year_after_next_in_spring_is_read_and_grades_by_it() -> None:
+    draft = parse_capture("郑女士 13512349876 婚期后年春天 抖音", TODAY)
+    assert draft.event_date == date(2028, 3, 1) and draft.unread_date is None
+    assert draft.notes is None and draft.source == "抖音"
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("王女士 婚期 某天 抖音", "某天"),
+        ("王女士 婚期随缘吧，想看套餐", "随缘吧"),
+        ("王女士 时间：看情况", "看情况"),
+        ("Mary wedding date sometime soon, douyin", "sometime soon"),
+        ("Mary 13800138000 date: whenever", "whenever"),
+    ],
+)
+def test_words_after_a_date_keyword_that_are_no_date_are_reported_and_kept(
+    text: str, unread: str
+) -> None:
+    draft = parse_capture(text, TODAY)
+    assert draft.event_date is None and draft.unread_date == unread
+    assert draft.notes is not None and unread.split()[0] in draft.notes  # never dropped
+
+
+@pytest.mark.parametrize(
+    "text", ["王女士 婚期未定 抖音", "王女士 婚期 待定", "王女士 婚礼想要草坪", "Ann wedding pics"]
+)
+def test_an_undecided_date_or_a_keyword_in_passing_is_not_reported(text: str) -> None:
+    assert parse_capture(text, TODAY).unread_date is None

@@ -76,6 +76,60 @@ def test_natural_language_dates_in_both_languages(text: str, expected: date) -> 
     assert parse_date(text, TODAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("后年春天", date(2028, 3, 1)),
+        ("春天", date(2027, 3, 1)),
+        ("春季", date(2027, 3, 1)),
+        ("明年开春", date(2027, 3, 1)),
+        ("明年夏天", date(2027, 6, 1)),
+        ("秋天", date(2027, 9, 1)),
+        ("冬天", date(2026, 12, 1)),
+        ("今年冬季", date(2026, 12, 1)),
+        ("上半年", date(2027, 1, 1)),
+        ("下半年", date(2027, 7, 1)),
+        ("后年下半年", date(2028, 7, 1)),
+        ("2027年上半年", date(2027, 1, 1)),
+        ("年中", date(2027, 7, 1)),
+        ("明年年中", date(2027, 7, 1)),
+        ("明年中", date(2027, 7, 1)),
+        ("明年初", date(2027, 1, 1)),
+        ("年初", date(2027, 1, 1)),
+        ("next spring", date(2027, 3, 1)),
+        ("spring 2028", date(2028, 3, 1)),
+        ("in the autumn", date(2027, 9, 1)),
+        ("this winter", date(2026, 12, 1)),
+        ("summer of the year after next", date(2028, 6, 1)),
+        ("the second half of next year", date(2027, 7, 1)),
+        ("first half of 2027", date(2027, 1, 1)),
+        ("the start of next year", date(2027, 1, 1)),
+        ("early next year", date(2027, 1, 1)),
+        ("mid-2027", date(2027, 7, 1)),
+        ("mid-year", date(2027, 7, 1)),
+    ],
+)
+def test_seasons_and_parts_of_a_year_mean_their_first_day(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+def test_a_season_already_begun_means_the_next_one_as_a_month_does() -> None:
+    april = date(2026, 4, 10)
+    assert parse_date("春天", april) == date(2027, 3, 1)
+    assert parse_date("夏天", april) == date(2026, 6, 1)
+    assert parse_date("下半年", date(2026, 7, 1)) == date(2026, 7, 1)  # today counts
+
+
+def test_a_wedding_the_year_after_next_in_spring_is_found_inside_a_pasted_line() -> None:
+    found = find_date("郑女士 13512349876 婚期后年春天 抖音", TODAY)
+    assert found is not None and found.value == date(2028, 3, 1)
+
+
+@pytest.mark.parametrize("text", ["Summer Chen 13800138000", "王夏天 13800138000", "fall in love"])
+def test_season_words_that_are_names_or_verbs_are_not_dates(text: str) -> None:
+    assert find_date(text, TODAY, whole_words_from=len(text.split()[0])) is None
+
+
 def test_a_month_day_already_passed_this_year_means_next_year() -> None:
     assert parse_date("3月1日", TODAY) == date(2027, 3, 1)
     assert parse_date("11月25日", TODAY) == date(2026, 11, 25)
@@ -91,7 +145,7 @@ def test_an_explicit_past_date_is_kept_as_typed() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "sometime", "随便", "4月31日", "13月1日", "2027-02-30", "明年"]
+    "text", ["", "sometime", "随便", "4月31日", "13月1日", "2027-02-30", "明年", "后年", "fall"]
 )
 def test_text_that_is_not_a_date_is_rejected_not_guessed(text: str) -> None:
     with pytest.raises(DateParseError):
@@ -121,6 +175,12 @@ def test_a_date_phrase_is_found_inside_a_sentence() -> None:
         ("2026-12-01 09:15", datetime(2026, 12, 1, 9, 15)),
         ("28号下午2点", datetime(2026, 11, 28, 14, 0)),
         ("周末上午", datetime(2026, 11, 28, 10, 0)),
+        ("今天23:59", datetime(2026, 11, 25, 23, 59)),
+        ("今天 23:59", datetime(2026, 11, 25, 23, 59)),
+        ("today 23:59", datetime(2026, 11, 25, 23, 59)),
+        ("今晚8点", datetime(2026, 11, 25, 20, 0)),
+        ("周五15:30", datetime(2026, 11, 27, 15, 30)),
+        ("明天3pm", datetime(2026, 11, 26, 15, 0)),
     ],
 )
 def test_follow_up_times_in_both_languages(text: str, expected: datetime) -> None:
@@ -181,6 +241,17 @@ DATE_WORDS = [
     "明年",
     "今年",
     "后年",
+    "春天",
+    "冬季",
+    "上半年",
+    "下半年",
+    "年中",
+    "开春",
+    "spring",
+    "fall",
+    "half",
+    "mid",
+    "after next",
     "2027",
     "年",
     "5",

@@ -150,6 +150,7 @@ async def card(
     duplicates: list[Lead] | None = None,
     hidden_duplicate: bool = False,
     created: list[LeadEvent] | None = None,  # a lead new in this update: its events, oldest first
+    unread_date: str | None = None,  # words after a date keyword that were no date
     **extra: Any,
 ) -> Reply:
     await request.session.flush()
@@ -163,6 +164,11 @@ async def card(
     if scope.sees_all and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(request.session, lead)
     markup = card_keyboard(request, lead, fix=fix)
+    if unread_date:  # the date we could not read: setting it is one tap away
+        set_date = button(
+            t(request.locale, "lead_buttons.set_date"), request.sign("lfx", lead.id, "date")
+        )
+        markup = InlineKeyboardMarkup([[set_date], *markup.inline_keyboard])
     dupes = [lead_view(request, scope, d) for d in duplicates or []]
     if duplicates:
         extra_rows = [
@@ -185,6 +191,7 @@ async def card(
             "notice": notice,
             "duplicates": dupes,
             "hidden_duplicate": hidden_duplicate,
+            "unread_date": unread_date,
             **extra,
         },
         keyboard=markup,
@@ -257,7 +264,7 @@ async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
         duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
-        created=saved.events,
+        created=saved.events, unread_date=draft.unread_date,
     )  # fmt: skip
 
 
@@ -389,6 +396,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
         source=found.source,
         strong_intent=found.strong_intent,
         notes=text[: svc.NOTE_LIMIT] or None,
+        unread_date=found.unread_date,
     )
     return await _save(request, scope, draft)
 

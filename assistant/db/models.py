@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, false, text
 from sqlmodel import Field, SQLModel
 
 from assistant.db.types import UTCDateTime
@@ -137,6 +137,8 @@ class Lead(SQLModel, table=True):
     lost_reason: str | None = Field(default=None, max_length=200)
     amount: float | None = None
     next_followup_at: datetime | None = _ts()
+    # The pending follow-up was set by hand (/fu, a button): stage moves keep it.
+    followup_manual: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     last_contact_at: datetime | None = _ts()
     deleted_at: datetime | None = _ts()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,6 +7,8 @@
 | visited, no deal             | visit + 1, 7, 30, 60, 90 days: the next step due  |
 | won                          | won + 30 days (after-sale visit)                 |
 | lost                         | lost + 90 days (reactivation)                    |
+
+These are raw moments; assistant/domain/working_slots.py moves them onto a working slot.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ REACTIVATION: Final = timedelta(days=90)
 DEFAULT_CADENCE: Final = {"A": 1, "B": 3, "C": 7, "D": 14}
 # Stages whose follow-up counts from when the lead entered them; others ignore `stage_since`.
 DATED_STAGES: Final = frozenset({"visited", "won", "lost"})
+
+
+def awaits_first_contact(stage: str, contacted: bool) -> bool:
+    """A new lead nobody has contacted yet: its follow-up is the first contact's hour."""
+    return not contacted and stage in {"new", "lead"}
 
 
 def first_followup(created_at: datetime) -> datetime:
@@ -73,7 +80,7 @@ def next_followup(
     if stage == "lost":
         due = after_lost(stage_since)
         return due if due > now else None
-    if not contacted and stage in {"new", "lead"}:
+    if awaits_first_contact(stage, contacted):
         return first_followup(created_at)  # stays due (or overdue) until the first contact
     if stage == "visited":
         step = after_visit(stage_since, now)

@@ -67,6 +67,7 @@ def _schedule(
     session: AsyncSession, lead: Lead, actor: Person, at: datetime, reason: str, now: datetime
 ) -> None:
     lead.next_followup_at = at
+    lead.followup_manual = reason != "cadence"  # a snooze is the person's own choice
     lead.updated_at = now
     session.add(
         _event(

@@ -31,8 +31,10 @@ from assistant.domain.cells import escape_formula, unescape_formula
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
 from assistant.domain.sources import is_referral, source_key
+from assistant.domain.working_slots import first_contact_time
 from assistant.i18n import source_label
 from assistant.services import leads as svc
+from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
 
 MAX_ROWS: Final = 20_000
@@ -394,10 +396,13 @@ async def _store(
     for offset, row in enumerate(rows):
         values = dict(row.values)
         created = values.pop("created_at") or now
+        typed = values["next_followup_at"] is not None  # a time in the file is the person's
         if pool:
             values["next_followup_at"] = None
-        elif values["next_followup_at"] is None and not pipeline.is_closed(values["stage"]):
-            values["next_followup_at"] = max(now, created) + cadence.FIRST_CONTACT
+        elif not typed and not pipeline.is_closed(values["stage"]):
+            due = max(now, created) + cadence.FIRST_CONTACT
+            values["next_followup_at"] = first_contact_time(due, working_hours(scope.person))
+        values["followup_manual"] = typed and not pool
         lead_rows.append(
             {
                 **values,

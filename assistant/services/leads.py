@@ -19,7 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import ConversationState, Lead, LeadEvent, Membership, Person, Team
+from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
 from assistant.domain import cadence, events, pipeline
 from assistant.domain.capture import (
     NAME_LIMIT,
@@ -36,7 +36,11 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.sources import is_referral, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, t
+from assistant.services import cadence_times
 from assistant.services.concurrency import hold_lead
+from assistant.services.conversation import clear_state as clear_state
+from assistant.services.conversation import get_state as get_state
+from assistant.services.conversation import set_state as set_state
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team, membership
 
@@ -357,6 +361,7 @@ def _schedule(
     now: datetime,
     reason: str,
 ) -> None:
+    lead.followup_manual = when is not None and reason != "cadence"
     if when == lead.next_followup_at:
         return
     lead.next_followup_at = when
@@ -376,9 +381,12 @@ def _followup_event(
 
 async def _reschedule(
     session: AsyncSession, scope_settings: dict[str, Any], lead: Lead, actor_id: int | None,
-    now: datetime, anchor: datetime,
+    now: datetime, anchor: datetime, *, keep_manual: bool = True,
 ) -> None:  # fmt: skip
-    """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch)."""
+    """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch), on a working slot.
+    A follow-up the person set by hand stays unless `keep_manual` is off (a contact, a close)."""
+    if keep_manual and lead.followup_manual and lead.next_followup_at is not None:
+        return
     dated = lead.stage in cadence.DATED_STAGES  # only then is the stage's start looked up
     when = cadence.next_followup(
         stage=lead.stage,
@@ -389,6 +397,9 @@ async def _reschedule(
         stage_since=await _stage_since(session, lead) if dated else lead.created_at,
         cadence=scope_settings["cadence"],
     )
+    if when is not None:
+        first = cadence.awaits_first_contact(lead.stage, lead.last_contact_at is not None)
+        when = await cadence_times.land_for_lead(session, lead, when, now, first_contact=first)
     _schedule(session, lead, actor_id, when, now, "cadence")
 
 
@@ -525,6 +536,10 @@ async def create_lead(
     validate_draft(draft)
     settings = scope.settings
     result = grade_for(draft.event_date, scope.today(now), draft.strong_intent, settings["grading"])
+    first_followup = await cadence_times.land(
+        session, team_id=scope.team_id, owner=scope.person, lead_id=None,
+        due=cadence.first_followup(now), now=now, first_contact=True,
+    )  # fmt: skip
     lead = Lead(
         team_id=scope.team_id,
         number=await _take_number(session, scope.team_id),
@@ -539,7 +554,7 @@ async def create_lead(
         grade=result.grade,
         strong_intent=draft.strong_intent,
         date_passed=result.date_passed,
-        next_followup_at=cadence.first_followup(now),
+        next_followup_at=first_followup,
         created_at=now,
         updated_at=now,
     )
@@ -588,7 +603,7 @@ def record_contact(
 
 async def reschedule(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
     """The next follow-up after a touch at `now`, by the cadence of PRODUCT.md 5.1."""
-    await _reschedule(session, scope.settings, lead, scope.person_id, now, now)
+    await _reschedule(session, scope.settings, lead, scope.person_id, now, now, keep_manual=False)
 
 
 async def add_note(
@@ -673,7 +688,10 @@ async def move_stage(
         payload=payload,
     )  # fmt: skip
     await session.flush()
-    await _reschedule(session, scope.settings, lead, scope.person_id, now, now)
+    closed = stage in (pipeline.WON, pipeline.LOST)  # closing ends a follow-up set by hand too
+    await _reschedule(
+        session, scope.settings, lead, scope.person_id, now, now, keep_manual=not closed
+    )
     return stage
 
 
@@ -927,41 +945,3 @@ async def regrade_all_teams(session: AsyncSession, *, now: datetime) -> list[Gra
     for team_id in sorted(team_ids):
         changes += await regrade_leads(session, team_id=team_id, now=now)
     return changes
-
-
-# ---------------------------------------------------------------- conversation state
-
-
-async def get_state(
-    session: AsyncSession, person_id: int, chat_id: int
-) -> ConversationState | None:
-    query = select(ConversationState).where(
-        ConversationState.person_id == person_id, ConversationState.chat_id == chat_id
-    )
-    return (await session.exec(query)).first()
-
-
-async def set_state(
-    session: AsyncSession,
-    person_id: int,
-    chat_id: int,
-    *,
-    flow: str,
-    step: str,
-    data: dict[str, Any],
-    now: datetime,
-) -> ConversationState:
-    state = await get_state(session, person_id, chat_id)
-    if state is None:
-        state = ConversationState(person_id=person_id, chat_id=chat_id, flow=flow, step=step)
-        session.add(state)
-    state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), now
-    return state
-
-
-async def clear_state(session: AsyncSession, person_id: int, chat_id: int) -> bool:
-    state = await get_state(session, person_id, chat_id)
-    if state is None:
-        return False
-    await session.delete(state)
-    return True

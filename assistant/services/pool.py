@@ -25,8 +25,8 @@ from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
 from assistant.domain import assignment, cadence, events, pipeline
 from assistant.domain.capture import LeadDraft
 from assistant.domain.dates import DateParseError, parse_date
+from assistant.services import cadence_times, permissions
 from assistant.services import leads as svc
-from assistant.services import permissions
 from assistant.services.concurrency import hold
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
@@ -235,8 +235,10 @@ async def give(
     for lead in leads:
         if lead.id is None or pipeline.is_closed(lead.stage):
             continue
-        when = cadence.first_followup(now)
-        lead.next_followup_at = when
+        when = await cadence_times.land_for_lead(
+            session, lead, cadence.first_followup(now), now, first_contact=True
+        )
+        lead.next_followup_at, lead.followup_manual = when, False
         session.add(
             LeadEvent(
                 lead_id=lead.id, team_id=lead.team_id, owner_id=to_id, actor_id=actor_id,

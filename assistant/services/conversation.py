@@ -1,0 +1,47 @@
+"""Conversation state: a step-by-step flow (guided /add, a fix, an import, a pasted lead waiting
+for "save") kept in the database, so a restart or a second process loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import ConversationState
+
+
+async def get_state(
+    session: AsyncSession, person_id: int, chat_id: int
+) -> ConversationState | None:
+    query = select(ConversationState).where(
+        ConversationState.person_id == person_id, ConversationState.chat_id == chat_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def set_state(
+    session: AsyncSession,
+    person_id: int,
+    chat_id: int,
+    *,
+    flow: str,
+    step: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> ConversationState:
+    state = await get_state(session, person_id, chat_id)
+    if state is None:
+        state = ConversationState(person_id=person_id, chat_id=chat_id, flow=flow, step=step)
+        session.add(state)
+    state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), now
+    return state
+
+
+async def clear_state(session: AsyncSession, person_id: int, chat_id: int) -> bool:
+    state = await get_state(session, person_id, chat_id)
+    if state is None:
+        return False
+    await session.delete(state)
+    return True

@@ -130,7 +130,7 @@ def test_every_field_is_found_whatever_the_order(parts: list[str], when: tuple[s
 def test_a_wedding_the_year_after_next_in_spring_is_read_and_grades_by_it() -> None:
     draft = parse_capture("郑女士 13512349876 婚期后年春天 抖音", TODAY)
     assert draft.event_date == date(2028, 3, 1) and draft.unread_date is None
-    assert draft.notes is None and draft.source == "抖音"
+    assert draft.notes is None and draft.source == "douyin"
 
 
 @pytest.mark.parametrize(

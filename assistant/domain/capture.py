@@ -204,6 +204,22 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
     return draft
 
 
+_NAME_CUE: Final = re.compile(
+    r"(?:女士|先生|小姐|老师|阿姨|姐|哥|总)$|^(?:ms|mr|mrs|miss|dr)\.?(?:\s|$)", re.I
+)
+
+
+def looks_like_lead(draft: LeadDraft, text: str) -> bool:
+    """Free text that reads as a client's details: a phone or a messenger id, or a name with a
+    date (a name like 王女士 or Ms Li with any date, or any name after a date keyword such as
+    婚期 or "wedding date", read or not). "明天开会" is no lead."""
+    if draft.phone or draft.wechat:
+        return True
+    if not draft.name or not (draft.event_date or draft.unread_date):
+        return False
+    return bool(_NAME_CUE.search(draft.name) or _DATE_KEYWORD.search(prepare(text)))
+
+
 def _unread_date(text: str) -> str | None:
     """What follows the first date keyword, up to the next separator or extracted item: one
     word, or up to four English words. It stays in the notes; the caller says it back."""

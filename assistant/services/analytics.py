@@ -739,14 +739,22 @@ async def set_goal(
     return {**view, "previous": previous}
 
 
-async def show_goal(session: AsyncSession, *, person: Person, now: datetime) -> dict[str, Any]:
-    """This month's goal and its plan, or {'orders': None} when none is set."""
+def month_ends_today(today: date) -> bool:
+    """On a month's last day a goal "for this month" is almost surely meant for the next."""
+    return (today + timedelta(days=1)).day == 1
+
+
+async def show_goal(
+    session: AsyncSession, *, person: Person, now: datetime, month: date | None = None
+) -> dict[str, Any]:
+    """A month's goal (this month's unless given) and its plan, or {'orders': None}."""
     team, _ = await active_team(session, person)
     assert team.id is not None and person.id is not None
-    month = local_today(now, person.timezone).replace(day=1)
+    month = month or local_today(now, person.timezone).replace(day=1)
     goal = await _goal(session, team_id=team.id, person_id=person.id, month=month)
     if goal is None:
-        return {"orders": None, "month": month.strftime("%Y-%m")}
+        current = month == local_today(now, person.timezone).replace(day=1)
+        return {"orders": None, "month": month.strftime("%Y-%m"), "current": current}
     view = await goal_plan(
         session, person=person, team=team, orders=goal.orders, month=month, now=now
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import delete
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import ConversationState
@@ -45,3 +46,26 @@ async def clear_state(session: AsyncSession, person_id: int, chat_id: int) -> bo
         return False
     await session.delete(state)
     return True
+
+
+async def take_state(
+    session: AsyncSession, person_id: int, chat_id: int, *, flow: str, token: str
+) -> dict[str, Any] | None:
+    """The data of the waiting `flow` whose token is `token`, removed in the same step; None
+    when there is none (already taken, cancelled, replaced). A conditional delete, so of two
+    presses racing on one pending flow only one gets its data."""
+    state = await get_state(session, person_id, chat_id)
+    if state is None or state.flow != flow or state.data.get("token") != token:
+        return None
+    data = dict(state.data)
+    taken = await session.exec(
+        delete(ConversationState)
+        .where(
+            col(ConversationState.id) == state.id,
+            col(ConversationState.flow) == flow,
+            col(ConversationState.updated_at) == state.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expunge(state)
+    return data if taken.rowcount == 1 else None

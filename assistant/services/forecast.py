@@ -95,7 +95,8 @@ def _orders(value: float) -> str:
 
 async def _goal_and_won(
     session: AsyncSession, scope: svc.Scope, month: date, now: datetime
-) -> tuple[int | None, int]:
+) -> tuple[int | None, int, float]:
+    """The month's goal (None: none set), the leads won in it and what they brought."""
     goal_query = select(func.sum(MonthlyGoal.orders), func.count()).where(
         MonthlyGoal.team_id == scope.team_id, MonthlyGoal.month == month
     )
@@ -106,7 +107,8 @@ async def _goal_and_won(
     start = local_day_bounds(first, scope.person.timezone)[0]
     end = local_day_bounds(last, scope.person.timezone)[1]
     won_query = (
-        select(func.count(func.distinct(LeadEvent.lead_id)))
+        select(LeadEvent.lead_id, Lead.amount)
+        .distinct()
         .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
         .where(
             LeadEvent.team_id == scope.team_id,
@@ -119,8 +121,9 @@ async def _goal_and_won(
     )
     if not scope.sees_all:
         won_query = won_query.where(LeadEvent.owner_id == scope.person_id)
-    won = int((await session.exec(won_query)).one() or 0)
-    return (int(total) if rows else None), won
+    won = (await session.exec(won_query)).all()
+    amount = sum(float(value or 0) for _, value in won)
+    return (int(total) if rows else None), len(won), amount
 
 
 async def forecast_view(
@@ -163,7 +166,7 @@ async def forecast_view(
     result = forecast.forecast(leads, order, chances, average)
     months = []
     for month, data in ((this_month, result.this_month), (next_month, result.next_month)):
-        goal, won = await _goal_and_won(session, scope, month, now)
+        goal, won, won_amount = await _goal_and_won(session, scope, month, now)
         expected = won + data.orders
         months.append(
             {
@@ -172,7 +175,9 @@ async def forecast_view(
                 "won": won,
                 "orders": _orders(data.orders),
                 "expected": _orders(expected),
-                "revenue": _money(data.revenue),
+                "revenue": _money(won_amount + data.revenue),  # what is won counts in full
+                "won_revenue": _money(won_amount),
+                "open_revenue": _money(data.revenue),
                 "goal": goal,
                 "gap": None
                 if goal is None

@@ -40,7 +40,16 @@ from assistant.render import Renderer
 from assistant.scheduling.jobs import install_jobs
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
-from assistant.tg.handlers import basics, groups, leads, manager, numbers, reminders, teams
+from assistant.tg.handlers import (
+    basics,
+    groups,
+    leads,
+    manager,
+    messages,
+    numbers,
+    reminders,
+    teams,
+)
 from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import today as today_handlers
@@ -58,6 +67,7 @@ FEATURES: list[Feature] = [
     basics.FEATURE,
     teams.FEATURE,
     leads.FEATURE,
+    messages.FEATURE,
     groups.FEATURE,
     numbers.FEATURE,
     scripts_feature.FEATURE,
@@ -129,7 +139,7 @@ async def _text(request: Request) -> Reply | list[Reply] | None:
     for feature in FEATURES:
         if state is not None and state.flow in feature.flows:
             return await feature.flows[state.flow](request)
-    return Reply("hint")
+    return await messages.free_text(request)  # a pasted lead, or the hint
 
 
 async def _dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -182,13 +182,15 @@ async def deliver(
             continue
         parts = app.renderer.messages(reply_locale, reply.template, **reply.context)
         query = update.callback_query if update else None
+        # A keyboard without a button is no keyboard: Telegram answers one with an error.
+        keyboard = reply.keyboard if reply.keyboard and reply.keyboard.inline_keyboard else None
         if reply.edit and query is not None and query.message is not None and len(parts) == 1:
             await query.edit_message_text(
-                parts[0], parse_mode=ParseMode.HTML, reply_markup=reply.keyboard
+                parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
             continue
         for index, part in enumerate(parts):
-            markup = reply.keyboard if index == len(parts) - 1 else None
+            markup = keyboard if index == len(parts) - 1 else None
             await bot.send_message(
                 chat_id,
                 part,

@@ -48,7 +48,10 @@ async def test_the_team_forecast_weighs_open_leads_by_stage_against_the_goal(
     await bot.send("/goal 4", CAROL)
     await bot.send("/goal 2", DAVE)
     text = await bot.reply_text("/forecast")
-    assert "<b>2026-11</b> ◀\n已成交 1 单 + 预计 0.95 单 = 1.95 单，预计收入 9,500" in text
+    assert (
+        "<b>2026-11</b> ◀\n已成交 1 单 + 预计 0.95 单 = 1.95 单，"
+        "预计收入 19,500（已成交 10,000 + 在谈 9,500）" in text
+    )  # the won deal's 10,000 counts in the revenue, as the won order counts in the orders
     assert "目标 6 单，还差 4.05 单" in text
     assert "<b>2026-12</b>\n已成交 0 单 + 预计 2.4 单 = 2.4 单，预计收入 24,000" in text
     assert "#3 客户3 · A · 已到店 · 60% · ≈6,000" in text

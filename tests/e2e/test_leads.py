@@ -256,10 +256,10 @@ async def test_find_searches_names_phones_and_wechat(bot: Harness) -> None:
 
 
 async def test_logging_a_contact_resets_the_follow_up_by_grade(bot: Harness) -> None:
-    await bot.send(WORKED_EXAMPLE)  # grade A: next follow-up one day after the contact
+    await bot.send(WORKED_EXAMPLE)  # grade A: the day after the contact, from 10:00
     bot.clock.advance(hours=3)
     text = await bot.reply_text("/log 1 聊了套餐, 周六到店")
-    assert "已记录联系" in text and "下次跟进：2026-11-26 13:00" in text
+    assert "已记录联系" in text and "下次跟进：2026-11-26 10:00" in text
     [contact] = await lead_events(bot, "contact")
     assert contact.payload == {"note": "聊了套餐, 周六到店", "grade": "A"}
     [lead] = await rows(bot, Lead)

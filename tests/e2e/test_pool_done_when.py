@@ -39,7 +39,10 @@ async def test_pool_assignment_stale_return_forecast_sources_after_sale_and_refe
     shares = Counter(lead.owner_id for lead in await all_leads(bot))
     assert sorted(shares.values()) == [16, 17, 17]
     forecast = await bot.reply_text("/forecast")
-    assert "已成交 1 单 + 预计 0.95 单 = 1.95 单，预计收入 9,500" in forecast
+    assert (
+        "已成交 1 单 + 预计 0.95 单 = 1.95 单，预计收入 19,500（已成交 10,000 + 在谈 9,500）"
+        in forecast
+    )
     assert "已成交 0 单 + 预计 2.4 单 = 2.4 单，预计收入 24,000" in forecast
     sources = await bot.reply_text("/sources")
     assert "<b>抖音</b>：线索 17 · 有效率 11.8% · 到店率 5.9% · 成交 1 · 收入 10,000" in sources

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.domain.capture import format_phone, normalize_phone, parse_capture
+from assistant.domain.capture import format_phone, looks_like_lead, normalize_phone, parse_capture
 from assistant.domain.grading import grade_for
 
 TODAY = date(2026, 11, 25)
@@ -156,3 +156,26 @@ def test_words_after_a_date_keyword_that_are_no_date_are_reported_and_kept(
 )
 def test_an_undecided_date_or_a_keyword_in_passing_is_not_reported(text: str) -> None:
     assert parse_capture(text, TODAY).unread_date is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "郑女士 13512349876 婚期明年6月 抖音",
+        "13800138000",
+        "小李 wx:li_2024",
+        "王女士 明年5月",
+        "张三 婚期 看缘分",
+        "Ms Lee next spring",
+        "Tom wedding date: May 1",
+    ],
+)
+def test_text_with_a_phone_a_messenger_id_or_a_name_with_a_date_looks_like_a_lead(
+    text: str,
+) -> None:
+    assert looks_like_lead(parse_capture(text, TODAY), text)
+
+
+@pytest.mark.parametrize("text", ["明天开会", "你好", "how do I add a lead?", "周五下午有空吗"])
+def test_ordinary_chat_does_not_look_like_a_lead(text: str) -> None:
+    assert not looks_like_lead(parse_capture(text, TODAY), text)

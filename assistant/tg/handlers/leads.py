@@ -11,23 +11,17 @@ from zoneinfo import ZoneInfo
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    MessageOriginChannel,
-    MessageOriginChat,
-    MessageOriginHiddenUser,
-    MessageOriginUser,
 )
 
 from assistant.db.models import Lead, LeadEvent
 from assistant.domain import pipeline, retention
 from assistant.domain.capture import (
     NAME_LIMIT,
-    TEXT_LIMIT,
     LeadDraft,
     clean_wechat,
     format_phone,
     marked_wechat,
     normalize_phone,
-    parse_capture,
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.sources import is_referral, source_key
@@ -243,7 +237,7 @@ async def add(request: Request) -> Reply:
     if customer is not None:
         customers.referred_draft(draft)
     if not to_pool and customer is None:
-        return await _save(request, scope, draft)
+        return await save_draft(request, scope, draft)
     if to_pool:
         saved = await pool.add_to_pool(request.session, scope, draft, request.now)
     else:
@@ -259,7 +253,8 @@ async def add(request: Request) -> Reply:
     )  # fmt: skip
 
 
-async def _save(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
+async def save_draft(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
+    """Store a draft as /add does (duplicates found and shown) and show its card."""
     saved = await svc.create_lead(request.session, scope, draft, request.now)
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
@@ -330,75 +325,12 @@ async def add_flow(request: Request) -> Reply:
             source=data.get("source"),
             strong_intent=is_referral(data.get("source")),
         )
-        return await _save(request, scope, draft)
+        return await save_draft(request, scope, draft)
     await svc.set_state(
         request.session, scope.person_id, _chat_id(request),
         flow=ADD_FLOW, step=step, data=data, now=request.now,
     )  # fmt: skip
     return Reply("leads/add_ask", {"step": step, "name": data.get("name", "")})
-
-
-async def contact_card(request: Request) -> Reply:
-    """A contact shared or forwarded into the chat becomes a lead."""
-    message = request.update.effective_message
-    contact = message.contact if message else None
-    if contact is None:
-        raise UserError("bad_button")
-    scope = await svc.scope_of(request.session, request.person)
-    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
-    raw = contact.phone_number or ""
-    phone = normalize_phone(raw) or (
-        normalize_phone("+" + raw) if raw.isascii() and raw.isdigit() else None
-    )
-    if raw and phone is None:
-        raise UserError("bad_phone", given=raw[:40])
-    draft = LeadDraft(name=name, phone=phone)
-    return await _save(request, scope, draft)
-
-
-def _origin_name(message: Any) -> str:
-    origin = getattr(message, "forward_origin", None)
-    if isinstance(origin, MessageOriginUser):
-        return str(origin.sender_user.full_name)
-    if isinstance(origin, MessageOriginHiddenUser):
-        return origin.sender_user_name
-    if isinstance(origin, MessageOriginChat):
-        return origin.sender_chat.title or ""
-    if isinstance(origin, MessageOriginChannel):
-        return origin.chat.title or ""
-    return ""
-
-
-async def forwarded(request: Request) -> Reply | list[Reply] | None:
-    """A client's message forwarded into the chat becomes a lead named after its sender.
-
-    Phone, WeChat, date and source are picked out of the text as /add does; the text itself is
-    kept as the lead's notes. During a step-by-step flow the text goes to that flow instead.
-    """
-    assert request.person.id is not None
-    state = await svc.get_state(request.session, request.person.id, _chat_id(request))
-    if state is not None:
-        from assistant.tg.app import FEATURES
-
-        for feature in FEATURES:
-            if state.flow in feature.flows:
-                return await feature.flows[state.flow](request)
-    message = request.update.effective_message
-    text = " ".join((message.text or "").split()) if message else ""
-    scope = await svc.scope_of(request.session, request.person)
-    found = parse_capture(text[:TEXT_LIMIT], scope.today(request.now), name_first=False)
-    name = " ".join(_origin_name(message).split())[:NAME_LIMIT] or found.name[:NAME_LIMIT]
-    draft = LeadDraft(
-        name=name,
-        phone=found.phone,
-        wechat=found.wechat,
-        event_date=found.event_date,
-        source=found.source,
-        strong_intent=found.strong_intent,
-        notes=text[: svc.NOTE_LIMIT] or None,
-        unread_date=found.unread_date,
-    )
-    return await _save(request, scope, draft)
 
 
 async def cancel(request: Request) -> Reply:
@@ -814,5 +746,5 @@ FEATURE = Feature(
         "lun": undo_button,
     },
     flows={ADD_FLOW: add_flow, FIX_FLOW: fix_flow, IMPORT_FLOW: import_waiting},
-    messages={"contact": contact_card, "document": document, "forwarded": forwarded},
+    messages={"document": document},
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
@@ -11,6 +12,7 @@ from assistant.render.charts import FunnelChart, funnel_png
 from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
+from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
 
@@ -50,14 +52,67 @@ async def numbers(request: Request) -> Reply:
     return Reply("numbers_saved", view)
 
 
+def _next_month(today: date) -> date:
+    return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 async def goal(request: Request) -> Reply:
+    today = local_today(request.now, request.person.timezone)
+    last_day = analytics.month_ends_today(today)
     if not request.text:
         view = await analytics.show_goal(request.session, person=request.person, now=request.now)
-        return Reply("goal", view)
+        rows = []
+        if last_day:  # tomorrow is another month: its goal is one tap away
+            following = _next_month(today).strftime("%Y-%m")
+            label = t(request.locale, "goal_buttons.show_next", month=following)
+            rows.append([button(label, request.sign("glv", following))])
+        return Reply("goal", {**view, "month_ends": last_day}, keyboard=keyboard(*rows))
+    words = request.text.split()
+    if last_day and len(words) == 1:  # `/goal 20` on the last day: which month is meant?
+        analytics.parse_goal(request.text, today)  # a bad number is refused as usual
+        months = [_next_month(today), today.replace(day=1)]
+        rows = [
+            [button(t(request.locale, f"goal_buttons.{key}", month=month.strftime("%Y-%m")),
+                    request.sign("gls", words[0], month.strftime("%Y-%m")))]
+            for key, month in zip(("for_next", "for_this"), months, strict=True)
+        ]  # fmt: skip
+        return Reply(
+            "goal_which_month",
+            {"orders": int(words[0]), "this": months[1].strftime("%Y-%m"),
+             "next": months[0].strftime("%Y-%m")},
+            keyboard=keyboard(*rows),
+        )  # fmt: skip
     view = await analytics.set_goal(
         request.session, person=request.person, text=request.text, now=request.now
     )
-    return Reply("goal", view)
+    return Reply("goal", {**view, "month_ends": False})
+
+
+def _month_from_button(request: Request, index: int) -> str:
+    if len(request.args) <= index or len(request.args[index]) != 7:
+        raise UserError("bad_button")
+    return request.args[index]
+
+
+async def goal_month_button(request: Request) -> Reply:
+    """'This month' or 'next month' pressed after `/goal 20` on a month's last day."""
+    month = _month_from_button(request, 1)
+    view = await analytics.set_goal(
+        request.session, person=request.person, text=f"{request.args[0]} {month}", now=request.now
+    )
+    return Reply("goal", {**view, "month_ends": False})
+
+
+async def goal_view_button(request: Request) -> Reply:
+    month = _month_from_button(request, 0)
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise UserError("bad_button") from None
+    view = await analytics.show_goal(
+        request.session, person=request.person, now=request.now, month=first
+    )
+    return Reply("goal", {**view, "month_ends": False})
 
 
 def _chart(data: analytics.Funnel, locale: str) -> FunnelChart:
@@ -97,5 +152,6 @@ FEATURE = Feature(
         CommandSpec("numbers", "numbers", numbers),
         CommandSpec("goal", "numbers", goal),
         CommandSpec("chart", "numbers", chart),
-    ]
+    ],
+    callbacks={"gls": goal_month_button, "glv": goal_view_button},
 )

@@ -739,11 +739,6 @@ async def set_goal(
     return {**view, "previous": previous}
 
 
-def month_ends_today(today: date) -> bool:
-    """On a month's last day a goal "for this month" is almost surely meant for the next."""
-    return (today + timedelta(days=1)).day == 1
-
-
 async def show_goal(
     session: AsyncSession, *, person: Person, now: datetime, month: date | None = None
 ) -> dict[str, Any]:

@@ -86,3 +86,18 @@ async def test_on_a_months_last_day_goal_offers_next_month(bot: Harness) -> None
     assert "last day" in view.text
     [plan] = await press(bot, view, "Goal for 2026-12", BOB)
     assert "No goal set for 2026-12 yet" in plan.text and "/goal 20 2026-12" in plan.text
+
+
+async def test_forecast_revenue_counts_the_deal_already_won(bot: Harness) -> None:
+    for user, visited, won in ((ALICE, "到店", "/won 1 8800"), (BOB, "visited", "/won 1 8800")):
+        await bot.send("/add 王女士 13800138000", user)
+        await bot.send("/add 李女士 13800138001", user)
+        await bot.send(won, user)
+        await bot.send(f"/move 2 {visited}", user)
+    # One order won (8,800) and a visited lead worth 60% of the average deal (5,280).
+    zh = await bot.reply_text("/forecast", ALICE)
+    assert "已成交 1 单 + 预计 0.6 单 = 1.6 单，预计收入 14,080（已成交 8,800 + 在谈 5,280）" in zh
+    en = await bot.reply_text("/forecast", BOB)
+    assert (
+        "Won 1 + expected 0.6 = 1.6 orders, expected revenue 14,080 (won 8,800 + open 5,280)" in en
+    )

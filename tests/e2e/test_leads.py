@@ -320,7 +320,8 @@ async def test_lost_takes_a_team_reason_or_free_text(bot: Harness) -> None:
     assert "流失原因：搬去外地" in await bot.reply_text("/lost 2 搬去外地")
     reasons = [e.payload["reason"] for e in await lead_events(bot, "stage") if e.to_value == "lost"]
     assert reasons == ["价格太高", "²", "搬去外地"]
-    assert "2027-02-23 10:00" in await bot.reply_text("/lead 2")  # reactivation in 90 days
+    # Reactivation in 90 days, on a working slot: #1, lost at the same time, has 10:00.
+    assert "2027-02-23 10:15" in await bot.reply_text("/lead 2")
 
 
 async def test_edit_changes_fields_and_records_each_change(bot: Harness) -> None:

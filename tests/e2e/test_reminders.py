@@ -51,10 +51,11 @@ async def test_done_logs_a_contact_schedules_by_cadence_and_edits_the_reminder(
     calls = await bot.press(data_of(reminder, "Done ✓"), ALICE)
     edits = [call for call in calls if call.method == "editMessageText"]
     assert len(edits) == 1 and "contact logged" in edits[0].text
-    assert "3 days, grade B" in edits[0].text
+    # Grade B: 3 days on, a Saturday, a day off: the first slot of Monday.
+    assert "Next follow-up Mon 30 Nov 10:00 (5 days, grade B)" in edits[0].text
     assert [item["text"] for item in buttons(edits[0])] == ["Show script", "Open lead"]
     lead = await lead_by_id(sessionmaker, lead_id)
-    assert lead.next_followup_at == bot.clock() + timedelta(days=3)
+    assert lead.next_followup_at == bot.clock() + timedelta(days=5)
     assert lead.last_contact_at == bot.clock()
     kinds = [
         (event.kind, event.payload.get("reason"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import column, insert, inspect, table, text
 from sqlmodel import col, select
 
 from assistant.db.migrate import VERSIONS, alembic_config
 from assistant.db.models import Lead, SourceCost
 from assistant.db.session import Sessionmaker, transaction
-from tests.helpers import insert_leads, make_person
+from tests.helpers import make_person
 
 DAY = date(2026, 11, 20)
 STORED_BEFORE = ["转介绍", "Referred", "抖音", "walk-in", "进店", "朋友的朋友", "Village Fete",
@@ -49,9 +49,17 @@ async def _stored_as_before(sessionmaker: Sessionmaker) -> None:
     """Leads and costs as the bot stored them before sources had keys."""
     person, team = await make_person(sessionmaker, 501, name="Lin")
     async with transaction(sessionmaker) as session:
-        for source in STORED_BEFORE:
-            await insert_leads(session, team, 1, owner_id=person.id, name="客户", source=source,
-                               stage="new", grade="B")  # fmt: skip
+        connection = await session.connection()
+        # Only the columns the table has at this revision: later migrations add more.
+        present = await connection.run_sync(
+            lambda sync: {column["name"] for column in inspect(sync).get_columns("lead")}
+        )
+        for number, source in enumerate(STORED_BEFORE, start=1):
+            lead = Lead(team_id=team.id or 0, number=number, owner_id=person.id, name="客户",
+                        source=source, stage="new", grade="B")  # fmt: skip
+            row = {k: v for k, v in lead.model_dump().items() if k in present and k != "id"}
+            old_table = table("lead", *(column(name) for name in row))
+            await connection.execute(insert(old_table).values(**row))
         for source, cost in (("转介绍", 100.0), ("referral", 50.0), ("朋友的朋友", 30.0)):
             session.add(SourceCost(team_id=team.id or 0, person_id=person.id or 0, day=DAY,
                                    source=source, cost=cost))  # fmt: skip

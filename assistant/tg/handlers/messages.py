@@ -164,7 +164,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
     """
     assert request.person.id is not None
     state = await svc.get_state(request.session, request.person.id, _chat_id(request))
-    if state is not None:
+    if state is not None and state.flow != PASTE_FLOW:  # a waiting paste yields to the forward
         from assistant.tg.app import FEATURES
 
         for feature in FEATURES:

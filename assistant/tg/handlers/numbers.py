@@ -52,13 +52,18 @@ async def numbers(request: Request) -> Reply:
     return Reply("numbers_saved", view)
 
 
+def month_ends_today(today: date) -> bool:
+    """On a month's last day a goal "for this month" is almost surely meant for the next."""
+    return (today + timedelta(days=1)).day == 1
+
+
 def _next_month(today: date) -> date:
     return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 async def goal(request: Request) -> Reply:
     today = local_today(request.now, request.person.timezone)
-    last_day = analytics.month_ends_today(today)
+    last_day = month_ends_today(today)
     if not request.text:
         view = await analytics.show_goal(request.session, person=request.person, now=request.now)
         rows = []

@@ -37,7 +37,7 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
-from assistant.services import analytics, scripts
+from assistant.services import analytics, permissions, scripts
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.services.pushes import quiet_of
@@ -402,6 +402,10 @@ async def render_aftersale(ctx: RenderContext, row: Outbox) -> PushMessage | Non
     if lead is None or person is None or lead.owner_id != person.id or lead.deleted_at:
         return None
     if lead.stage != pipeline.WON:
+        return None
+    if not await permissions.may_receive_push(
+        ctx.session, person=person, team_id=lead.team_id, owner_id=lead.owner_id
+    ):
         return None
     team = await ctx.session.get(Team, lead.team_id)
     assert team is not None

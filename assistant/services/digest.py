@@ -87,8 +87,8 @@ async def _still_manages(session: AsyncSession, person: Person, team_id: int) ->
     team = await session.get(Team, team_id)
     if team is None or team.personal or not person.reachable or not person.digest_on:
         return None
-    member = await membership(session, team_id=team_id, person_id=person.id or 0)
-    return team if member is not None and permissions.is_manager(member) else None
+    allowed = await permissions.may_receive_push(session, person=person, team_id=team_id)
+    return team if allowed else None
 
 
 # --------------------------------------------------------------------------- /digest

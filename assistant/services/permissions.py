@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlmodel import col
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Membership
+from assistant.db.models import Lead, Membership, Person
 from assistant.services.errors import UserError
 
 OWNER: Final = "owner"
@@ -94,3 +95,33 @@ def can_remove(actor: Membership, target: Membership) -> bool:
 
 def can_hand_over(actor: Membership) -> bool:
     return is_manager(actor)
+
+
+async def may_receive_push(
+    session: AsyncSession,
+    *,
+    person: Person | None,
+    team_id: int | None,
+    owner_id: int | None = None,
+) -> bool:
+    """The one rule for every scheduled push about a team: escalations, reassign prompts,
+    stale-lead warnings and returns, milestone alerts, digests, reminders, check-ins.
+
+    Checked when the push is rendered, just before it is sent, not when it was planned: people
+    are demoted or removed in between, and then nothing naming the team's clients may reach
+    them. The recipient must still be an active member of the team, and manage it, unless the
+    push is about a lead of their own (`owner_id`: the lead's owner, or the owner it was taken
+    from).
+    """
+    if person is None or person.id is None or team_id is None:
+        return False
+    member = (
+        await session.exec(
+            select(Membership).where(
+                Membership.team_id == team_id, Membership.person_id == person.id
+            )
+        )
+    ).first()
+    if member is None or not member.active:
+        return False
+    return is_manager(member) or (owner_id is not None and owner_id == person.id)

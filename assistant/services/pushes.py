@@ -27,7 +27,7 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
-from assistant.services import analytics, today
+from assistant.services import analytics, permissions, today
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
 from assistant.tg.keyboards import button, keyboard
@@ -385,6 +385,10 @@ async def render_reminder(ctx: RenderContext, row: Outbox) -> PushMessage | None
     person = await ctx.session.get(Person, row.person_id) if row.person_id else None
     if lead is None or person is None or lead.owner_id != person.id:
         return None
+    if not await permissions.may_receive_push(
+        ctx.session, person=person, team_id=lead.team_id, owner_id=lead.owner_id
+    ):
+        return None
     assert lead.next_followup_at is not None
     context = {
         "lead": lead,
@@ -401,6 +405,8 @@ async def render_escalation(ctx: RenderContext, row: Outbox) -> PushMessage | No
     manager = await ctx.session.get(Person, row.person_id) if row.person_id else None
     if lead is None or manager is None:
         return None
+    if not await permissions.may_receive_push(ctx.session, person=manager, team_id=lead.team_id):
+        return None  # demoted or removed since the escalation was planned
     assert lead.next_followup_at is not None
     owner = await ctx.session.get(Person, lead.owner_id) if lead.owner_id else None
     step = str(row.payload.get("step"))

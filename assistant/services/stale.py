@@ -26,7 +26,7 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
-from assistant.services import pool
+from assistant.services import permissions, pool
 from assistant.services.pushes import quiet_of
 from assistant.tg.keyboards import button, keyboard
 
@@ -120,6 +120,10 @@ async def render_warn(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     person = await ctx.session.get(Person, row.person_id) if row.person_id else None
     if lead is None or person is None or lead.owner_id != person.id or lead.deleted_at:
         return None
+    if not await permissions.may_receive_push(
+        ctx.session, person=person, team_id=lead.team_id, owner_id=lead.owner_id
+    ):
+        return None
     touch = lead.last_contact_at or lead.created_at
     if touch > datetime.fromisoformat(str(row.payload.get("touch"))):
         return None  # contacted since
@@ -139,6 +143,11 @@ async def render_back(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     if lead is None or person is None or lead.deleted_at:
         return None
     owner_id = row.payload.get("owner")
+    if not await permissions.may_receive_push(
+        ctx.session, person=person, team_id=lead.team_id,
+        owner_id=int(owner_id) if owner_id else None,
+    ):  # fmt: skip
+        return None
     owner = await ctx.session.get(Person, int(owner_id)) if owner_id else None
     context = {
         "lead": lead,

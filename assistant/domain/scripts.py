@@ -208,6 +208,10 @@ class Script:
     locale: str
     team: bool = False
     placeholders: frozenset[str] = field(default_factory=frozenset)
+    titles: tuple[tuple[str, str], ...] = ()  # (locale, title): how people see it named
+
+    def title(self, locale: str) -> str | None:
+        return dict(self.titles).get(locale)
 
     @property
     def needs_date(self) -> bool:
@@ -257,15 +261,28 @@ def _string_list(value: Any, allowed: Sequence[str], what: str, index: int) -> t
 def _text(value: Any, what: str, index: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ScriptError(f"{what} must be non-empty text", index=index, field=what)
-    return " ".join(value.split()) if what == "why" else value.strip()
+    return " ".join(value.split()) if what in {"why", "title"} else value.strip()
 
 
-REQUIRED_FIELDS: Final = ("id", "stages", "grades", "text", "why")
+REQUIRED_FIELDS: Final = ("id", "title", "stages", "grades", "text", "why")
 OPTIONAL_FIELDS: Final = ("situation",)
 
 
-def parse_file(data: Any, *, situation: str, locale: str) -> list[Script]:
-    """The scripts of one situation file, or ScriptError naming the script and field."""
+def _titles(value: Any, locales: Sequence[str], index: int) -> tuple[tuple[str, str], ...]:
+    """A title per locale, e.g. {zh-Hans: 周末两个时段二选一, en: Two weekend times}."""
+    if not isinstance(value, dict) or sorted(map(str, value)) != sorted(locales):
+        raise ScriptError(f"title must name the script in {', '.join(locales)}", index=index,
+                          field="title")  # fmt: skip
+    return tuple((locale, _text(value[locale], "title", index)) for locale in locales)
+
+
+def parse_file(
+    data: Any, *, situation: str, locale: str, title_locales: Sequence[str] = ()
+) -> list[Script]:
+    """The scripts of one situation file, or ScriptError naming the script and field.
+
+    Each script's title must name it in every one of `title_locales` (default: its own).
+    """
     if not isinstance(data, dict):
         raise ScriptError("the file must be a mapping with 'situation' and 'scripts'")
     extra = set(data) - {"situation", "scripts"}
@@ -312,6 +329,7 @@ def parse_file(data: Any, *, situation: str, locale: str) -> list[Script]:
                 text=text,
                 why=_text(item["why"], "why", index),
                 locale=locale,
+                titles=_titles(item["title"], title_locales or (locale,), index),
             )
         )
     return scripts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -237,7 +237,7 @@ def load_file(path: Path, locale: str) -> list[tuple[Script, int]]:
             path, 1, f"unknown situation file name (use one of {', '.join(domain.SITUATIONS)})"
         )
     try:
-        parsed = domain.parse_file(data, situation=situation, locale=locale)
+        parsed = domain.parse_file(data, situation=situation, locale=locale, title_locales=LOCALES)
     except ScriptError as error:
         raise LibraryError(
             path, _line_of(document, error.index, error.field), error.message
@@ -248,17 +248,7 @@ def load_file(path: Path, locale: str) -> list[tuple[Script, int]]:
             check_source(script.text, locale)
         except ValueError as error:
             raise LibraryError(path, _line_of(document, index, "text"), str(error)) from None
-        used = placeholders.check(script.text)
-        complete = Script(
-            id=script.id,
-            situation=script.situation,
-            stages=script.stages,
-            grades=script.grades,
-            text=script.text,
-            why=script.why,
-            locale=locale,
-            placeholders=used,
-        )
+        complete = replace(script, placeholders=placeholders.check(script.text))
         checked.append((complete, _line_of(document, index, "id")))
     return checked
 

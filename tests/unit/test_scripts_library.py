@@ -25,6 +25,7 @@ scripts:
     text: >-
       {{ lead.name }}, which part feels too much?
     why: Short and kind.
+    title: {zh-Hans: 问哪部分贵, en: Which part is too much}
 """
 
 
@@ -51,6 +52,7 @@ def test_every_shipped_script_loads_and_renders_for_a_sample_lead(locale: str) -
         assert len(rendered.text) <= domain.FIRST_MESSAGE_LIMIT, script.id
         assert 1 <= domain.count_questions(rendered.text) <= 3, script.id
         assert script.why
+        assert script.title("zh-Hans") and script.title("en"), script.id
 
 
 @pytest.mark.parametrize("locale", ["zh-Hans", "en"])
@@ -165,3 +167,20 @@ WE = {
 def test_every_script_speaks_as_we_and_together(locale: str) -> None:
     for script in load_library()[locale]:
         assert WE[locale].search(script.text), script.id
+
+
+def test_a_script_without_a_title_in_every_language_is_refused_on_its_title_line(
+    tmp_path: Path,
+) -> None:
+    write_library(tmp_path, "too_expensive.yaml", GOOD.replace(", en: Which part is too much", ""))
+    with pytest.raises(LibraryError, match="title must name the script in zh-Hans, en") as caught:
+        load_library(tmp_path)
+    assert caught.value.line == 9
+
+
+@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+def test_chinese_titles_are_chinese_and_english_titles_english(locale: str) -> None:
+    for script in load_library()[locale]:
+        chinese, english = script.title("zh-Hans") or "", script.title("en") or ""
+        assert not re.search(r"[A-Za-z]", chinese), (script.id, chinese)
+        assert english.isascii(), (script.id, english)

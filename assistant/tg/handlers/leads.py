@@ -26,7 +26,7 @@ from assistant.domain.capture import (
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.sources import is_referral, source_key
 from assistant.i18n import t
-from assistant.services import customers, importexport, merge, permissions, pool
+from assistant.services import customers, importexport, merge, permissions, pool, script_names
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -91,7 +91,7 @@ def _shown(row: svc.ShownEvent) -> bool:
     return not (row.kind == "followup" and row.payload.get("reason") == "cadence")
 
 
-def event_view(request: Request, row: svc.ShownEvent) -> dict[str, Any]:
+def event_view(request: Request, row: svc.ShownEvent, titles: dict[str, str]) -> dict[str, Any]:
     return {
         "at": _when(request, row.at),
         "kind": row.kind,
@@ -103,6 +103,7 @@ def event_view(request: Request, row: svc.ShownEvent) -> dict[str, Any]:
         "field": str(row.payload.get("field", "")),
         "new": "" if row.payload.get("new") is None else str(row.payload.get("new")),
         "manual": bool(row.payload.get("manual")),
+        "script": titles.get(row.to_value or "", ""),  # the title of a script sent
         "when": _when(request, datetime.fromisoformat(row.to_value))
         if row.kind == "followup" and row.to_value
         else "",
@@ -154,6 +155,7 @@ async def card(
     else:  # what the query would return: same time, so the last written first
         newest_first = created[::-1][:30]
     rows = [row for row in newest_first if _shown(row)][:10]
+    titles = await script_names.event_titles(request.session, lead.team_id, rows, request.locale)
     owner = ""
     if scope.sees_all and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(request.session, lead)
@@ -180,7 +182,7 @@ async def card(
         "leads/card",
         {
             "lead": lead_view(request, scope, lead),
-            "history": [event_view(request, row) for row in rows],
+            "history": [event_view(request, row, titles) for row in rows],
             "owner": owner,
             "notice": notice,
             "duplicates": dupes,

@@ -16,6 +16,7 @@ from assistant.db.models import ConversationState, Lead, Membership, Team
 from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script
 from assistant.i18n import t
+from assistant.services import script_names
 from assistant.services import scripts as service
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team
@@ -241,10 +242,15 @@ async def script_command(request: Request) -> Reply | list[Reply]:
         return Reply("scripts/team_list", {"rows": team_rows})
     if head in STATS_WORDS:
         team, whole_team, rows = await service.stats_for(request.session, person=request.person)
+        ids = [row.script_id for row in rows]
+        titles = await script_names.titles_by_id(
+            request.session, team_id=team.id or 0, ids=ids, locale=request.locale
+        )
         return Reply(
             "scripts/stats",
             {
                 "rows": rows,
+                "titles": titles,
                 "whole_team": whole_team,
                 "team": team.name,
                 "days": service.CREDIT_DAYS,
@@ -315,6 +321,7 @@ async def _record(request: Request, team: Team, lead: Lead, script: Script) -> R
         "scripts/used",
         {
             "script": script,
+            "title": script_names.title_of(script, request.locale),
             "lead": _lead_view(request, lead, team),
             "days": service.CREDIT_DAYS,
             "again": not new,
@@ -414,7 +421,7 @@ async def _retire(request: Request, words: list[str]) -> Reply:
     row = await service.retire_team_script(
         request.session, person=request.person, given=words[0], now=request.now
     )
-    return Reply("scripts/retired", {"id": domain.team_script_id(row.id or 0)})
+    return Reply("scripts/retired", {"id": domain.team_script_id(row.id or 0), "number": row.id})
 
 
 async def _product(request: Request, text: str) -> Reply:

@@ -1,0 +1,81 @@
+"""#15 §5 "Replies that read as a machine", walked in Chinese and in English.
+
+Whatever a person reads in Chinese has no internal id, key or English word in it; the same
+steps in English read as English.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+from assistant.services.scripts import library
+from tests.e2e.test_scripts import blocks, button_data, make_lead
+from tests.harness import BOB, Harness
+
+LIBRARY_IDS = {script.id for scripts in library().values() for script in scripts}
+
+
+def latin_words(text: str) -> list[str]:
+    """Latin words a Chinese reader would trip over: commands and grade letters aside."""
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    plain = re.sub(r"/[a-z_]+", " ", plain)  # /script, /lead …: commands are typed as they are
+    return re.findall(r"[A-Za-z][A-Za-z_-]+", plain)
+
+
+def assert_reads_as_chinese(text: str) -> None:
+    assert not latin_words(text), (latin_words(text), text)
+    assert not [word for word in LIBRARY_IDS if word in text], text
+
+
+async def test_a_used_script_is_named_by_its_title_in_the_reply_history_and_stats(
+    bot: Harness,
+) -> None:
+    await bot.send("/start")
+    lead = await make_lead(bot, name="王女士", stage="valid", grade="A")
+    shown = blocks(await bot.send(f"/script {lead.number}"))
+    assert_reads_as_chinese(shown[0].text.split("<pre>")[0])
+    [used] = [c for c in await bot.press(button_data(shown[0], "用了这条")) if c.text]
+    assert "已记录：#1 王女士 用了「邀约到店」话术「周末两个时段二选一」" in used.text
+    assert_reads_as_chinese(used.text)
+    card = await bot.reply_text("/lead 1")
+    assert "💬 用了话术「周末两个时段二选一」" in card
+    assert_reads_as_chinese(card)
+    stats = await bot.reply_text("/script 效果")
+    assert "周末两个时段二选一（邀约到店）：用了 1 次" in stats
+    assert_reads_as_chinese(stats)
+
+
+async def test_in_english_the_same_script_reads_by_its_english_title(bot: Harness) -> None:
+    await bot.send("/start", BOB)
+    lead = await make_lead(bot, BOB, name="Emma", stage="valid", grade="A")
+    shown = blocks(await bot.send(f"/script {lead.number}", BOB))
+    [used] = [c for c in await bot.press(button_data(shown[0], "Used it"), BOB) if c.text]
+    assert "“Saturday or Sunday”" in used.text and "invite-" not in used.text
+    card = await bot.reply_text("/lead 1", BOB)
+    assert "💬 sent “Saturday or Sunday”" in card
+    # The lead's history is read in the reader's language, whoever sent the script.
+    await bot.send("/lang zh", BOB)
+    assert "💬 用了话术「周六下午或周日上午」" in await bot.reply_text("/lead 1", BOB)
+
+
+async def test_a_team_script_is_named_by_its_first_words(bot: Harness) -> None:
+    await bot.send("/start")
+    await bot.send(
+        "/script 添加 太贵 | {{ lead.name }}，预算方面我们一起想办法，您心里的区间是多少？"
+    )
+    lead = await make_lead(
+        bot, name="孙女士", stage="visited", grade="A", event_date=date(2027, 5, 1)
+    )
+    shown = blocks(await bot.send("/script 太贵"))
+    team_block = next(call for call in shown if "团队话术" in call.text)
+    [used] = [c for c in await bot.press(button_data(team_block, "用了这条")) if c.text]
+    assert "回复线索编号" in used.text
+    noted = await bot.reply_text(str(lead.number))
+    assert "用了「异议：太贵」话术「团队话术：预算方面我们一起想办法…」" in noted
+    assert_reads_as_chinese(noted)
+    card = await bot.reply_text(f"/lead {lead.number}")
+    assert "💬 用了话术「团队话术：预算方面我们一起想办法…」" in card
+    stats = await bot.reply_text("/script 效果")
+    assert "团队话术：预算方面我们一起想办法…（异议：太贵）：用了 1 次" in stats

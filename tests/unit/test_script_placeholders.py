@@ -96,6 +96,7 @@ scripts:
     text: >-
       {{ lead.name }}, PAYLOAD which part feels too much?
     why: Short and kind.
+    title: {zh-Hans: 问哪部分贵, en: Which part is too much}
 """
 
 

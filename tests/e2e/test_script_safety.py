@@ -51,7 +51,7 @@ async def test_an_exploit_is_refused_in_the_guided_flow_and_in_an_edit(bot: Harn
     for payload in EXPLOITS:
         assert "这条话术不能保存" in await bot.reply_text(f"{payload} 您觉得呢？")
     added = await bot.reply_text("{{lead.name}}，预算我们一起想办法，您心里的区间是多少？")
-    assert "团队话术 <b>t1</b> 已添加" in added
+    assert "<b>1 号</b>团队话术已添加" in added
     for payload in EXPLOITS:
         assert "这条话术不能保存" in await bot.reply_text(f"/script edit t1 {payload} 好吗？")
     assert await stored_texts(bot) == ["{{lead.name}}，预算我们一起想办法，您心里的区间是多少？"]

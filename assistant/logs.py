@@ -9,13 +9,25 @@ from collections.abc import Mapping
 from types import TracebackType
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
-_PHONE = re.compile(r"\+?\d[\d\s-]{7,}\d")
+# Phone numbers, not every run of digits: a log line starts with a timestamp and carries
+# update ids, chat ids and durations, which must stay readable. Three shapes are phones:
+_PHONES = [
+    # international, written with its + (8 to 15 digits, spaces, dashes, dots or brackets)
+    re.compile(r"(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\w)"),
+    # a Chinese mobile, with or without 86 in front: 13912345678, 139 1234 5678, 139-1234-5678
+    re.compile(r"(?<!\w)(?:86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\w)"),
+    # a local number in groups ending in four digits: 010-1234-5678, (555) 123-4567
+    re.compile(r"(?<![\w.:-])\(?\d{2,4}\)?[ -]\d{3,4}[ -]?\d{4}(?![\w:.]|-\d)"),
+]
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 def redact(text: str) -> str:
-    return _PHONE.sub("<phone>", _TOKEN.sub("<token>", text))
+    text = _TOKEN.sub("<token>", text)
+    for phone in _PHONES:
+        text = phone.sub("<phone>", text)
+    return text
 
 
 class RedactingFormatter(logging.Formatter):

@@ -5,7 +5,7 @@ Daily numbers and funnels are queries over these events, so writers and readers 
 | kind          | from_value   | to_value     | payload                                  |
 | ------------- | ------------ | ------------ | ---------------------------------------- |
 | created       |              | first stage  | {"source": ..., "grade": ...}            |
-| contact       |              |              | {"note": ..., "grade": grade at contact} |
+| contact       |              | "again" (1)  | {"note": ..., "grade": grade at contact} |
 | stage         | old stage    | new stage    | won: {"amount": float}; lost: {"reason": str}      |
 | grade         | old grade    | new grade    | {"manual": bool, "auto": bool}           |
 | phone         |              | "1"          | phone obtained (转电话), once per lead      |
@@ -18,6 +18,9 @@ Daily numbers and funnels are queries over these events, so writers and readers 
 | assigned      | old owner id | new owner id | {"by": person id}                        |
 | script        |              | script id    | {"script": id} when a rep used a script  |
 
+(1) a contact with a lead that already had one that local day (the person's time zone): counted
+as a contact, but it earns no leaderboard points (pressing "log contact" again farms nothing).
+
 `owner_id` on the event is the lead's owner when the event happened, `actor_id` who did it,
 `at` when (UTC). A stage event to "won" counts as a deal; its `amount` is the revenue.
 """
@@ -28,6 +31,7 @@ from typing import Final
 
 CREATED: Final = "created"
 CONTACT: Final = "contact"
+CONTACT_AGAIN: Final = "again"  # to_value of a contact that earns no points
 STAGE: Final = "stage"
 GRADE: Final = "grade"
 PHONE: Final = "phone"

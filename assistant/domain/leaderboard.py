@@ -8,7 +8,8 @@ Points are a weighted mix, defined here as data:
 | what                | counted from                                                   | points |
 | ------------------- | -------------------------------------------------------------- | ------ |
 | on-time follow-up   | a contact that answered a due follow-up by the end of its day  | 3      |
-| contact             | every "contact" event                                          | 1      |
+|                     | (once per lead and local day)                                  |        |
+| contact             | a "contact" event, once per lead and local day                 | 1      |
 | visit               | a "stage" event into the pipeline's visit stage                | 5      |
 | deal                | a "stage" event into "won"                                     | 10     |
 
@@ -225,7 +226,7 @@ def rank_tallied(
         row = rows.get(tally.owner_id) if tally.owner_id is not None else None
         if row is None:
             continue
-        if tally.kind == events.CONTACT:
+        if tally.kind == events.CONTACT and tally.to_value != events.CONTACT_AGAIN:
             row.contacts += tally.count
         elif tally.kind == events.STAGE and tally.to_value == visit_stage:
             row.visits += tally.count
@@ -237,10 +238,12 @@ def rank_tallied(
     streak_now = min(now, end - timedelta(microseconds=1))
     for member_id, row in rows.items():
         mine = dues_of.get(member_id, [])
-        row.on_time = sum(
-            1
-            for due in mine
-            if on_time(due, zone) and due.done_at is not None and start <= due.done_at < end
+        row.on_time = len(
+            {  # one per lead and local day, however often its follow-up is moved and met
+                (due.lead_id, local_today(due.done_at, zone))
+                for due in mine
+                if on_time(due, zone) and due.done_at is not None and start <= due.done_at < end
+            }
         )
         row.streak = streak(mine, streak_now, zone)
     ordered = sorted(

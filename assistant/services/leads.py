@@ -581,22 +581,38 @@ async def create_lead(
 async def log_contact(
     session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
 ) -> None:
-    record_contact(session, scope, lead, note, now)
+    await record_contact(session, scope, lead, note, now)
     await reschedule(session, scope, lead, now)
 
 
-def record_contact(
+_CONTACTED_SINCE = (
+    sa_select(_EVENTS.id)
+    .where(
+        _EVENTS.lead_id == bindparam("lead"),
+        _EVENTS.kind == events.CONTACT,
+        _EVENTS.at >= bindparam("since"),
+    )
+    .limit(1)
+)
+
+
+async def record_contact(
     session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
 ) -> None:
     """The contact alone, counted under the lead's grade at the time; `reschedule` follows
-    (split from log_contact for a caller that changes the grade in between)."""
+    (split from log_contact for a caller that changes the grade in between). A second contact
+    with the lead on the same local day is recorded too, marked so it earns no points."""
     note = " ".join(note.split())
     if len(note) > NOTE_LIMIT:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
     payload: dict[str, Any] = {"grade": lead.grade}
     if note:
         payload["note"] = note
-    _event(session, lead, scope.person_id, events.CONTACT, now, payload=payload)
+    since, _ = local_day_bounds(scope.today(now), scope.person.timezone)
+    connection = await session.connection()
+    again = (await connection.execute(_CONTACTED_SINCE, {"lead": lead.id, "since": since})).first()
+    to_value = events.CONTACT_AGAIN if again is not None else None
+    _event(session, lead, scope.person_id, events.CONTACT, now, to_value=to_value, payload=payload)
     lead.last_contact_at = now
     lead.updated_at = now
 

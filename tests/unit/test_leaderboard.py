@@ -123,3 +123,24 @@ def test_a_reschedule_replaces_only_its_own_lead_s_due_among_many() -> None:
     assert len(dues) == 3001
     assert sum(on_time(due, ZONE) for due in dues) == 3000
     assert [due.lead_id for due in dues if not on_time(due, ZONE)] == [5000]
+
+
+def test_a_follow_up_moved_and_met_again_and_again_earns_on_time_points_once_a_day() -> None:
+    facts = []
+    for minute in range(0, 50, 10):  # set for in ten minutes, met, set again, met again...
+        set_on = at(25, 9).replace(minute=minute)
+        facts.append(followup(1, 7, set_on, set_on.replace(minute=minute + 5)))
+        facts.append(contact(1, 7, set_on.replace(minute=minute + 6)))
+    facts.append(followup(2, 7, at(25, 8), at(25, 9)))
+    facts.append(contact(2, 7, at(25, 9)))
+    [row] = rank([7], facts, pipeline="store", period="day", now=NOW, zone=ZONE).rows
+    assert row.on_time == 2  # lead 1 once, lead 2 once
+
+
+def test_a_contact_marked_again_counts_for_nothing_on_the_board() -> None:
+    facts = [
+        contact(1, 7, at(25, 9)),
+        Fact(1, 7, events.CONTACT, at(25, 9).replace(minute=5), events.CONTACT_AGAIN),
+    ]
+    [row] = rank([7], facts, pipeline="store", period="day", now=NOW, zone=ZONE).rows
+    assert (row.contacts, row.points) == (1, WEIGHTS["contact"])

@@ -32,6 +32,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.dates import DateParseError, parse_date, parse_when
 from assistant.domain.grading import grade_for, is_upgrade
+from assistant.domain.invisible import visible_words
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.sources import is_referral, source_key
 from assistant.domain.team_settings import effective
@@ -451,7 +452,7 @@ def validate_draft(draft: LeadDraft) -> None:
     for problem in draft.problems:
         if problem.startswith("date:"):
             raise UserError("bad_date", given=problem[5:45])
-    draft.name = " ".join(draft.name.split())
+    draft.name = visible_words(draft.name)
     if not draft.name:
         raise UserError("name_missing")
     if len(draft.name) > NAME_LIMIT:
@@ -782,7 +783,7 @@ async def edit_field(
 ) -> tuple[list[Lead], bool]:
     """Change one field; returns duplicates found for a changed phone or WeChat."""
     key = field_of(field_text)
-    value = " ".join(value.split())
+    value = visible_words(value)
     clear = value.lower() in _CLEAR
     if not value:
         raise UserError("edit_needs_value", field=key, number=lead.number)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Membership, Person, Team
 from assistant.domain import preferences
+from assistant.domain.invisible import visible_words
 from assistant.domain.timezones import resolve_timezone
 from assistant.i18n import normalize_locale, parse_locale_choice
 from assistant.services.errors import UserError
@@ -79,7 +80,7 @@ async def ensure_person(
     person = Person(
         tg_user_id=profile.tg_user_id,
         chat_id=profile.chat_id,
-        name=profile.name[:NAME_LIMIT],
+        name=display_name(profile)[:NAME_LIMIT],
         username=profile.username,
         locale=normalize_locale(profile.language_code, default_locale),
         timezone=default_timezone,
@@ -95,6 +96,12 @@ async def ensure_person(
     session.add(Membership(team_id=team.id, person_id=person.id, role="owner", joined_at=now))
     person.active_team_id = team.id
     return person, True
+
+
+def display_name(profile: Profile) -> str:
+    """The Telegram name as others see it in the team; one made only of invisible characters
+    gives way to the @username (Telegram lets nobody's name be empty, so this is the exception)."""
+    return visible_words(profile.name) or (f"@{profile.username}" if profile.username else "—")
 
 
 def set_locale(person: Person, choice: str) -> str:

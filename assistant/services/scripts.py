@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent, Membership, Person, ScriptUse, Team, TeamScript
 from assistant.domain import events, placeholders
 from assistant.domain import scripts as domain
+from assistant.domain.invisible import visible_words
 from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
 from assistant.domain.team_settings import effective
@@ -368,7 +369,7 @@ def parse_one_line(line: str, *, pipeline: str) -> TeamScriptDraft:
 
 def check_team_text(text: str, locale: str) -> str:
     """The text cleaned, or UserError explaining what to change."""
-    cleaned = " ".join(text.split())
+    cleaned = visible_words(text)
     if not cleaned:
         raise UserError("script_text_missing")
     if len(cleaned) > domain.TEAM_TEXT_LIMIT * 2:

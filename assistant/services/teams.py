@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Invite, Lead, Membership, Person, Team
+from assistant.domain.invisible import visible_words
 from assistant.services import permissions
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
@@ -106,7 +107,7 @@ async def create_invite(
 async def create_team(
     session: AsyncSession, *, person: Person, name: str, now: datetime
 ) -> tuple[Team, Invite]:
-    cleaned = " ".join(name.split())
+    cleaned = visible_words(name)
     if not cleaned:
         raise UserError("team_name_missing")
     if len(cleaned) > TEAM_NAME_LIMIT:

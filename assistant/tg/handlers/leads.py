@@ -24,6 +24,7 @@ from assistant.domain.capture import (
     normalize_phone,
 )
 from assistant.domain.dates import DateParseError, parse_date
+from assistant.domain.invisible import visible_words
 from assistant.domain.sources import is_referral, source_key
 from assistant.i18n import t
 from assistant.services import customers, importexport, merge, permissions, pool, script_names
@@ -294,7 +295,7 @@ async def add_flow(request: Request) -> Reply:
     state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
     assert state is not None
     data = dict(state.data)
-    text = " ".join(request.text.split())
+    text = visible_words(request.text)
     step = state.step
     if step == "name":
         if not text:

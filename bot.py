@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> None:
         run_webhook(settings)
         return
     application = build_application(settings, rate_limited=True)
+    if settings.metrics_port:
+        from assistant.tg.operations import serve_operations_while_polling
+
+        serve_operations_while_polling(application, settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

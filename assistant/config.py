@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Shanghai"
     planner_interval_seconds: float = 60.0
     sender_interval_seconds: float = 1.0
+    leader_lease_seconds: float = 8.0
+    metrics_port: int | None = None
     log_level: str = "INFO"
 
     @property

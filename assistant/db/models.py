@@ -214,6 +214,15 @@ class ProcessedUpdate(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class LeaderLease(SQLModel, table=True):
+    """Which process plans and sends pushes, and until when (see scheduling/leader.py)."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    since: datetime = Field(sa_type=UTCDateTime)  # when this holder took the lease
+
+
 class ConversationState(SQLModel, table=True):
     """A half-done multi-step flow (guided /add, import confirmation), kept across restarts."""
 

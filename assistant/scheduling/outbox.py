@@ -7,9 +7,9 @@ A row whose lease has run out is claimable again, so a crashed sender loses noth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -155,3 +155,17 @@ async def retry_later(
         .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
         .values(**values)
     )
+
+
+async def due_backlog(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """How many rows are due and unsent (pending, or claimed and not finished), and the oldest
+    due time among them."""
+    result = await session.exec(
+        select(func.count(), func.min(col(Outbox.due_at))).where(
+            col(Outbox.status).in_([PENDING, SENDING]), col(Outbox.due_at) <= now
+        )
+    )
+    count, oldest = result.one()
+    if isinstance(oldest, str):  # SQLite's MIN() of a stored time comes back as text
+        oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+    return int(count), oldest

@@ -31,6 +31,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from assistant import metrics
 from assistant.clock import system_clock
 from assistant.db.models import Outbox, Person
 from assistant.db.session import transaction
@@ -83,10 +84,14 @@ class Sender:
         lease: timedelta = timedelta(seconds=60),
         concurrency: int = 8,
         pacer: Pacer | bool = True,
+        may_send: Callable[[], bool] = lambda: True,
     ) -> None:
         """`pacer`: True paces in wall-clock time when the app runs on the system clock (not
-        under a test's controlled clock); False never; or a Pacer to share or tune."""
+        under a test's controlled clock); False never; or a Pacer to share or tune.
+        `may_send`: asked before every claim and every message; false (this process is no
+        longer the leader) puts the rest of the batch back at once."""
         self.app = app
+        self.may_send = may_send
         self.bot = bot
         self.batch = batch
         self.lease = lease
@@ -109,6 +114,8 @@ class Sender:
     async def run_once(self, now: datetime | None = None) -> SendReport:
         """Send what is due now; returns what happened to each claimed row."""
         now = now or self.app.clock()
+        if not self.may_send():
+            return SendReport()
         rows = await self.claim(now)
         report = SendReport(claimed=len(rows))
         ready: list[Outbox] = []
@@ -121,6 +128,8 @@ class Sender:
             self._next_free[row.chat_id] = now + _gap(row.chat_id)
             ready.append(row)
         await asyncio.gather(*(self._deliver(row, now, report) for row in ready))
+        for outcome in ("sent", "skipped", "dropped", "deferred", "failed"):
+            metrics.PUSHES.labels(outcome).inc(getattr(report, outcome))
         return report
 
     async def drain(
@@ -161,6 +170,10 @@ class Sender:
                 if self.pacer is not None:
                     await self.pacer.chat_ready(row.chat_id)  # wait without holding the wire
                 async with self._wire:
+                    if not self.may_send():
+                        await self._defer(row, now)
+                        report.deferred += 1
+                        return
                     await self._send(row.chat_id, message)
                     await self._finish(row_id, outbox.SENT, now)
                 # Pace the chat from when the message really left (a batch can take seconds
@@ -201,9 +214,11 @@ class Sender:
             extra: dict[str, Any] = {}
             if index == len(parts) - 1 and message.keyboard is not None:
                 extra["reply_markup"] = message.keyboard
-            if self.pacer is not None:
-                await self.pacer.acquire(chat_id)
-            await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
+            if self.pacer is None:
+                await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
+                continue
+            async with self.pacer.sending(chat_id):
+                await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
 
     async def _finish(
         self, row_id: int, status: str, now: datetime, error: str | None = None

@@ -896,9 +896,23 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
     Writes a grade event per change (actor none: the system did it) and returns the changes,
     so the morning briefing can announce upgrades. Running twice a day changes nothing.
     """
+    changes: list[GradeChange] = []
+    after: int | None = 0
+    while after is not None:  # flushed leads leave the session's (weak) identity map
+        batch, after = await regrade_batch(session, team_id=team_id, after=after, now=now)
+        changes += batch
+    return changes
+
+
+async def regrade_batch(
+    session: AsyncSession, *, team_id: int, after: int, now: datetime
+) -> tuple[list[GradeChange], int | None]:
+    """`regrade_leads` for the next REGRADE_BATCH open leads with ids above `after`; returns
+    the changes and where to go on from (None: the team is done). One batch is a short
+    transaction of its own for the hourly job, so SQLite's writers never wait long."""
     team = await session.get(Team, team_id)
     if team is None:
-        return []
+        return [], None
     settings = effective(team.settings)
     thresholds = settings["grading"]
     team_owner = await session.get(Person, team.owner_id)
@@ -913,36 +927,34 @@ async def regrade_leads(session: AsyncSession, *, team_id: int, now: datetime) -
         ).all()
     )
     changes: list[GradeChange] = []
-    after = 0
-    while True:  # a batch at a time: flushed leads leave the session's (weak) identity map
-        batch = (
-            await session.exec(
-                select(Lead)
-                .where(
-                    Lead.team_id == team_id,
-                    col(Lead.id) > after,
-                    col(Lead.deleted_at).is_(None),
-                    col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
-                )
-                .order_by(col(Lead.id))
-                .limit(REGRADE_BATCH)
+    batch = (
+        await session.exec(
+            select(Lead)
+            .where(
+                Lead.team_id == team_id,
+                col(Lead.id) > after,
+                col(Lead.deleted_at).is_(None),
+                col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
             )
-        ).all()
-        for lead in batch:
-            zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
-            old = _regrade(lead, local_today(now, zone), thresholds)
-            if old is None:
-                continue
-            lead.updated_at = now
-            _grade_event(session, lead, None, old, now)
-            if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
-                await _reschedule(session, settings, lead, None, now, lead.last_contact_at)
-            assert lead.id is not None
-            changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
-        await session.flush()
-        if len(batch) < REGRADE_BATCH:
-            return changes
-        after = batch[-1].id or 0
+            .order_by(col(Lead.id))
+            .limit(REGRADE_BATCH)
+        )
+    ).all()
+    for lead in batch:
+        zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
+        old = _regrade(lead, local_today(now, zone), thresholds)
+        if old is None:
+            continue
+        lead.updated_at = now
+        _grade_event(session, lead, None, old, now)
+        if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
+            await _reschedule(session, settings, lead, None, now, lead.last_contact_at)
+        assert lead.id is not None
+        changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
+    await session.flush()
+    if len(batch) < REGRADE_BATCH:
+        return changes, None
+    return changes, batch[-1].id or 0
 
 
 async def regrade_all_teams(session: AsyncSession, *, now: datetime) -> list[GradeChange]:

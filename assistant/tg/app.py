@@ -28,7 +28,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from assistant.clock import Clock, system_clock
 from assistant.config import Settings
@@ -37,7 +37,7 @@ from assistant.db.models import ConversationState
 from assistant.db.session import checkpoints, make_engine, make_sessionmaker
 from assistant.i18n import LOCALES, t
 from assistant.render import Renderer
-from assistant.scheduling.jobs import install_jobs
+from assistant.scheduling.jobs import install_jobs, step_down
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import (
@@ -54,6 +54,7 @@ from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
+from assistant.tg.metered import MeteredRequest
 from assistant.tg.registry import CommandSpec, Feature
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ async def _dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
         for feature in FEATURES:
             if parts[0] in feature.callbacks:
                 handler, args = feature.callbacks[parts[0]], parts[1:]
-    await run_handler(handler, update, context, args)
+    await run_handler(handler, update, context, args, label="button")
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -186,6 +187,7 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await step_down(application)
     await application.bot_data["engine"].dispose()
 
 
@@ -203,8 +205,11 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    # Replies and pushes go through the metered request (messages sent, 429s for /metrics);
+    # long polling keeps a plain connection of its own, as PTB sets it up by default.
+    builder = builder.request(MeteredRequest(request or HTTPXRequest(connection_pool_size=256)))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.get_updates_request(request)
     if rate_limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     application = builder.build()
@@ -229,7 +234,8 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
             chats = private if not spec.group else (filters.ChatType.GROUPS | private)
             if spec.group and not spec.private:
                 chats = filters.ChatType.GROUPS
-            application.add_handler(CommandHandler(spec.name, command(spec.handler), filters=chats))
+            callback = command(spec.handler, f"/{spec.name}")
+            application.add_handler(CommandHandler(spec.name, callback, filters=chats))
         if feature.chat_member is not None:
             application.add_handler(
                 ChatMemberHandler(command(feature.chat_member), ChatMemberHandler.MY_CHAT_MEMBER)
@@ -242,7 +248,7 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
     }
     for feature in features:
         for kind, handler in feature.messages.items():
-            application.add_handler(MessageHandler(kinds[kind], command(handler)))
+            application.add_handler(MessageHandler(kinds[kind], command(handler, kind)))
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from assistant import metrics
 from assistant.clock import Clock
 from assistant.config import Settings
 from assistant.db.models import Person, ProcessedUpdate
@@ -207,9 +209,28 @@ def _as_list(result: Reply | list[Reply] | None) -> list[Reply]:
 
 
 async def run_handler(
-    fn: HandlerFn, update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    fn: HandlerFn,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    args: list[str],
+    *,
+    label: str = "other",
 ) -> None:
-    """Run one use case in one transaction, then send what it returned.
+    """Run one use case in one transaction, then send what it returned; counted in /metrics
+    under `label` (the command, "button", "text", …)."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        outcome = await _handle(fn, update, context, args)
+    finally:
+        metrics.UPDATES.labels(label, outcome).inc()
+        metrics.UPDATE_SECONDS.labels(label).observe(time.perf_counter() - started)
+
+
+async def _handle(
+    fn: HandlerFn, update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+) -> str:
+    """The use case and its reply; returns the outcome: ok, user_error, duplicate, ignored.
 
     Nothing is sent until the transaction has committed, so a reply never claims a change
     that was rolled back.
@@ -217,7 +238,7 @@ async def run_handler(
     app = app_context(context)
     profile = profile_of(update)
     if profile is None:
-        return
+        return "ignored"
     locale = normalize_locale(profile.language_code, app.settings.default_locale)
     try:
         async with transaction(app.sessionmaker) as session:
@@ -236,22 +257,23 @@ async def run_handler(
             locale = person.locale  # /lang may have just changed it
     except _Duplicate:
         logger.info("update %s was already processed", update.update_id)
-        return
+        return "duplicate"
     except UserError as error:
         # The use case's changes are rolled back, and the claim with them; record the update
         # as handled anyway, or a redelivery (to this process or another) is answered twice.
         if not await _claim_after_error(app.sessionmaker, update.update_id):
             logger.info("update %s was already processed", update.update_id)
-            return
+            return "duplicate"
         await deliver(context, update, locale, [Reply(f"errors/{error.key}", error.context)])
         await _answer_callback(update)
-        return
+        return "user_error"
     except Exception:
         await deliver(context, update, locale, [Reply("errors/unexpected")])
         await _answer_callback(update)
         raise
     await deliver(context, update, locale, replies)
     await _answer_callback(update)
+    return "ok"
 
 
 async def _answer_callback(update: Update) -> None:
@@ -263,10 +285,13 @@ async def _answer_callback(update: Update) -> None:
 
 
 def command(
-    fn: HandlerFn,
+    fn: HandlerFn, label: str | None = None
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    """A PTB callback running `fn`; `label` names it in /metrics (default: the function)."""
+    name = label or fn.__name__.strip("_")
+
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await run_handler(fn, update, context, list(context.args or []))
+        await run_handler(fn, update, context, list(context.args or []), label=name)
 
     handle.__name__ = fn.__name__
     return handle

@@ -2,7 +2,8 @@
 
 Several processes can run this behind a load balancer against one PostgreSQL database: any
 process may receive any update; each update id is claimed in the database
-(ProcessedUpdate), so a redelivered or duplicated update is handled once.
+(ProcessedUpdate), so a redelivered or duplicated update is handled once. The same server
+answers /healthz and /metrics (assistant/tg/operations.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram.ext import Application
 
 from assistant.config import Settings
 from assistant.tg.app import build_application, start_application, stop_application
+from assistant.tg.operations import operation_routes
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -66,9 +68,6 @@ def create_app(
         await application.process_update(update)
         return Response(status_code=200)
 
-    async def health(_: Request) -> Response:
-        return PlainTextResponse("ok")
-
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if not manage_lifecycle:
@@ -85,10 +84,7 @@ def create_app(
         finally:
             await stop_application(application)
 
-    routes = [
-        Route(path, receive, methods=["POST"]),
-        Route("/healthz", health, methods=["GET"]),
-    ]
+    routes = [Route(path, receive, methods=["POST"]), *operation_routes(application)]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

@@ -59,7 +59,7 @@ async def test_the_hourly_regrade_feeds_the_morning_briefing_with_real_upgrades(
 ) -> None:
     from datetime import date, timedelta
 
-    from assistant.scheduling.jobs import _regrade
+    from assistant.scheduling.jobs import _regrade, leadership_of
 
     await bot.send("/lang en", ALICE)
     alice = await person_by_tg(sessionmaker, ALICE.id)
@@ -72,6 +72,7 @@ async def test_the_hourly_regrade_feeds_the_morning_briefing_with_real_upgrades(
     class _Context:
         application = bot.app
 
+    assert await leadership_of(bot.app).attempt()  # only the leader regrades
     await _regrade(_Context())  # type: ignore[arg-type]
     bot.clock.now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00
     sent = [call for call in await tick(bot) if "Good morning" in call.text]

@@ -1,5 +1,6 @@
 from assistant.config import Settings
 from assistant.scheduling.jobs import (
+    LEADER_JOB,
     PLANNER_JOB,
     REGRADE_JOB,
     SENDER_JOB,
@@ -24,7 +25,8 @@ def test_a_running_bot_plans_and_sends_pushes_on_the_configured_intervals() -> N
     assert install_jobs(application)
     assert application.job_queue is not None
     jobs = {job.name: job for job in application.job_queue.jobs()}
-    assert set(jobs) == {PLANNER_JOB, SENDER_JOB, REGRADE_JOB}
+    assert set(jobs) == {LEADER_JOB, PLANNER_JOB, SENDER_JOB, REGRADE_JOB}
+    assert jobs[LEADER_JOB].job.trigger.interval.total_seconds() == 0.5  # 8-second lease
     assert jobs[REGRADE_JOB].job.trigger.interval.total_seconds() == 3600
     assert jobs[PLANNER_JOB].job.trigger.interval.total_seconds() == 30
     assert jobs[SENDER_JOB].job.trigger.interval.total_seconds() == 2

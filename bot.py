@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from pathlib import Path
 
 from telegram import Update
 
@@ -21,8 +23,25 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="talk to the bot in this terminal even when a token is set",
     )
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=["backup", "restore"],
+        help="backup FILE: copy the store to FILE (safe while the bot runs); "
+        "restore FILE: put a backup back",
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="the backup file")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="restore over a store that holds data or is open (it is copied aside first)",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.action is not None:
+        if args.file is None:
+            parser.error(f"give the backup file: python bot.py {args.action} <file>")
+        sys.exit(_backup_or_restore(settings, args.action, args.file, force=args.force))
     if args.console or settings.console_mode:
         configure_logging("WARNING")
         asyncio.run(run_console(settings))
@@ -39,6 +58,20 @@ def main(argv: list[str] | None = None) -> None:
 
         serve_operations_while_polling(application, settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def _backup_or_restore(settings: Settings, action: str, file: Path, *, force: bool) -> int:
+    from assistant.db.backup import BackupError, backup, restore
+
+    try:
+        if action == "backup":
+            print(backup(settings.database_url, file))
+        else:
+            print(restore(settings.database_url, file, force=force))
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -176,7 +176,8 @@ def local_afternoon_zone() -> str:
     return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
 
 
-def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+def webhook_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    """A private message from `user_id`, as Telegram posts it to a webhook."""
     return {
         "update_id": update_id,
         "message": {
@@ -233,7 +234,7 @@ class Run:
             for user in self.users:
                 update_id = next(self.update_ids)
                 self.sent_updates.append((update_id, user))
-                body = _update(update_id, user, text)
+                body = webhook_update(update_id, user, text)
                 copies = 2 if self.random.random() < 0.05 else 1
                 tasks += [asyncio.create_task(post(update_id, body)) for _ in range(copies)]
                 await asyncio.sleep(1 / self.update_rate)

@@ -315,3 +315,18 @@ async def got_wechat(session: AsyncSession, lead: Lead, at: datetime) -> None:
 async def delete(session: AsyncSession, lead: Lead, at: datetime) -> None:
     add_event(session, lead, events.DELETED, at)
     lead.deleted_at = at
+
+
+async def bulk_leads(
+    sessionmaker: Sessionmaker, team_id: int, owner_id: int, count: int, **fields: Any
+) -> None:
+    """`count` leads numbered from 1, in one executemany and without events: a big store for
+    scheduling tests in a second. Columns not given take the model's defaults."""
+    rows = [
+        {"team_id": team_id, "number": number, "owner_id": owner_id, "name": f"L{number}",
+         **fields}
+        for number in range(1, count + 1)
+    ]  # fmt: skip
+    async with transaction(sessionmaker) as session:
+        connection = await session.connection()
+        await connection.execute(Lead.__table__.insert(), rows)  # type: ignore[attr-defined]

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from sqlmodel import col, func, select
 
 from assistant.db.models import Lead, LeadEvent
-from assistant.db.session import Sessionmaker, transaction
+from assistant.db.session import Sessionmaker
 from assistant.scheduling.regrade import regrade_in_batches
 from assistant.services.leads import REGRADE_BATCH
 from tests.harness import DEFAULT_NOW
-from tests.helpers import make_person
+from tests.helpers import bulk_leads, make_person
 
 
 async def test_every_lead_of_a_big_team_is_regraded_across_batches(
@@ -20,18 +20,8 @@ async def test_every_lead_of_a_big_team_is_regraded_across_batches(
     owner, team = await make_person(sessionmaker, 6000)
     leads = 2 * REGRADE_BATCH + 1
     wedding = date(2026, 11, 25) + timedelta(days=60)  # within 90 days: grade A
-    rows = [
-        {
-            "team_id": team.id, "number": number, "owner_id": owner.id, "name": f"L{number}",
-            "stage": "new", "grade": "C", "grade_manual": False, "strong_intent": False,
-            "date_passed": False, "phone_obtained": False, "wechat_added": False,
-            "event_date": wedding, "created_at": DEFAULT_NOW, "updated_at": DEFAULT_NOW,
-        }
-        for number in range(1, leads + 1)
-    ]  # fmt: skip
-    async with transaction(sessionmaker) as session:
-        connection = await session.connection()
-        await connection.execute(Lead.__table__.insert(), rows)  # type: ignore[attr-defined]
+    assert owner.id is not None and team.id is not None
+    await bulk_leads(sessionmaker, team.id, owner.id, leads, grade="C", event_date=wedding)
 
     assert await regrade_in_batches(sessionmaker, now=DEFAULT_NOW) == leads
     assert await regrade_in_batches(sessionmaker, now=DEFAULT_NOW) == 0  # nothing left to do

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlmodel import col, func, select
 
 from assistant.db.models import Lead, Outbox
-from assistant.db.session import Sessionmaker, transaction
+from assistant.db.session import Sessionmaker
 from assistant.scheduling.planner import plan_due
 from assistant.tg.common import AppContext
 from tests.harness import Harness
-from tests.helpers import make_person
+from tests.helpers import bulk_leads, make_person
 
 OVERDUE = 40_000
 # PostgreSQL locks rows, not the database, so its writers never queued behind the planner;
@@ -26,18 +26,8 @@ TRY_AGAIN = ("请稍后再试", "please try again")
 async def _overdue_follow_ups(sessionmaker: Sessionmaker, bot: Harness, count: int) -> None:
     owner, team = await make_person(sessionmaker, 5000, name="Backlog")
     due = bot.clock() - timedelta(hours=1)
-    rows = [
-        {
-            "team_id": team.id, "number": number, "owner_id": owner.id, "name": f"L{number}",
-            "stage": "new", "grade": "B", "grade_manual": False, "strong_intent": False,
-            "date_passed": False, "phone_obtained": False, "wechat_added": False,
-            "next_followup_at": due, "created_at": due, "updated_at": due,
-        }
-        for number in range(1, count + 1)
-    ]  # fmt: skip
-    async with transaction(sessionmaker) as session:
-        connection = await session.connection()
-        await connection.execute(Lead.__table__.insert(), rows)  # type: ignore[attr-defined]
+    assert owner.id is not None and team.id is not None
+    await bulk_leads(sessionmaker, team.id, owner.id, count, grade="B", next_followup_at=due)
 
 
 async def _type_commands(bot: Harness, planning: asyncio.Task[int]) -> list[str]:

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from bench.bot_processes import HOOK_PATH, SECRET, start_bot, wait_healthy
+from bench.scaleout import webhook_update
 from tests.databases import empty_postgres
 from tests.e2e.fake_bot_api import FakeBotApi
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def _start_update(update_id: int, user_id: int) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private"},
-            "from": {"id": user_id, "is_bot": False, "first_name": f"Rep{user_id}"},
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
 
 
 def test_three_replicas_started_at_once_on_a_fresh_database_all_come_up_and_answer(
@@ -42,7 +27,7 @@ def test_three_replicas_started_at_once_on_a_fresh_database_all_come_up_and_answ
             for number, bot in enumerate(bots, start=1):
                 response = httpx.post(
                     f"{bot.url}{HOOK_PATH}",
-                    json=_start_update(number, 7000 + number),
+                    json=webhook_update(number, 7000 + number, "/start"),
                     headers={SECRET_HEADER: SECRET},
                     timeout=30,
                 )

@@ -83,6 +83,15 @@ def start_bot(
     return BotProcess(name, port, process, log, output)
 
 
+def stop_all(bots: list[BotProcess]) -> None:
+    """SIGTERM to every process at once, then wait for each (they stop in parallel)."""
+    for bot in bots:
+        if bot.alive():
+            bot.process.terminate()
+    for bot in bots:
+        bot.stop()
+
+
 def wait_healthy(bots: list[BotProcess], timeout: float = 60.0) -> None:
     """Until every process answers /healthz; raises with the log of one that exited."""
     deadline = time.monotonic() + timeout

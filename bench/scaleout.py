@@ -60,6 +60,7 @@ from bench.bot_processes import (
     BotProcess,
     free_port,
     start_bot,
+    stop_all,
     wait_healthy,
 )
 from bench.postgres import create_database, drop_database
@@ -205,8 +206,10 @@ class Run:
         pushes: int,
         update_rate: float,
         database_url: str | None = None,
+        planner_seconds: float = 10.0,
     ) -> None:
         self.database_url = database_url  # an empty database; default: a throw-away one
+        self.planner_seconds = planner_seconds  # PLANNER_INTERVAL_SECONDS of the processes
         self.processes = processes
         self.users = [FIRST_USER + i for i in range(users)]
         self.pushes = pushes
@@ -353,7 +356,7 @@ class Run:
         try:
             with bot_api_process(api_port) as api:
                 settings = {
-                    "PLANNER_INTERVAL_SECONDS": "10",
+                    "PLANNER_INTERVAL_SECONDS": str(self.planner_seconds),
                     "DEFAULT_TIMEZONE": local_afternoon_zone(),
                     "LOG_LEVEL": "INFO",
                 }
@@ -368,8 +371,7 @@ class Run:
                 async with serving(app, proxy_port):
                     return await self.scenario(url, api, f"http://127.0.0.1:{proxy_port}/", bots)
         finally:
-            for bot in bots:
-                bot.stop()
+            stop_all(bots)
             if self.database_url is None:
                 await drop_database(url)
 
@@ -453,8 +455,10 @@ def run(
     pushes: int = 3000,
     update_rate: float = 20.0,
     database_url: str | None = None,
+    planner_seconds: float = 10.0,
 ) -> ScaleoutResult:
-    return asyncio.run(Run(processes, users, pushes, update_rate, database_url).main())
+    run = Run(processes, users, pushes, update_rate, database_url, planner_seconds)
+    return asyncio.run(run.main())
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.bot_processes import HOOK_PATH, SECRET, start_bot, wait_healthy
+from bench.bot_processes import HOOK_PATH, SECRET, start_bot, stop_all, wait_healthy
 from bench.scaleout import webhook_update
 from tests.databases import empty_postgres
 from tests.e2e.fake_bot_api import FakeBotApi
@@ -33,7 +33,6 @@ def test_three_replicas_started_at_once_on_a_fresh_database_all_come_up_and_answ
                 )
                 assert response.status_code == 200
         finally:
-            for bot in bots:
-                bot.stop()
+            stop_all(bots)
     greeted = {int(params["chat_id"]) for method, params in api.calls if method == "sendMessage"}
     assert greeted == {7001, 7002, 7003}

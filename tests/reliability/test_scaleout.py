@@ -10,7 +10,7 @@ from tests.databases import empty_postgres
 
 def test_three_processes_keep_telegrams_limits_survive_the_leader_and_apply_updates_once() -> None:
     with empty_postgres() as url:
-        result = run(processes=3, users=50, pushes=200, database_url=url)
+        result = run(processes=3, users=50, pushes=200, database_url=url, planner_seconds=2)
     assert result.updates == 100 and result.applied_once == result.updates, result.line()
     assert (result.delivered, result.lost) == (200, 0), result.line()
     assert result.duplicated <= 1, result.line()  # the one push on the wire when killed

@@ -5,7 +5,7 @@ Keys (all optional in Team.settings):
 - "grading": day thresholds for grades A/B/C (section 2.2)
 - "cadence": follow-up days per grade after a contact (section 5.1)
 - "activation_batch": leads per activation batch (section 5.4)
-- "lost_reasons": the team's list of common lost reasons
+- "lost_reasons": the team's list of common lost reasons, per locale (default: the catalogue's)
 """
 
 from __future__ import annotations
@@ -24,11 +24,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "grading": {"a_days": 90, "b_days": 180, "c_days": 365},
     "cadence": {"A": 1, "B": 3, "C": 7, "D": 14},
     "activation_batch": 10,
-    "lost_reasons": {
-        "zh-Hans": ["价格太高", "选了别家", "时间不合适", "家人反对", "联系不上", "需求取消"],
-        "en": ["price too high", "chose a competitor", "bad timing", "partner said no",
-               "unreachable", "no longer needed"],
-    },
+    "lost_reasons": {},
 }  # fmt: skip
 
 

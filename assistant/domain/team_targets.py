@@ -23,6 +23,7 @@ TARGET_WORDS: Final[dict[str, str]] = {
     "visit_deal": "visit_deal", "deal": "visit_deal", "进店成交率": "visit_deal",
     "成交率": "visit_deal",
     "a_conversion": "a_conversion", "a": "a_conversion", "a转化率": "a_conversion",
+    "a转换率": "a_conversion",  # Taiwan's word (zh-Hant replies say A轉換率)
 }  # fmt: skip
 GRADING_WORDS: Final[dict[str, str]] = {
     "grade": "grading",

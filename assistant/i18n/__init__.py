@@ -13,29 +13,44 @@ import yaml
 from assistant.domain.sources import known_source
 
 DEFAULT_LOCALE = "zh-Hans"
-LOCALES = ("zh-Hans", "en")
+LOCALES = ("zh-Hans", "en", "zh-Hant")
 _HERE = Path(__file__).parent
+# Telegram language codes (IETF tags, lower case) written in traditional characters.
+TRADITIONAL_CODES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo"})
+_CHOICES = {
+    "zh-Hans": {"zh", "zh-hans", "zh-cn", "zh-sg", "cn", "中文", "chinese", "简体", "简体中文",
+                "简中", "simplified"},
+    "zh-Hant": {"zh-hant", "zh-tw", "zh-hk", "zh-mo", "tw", "hk", "繁体", "繁体中文", "繁中",
+                "正体", "正体中文", "traditional"},
+    "en": {"en", "english", "英文", "英语"},
+}  # fmt: skip
 
 
 def normalize_locale(code: str | None, default: str = DEFAULT_LOCALE) -> str:
-    """Map a Telegram language_code or a typed choice onto a supported locale."""
+    """Map a Telegram language_code onto a supported locale (zh-TW, zh-Hant-HK: zh-Hant)."""
     if not code:
         return default
-    lowered = code.strip().lower()
+    lowered = code.strip().lower().replace("_", "-")
     if lowered.startswith("en"):
         return "en"
-    if lowered.startswith("zh") or lowered in {"cn", "中文", "chinese"}:
+    if lowered.startswith("zh"):
+        parts = lowered.split("-")
+        if "hans" not in parts and any(f"zh-{part}" in TRADITIONAL_CODES for part in parts[1:]):
+            return "zh-Hant"
+        return "zh-Hans"
+    if lowered in {"cn", "中文", "chinese"}:
         return "zh-Hans"
     return default
 
 
 def parse_locale_choice(text: str) -> str | None:
-    """What /lang accepts: zh, zh-Hans, 中文, cn, en, english."""
-    lowered = text.strip().lower()
-    if lowered in {"zh", "zh-hans", "zh-cn", "cn", "中文", "chinese", "简体"}:
-        return "zh-Hans"
-    if lowered in {"en", "english", "英文", "英语"}:
-        return "en"
+    """What /lang accepts: zh / 简体, 繁體 / zh-Hant / zh-TW, en / english (either script)."""
+    from assistant.i18n.hant import to_simplified
+
+    lowered = to_simplified(" ".join(text.split()).lower().replace("_", "-"))
+    for locale, choices in _CHOICES.items():
+        if lowered in choices:
+            return locale
     return None
 
 
@@ -54,6 +69,9 @@ _FORMATTER = _NamesOnly()
 
 @cache
 def catalogue(locale: str) -> dict[str, Any]:
+    """The locale's whole catalogue (the default locale's for an unknown one)."""
+    if locale not in LOCALES:
+        locale = DEFAULT_LOCALE
     with (_HERE / f"{locale}.yaml").open(encoding="utf-8") as file:
         data: dict[str, Any] = yaml.safe_load(file)
     return data
@@ -61,7 +79,7 @@ def catalogue(locale: str) -> dict[str, Any]:
 
 def t(locale: str, key: str, **values: Any) -> str:
     """A short string from the catalogue, e.g. t('en', 'button.done')."""
-    node: Any = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE)
+    node: Any = catalogue(locale)
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             raise KeyError(f"{locale}:{key}")

@@ -32,7 +32,7 @@ from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
 from assistant.domain.sources import is_referral, source_key
 from assistant.domain.working_slots import first_contact_time
-from assistant.i18n import source_label
+from assistant.i18n import LOCALES, catalogue, source_label
 from assistant.services import leads as svc
 from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
@@ -45,22 +45,6 @@ COLUMNS: Final = (
     "grade_manual", "strong_intent", "notes", "tags", "amount", "lost_reason", "next_followup",
     "created_at", "owner",
 )  # fmt: skip
-HEADERS: Final[dict[str, dict[str, str]]] = {
-    "zh-Hans": {
-        "number": "编号", "name": "姓名", "phone": "电话", "wechat": "微信", "source": "来源",
-        "event_date": "日期", "stage": "阶段", "grade": "等级", "grade_manual": "手动评级",
-        "strong_intent": "意向强", "notes": "备注", "tags": "标签", "amount": "金额",
-        "lost_reason": "流失原因", "next_followup": "下次跟进", "created_at": "创建时间",
-        "owner": "负责人",
-    },
-    "en": {
-        "number": "Number", "name": "Name", "phone": "Phone", "wechat": "WeChat",
-        "source": "Source", "event_date": "Event date", "stage": "Stage", "grade": "Grade",
-        "grade_manual": "Manual grade", "strong_intent": "Strong intent", "notes": "Notes",
-        "tags": "Tags", "amount": "Amount", "lost_reason": "Lost reason",
-        "next_followup": "Next follow-up", "created_at": "Created", "owner": "Owner",
-    },
-}  # fmt: skip
 # Extra header spellings people use in their own sheets.
 ALIASES: Final[dict[str, str]] = {
     "客户": "name", "客户姓名": "name", "名字": "name", "称呼": "name", "手机": "phone",
@@ -75,7 +59,8 @@ _YES: Final = {"1", "yes", "y", "true", "是", "✓", "手动", "manual"}
 
 def _header_map(header: list[str]) -> dict[int, str]:
     known: dict[str, str] = dict(ALIASES)
-    for names in HEADERS.values():
+    for locale in LOCALES:
+        names: dict[str, str] = catalogue(locale)["export_headers"]
         known.update({label.lower(): key for key, label in names.items()})
     known.update({key: key for key in COLUMNS})
     mapping: dict[int, str] = {}
@@ -92,7 +77,7 @@ def _header_map(header: list[str]) -> dict[int, str]:
 async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, int]:
     """The person's leads (managers: the team's) as CSV bytes, and how many rows."""
     zone = ZoneInfo(scope.person.timezone)
-    labels = HEADERS.get(scope.person.locale, HEADERS["en"])
+    labels: dict[str, str] = catalogue(scope.person.locale)["export_headers"]
     owners = dict(
         (await session.exec(select(Person.id, Person.name).where(col(Person.id).is_not(None))))
         .all()

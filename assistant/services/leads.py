@@ -36,7 +36,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.sources import is_referral, source_key
 from assistant.domain.team_settings import effective
-from assistant.i18n import LOCALES, t
+from assistant.i18n import LOCALES, catalogue, t
 from assistant.services import cadence_times
 from assistant.services.concurrency import hold_lead
 from assistant.services.conversation import clear_state as clear_state
@@ -713,9 +713,12 @@ async def move_stage(
 
 
 def lost_reasons(scope: Scope) -> list[str]:
+    """The team's common lost reasons in the person's language (else the catalogue's)."""
     reasons = scope.settings["lost_reasons"]
     if isinstance(reasons, dict):
-        listed: list[Any] = reasons.get(scope.person.locale) or next(iter(reasons.values()), [])
+        listed: list[Any] = (
+            reasons.get(scope.person.locale) or catalogue(scope.person.locale)["lost_reasons"]
+        )
         return [str(reason) for reason in listed]
     return [str(reason) for reason in reasons]
 

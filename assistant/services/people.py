@@ -125,7 +125,7 @@ SETTING_NAMES = {
     "days": "days", "工作日": "days",
     "quiet": "quiet", "免打扰": "quiet",
     "morning": "morning", "早报": "morning",
-    "evening": "evening", "晚报": "evening", "复盘": "evening",
+    "evening": "evening", "晚报": "evening", "复盘": "evening", "检讨": "evening",
     "digest": "digest", "日报": "digest",
 }  # fmt: skip
 _PUSHES = {"morning": ("morning_on", "morning_at"), "evening": ("evening_on", "evening_at"),

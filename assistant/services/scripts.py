@@ -30,7 +30,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
 from assistant.domain.team_settings import effective
-from assistant.i18n import DEFAULT_LOCALE, LOCALES
+from assistant.i18n import DEFAULT_LOCALE, LOCALES, catalogue
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team
 
@@ -40,14 +40,6 @@ SHOWN = 3
 DOUBLE_TAP = timedelta(hours=1)
 RANKING_WINDOW = timedelta(days=90)  # uses older than this no longer move the ranking
 
-DEFAULT_WORDS: dict[str, dict[str, str]] = {
-    "zh-Hans": {"product": "方案", "brand": "我们团队", "lead": "亲", "rep": "顾问"},
-    "en": {"product": "package", "brand": "our team", "lead": "[name]", "rep": "your advisor"},
-}
-SAMPLE = {
-    "zh-Hans": {"lead": "王女士", "rep": "小林", "brand": "星光摄影"},
-    "en": {"lead": "Emma", "rep": "Sam", "brand": "Bright Studio"},
-}
 SAMPLE_DATE = date(2027, 5, 1)
 # libyaml when present: same nodes and line marks, several times faster at start-up.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -99,7 +91,7 @@ def format_date(value: date | None, locale: str) -> str:
 
 def script_words(team_settings: dict[str, Any] | None, locale: str) -> dict[str, str]:
     """The team's product and brand words (Team.settings["scripts"]), or the locale's."""
-    words = dict(DEFAULT_WORDS.get(locale, DEFAULT_WORDS[DEFAULT_LOCALE]))
+    words: dict[str, str] = dict(catalogue(locale)["script_words"])
     custom = (team_settings or {}).get("scripts") or {}
     for key in ("product", "brand"):
         value = custom.get(key)
@@ -168,7 +160,7 @@ def render_script(script: Script, values: dict[str, str]) -> str:
 
 
 def sample_context(locale: str) -> dict[str, str]:
-    sample = SAMPLE.get(locale, SAMPLE[DEFAULT_LOCALE])
+    sample: dict[str, str] = catalogue(locale)["script_sample"]
     return fill_context(
         locale=locale,
         lead_name=sample["lead"],

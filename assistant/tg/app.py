@@ -11,12 +11,15 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,7 +38,7 @@ from assistant.config import Settings
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.models import ConversationState
 from assistant.db.session import checkpoints, make_engine, make_sessionmaker
-from assistant.i18n import LOCALES, t
+from assistant.i18n import t
 from assistant.render import Renderer
 from assistant.scheduling.jobs import install_jobs, step_down
 from assistant.services.errors import UserError
@@ -101,10 +104,15 @@ def _bot_commands(locale: str, *, group: bool) -> list[BotCommand]:
     ]
 
 
+# Telegram keys command menus by a two-letter language code, so "zh" (every Chinese client) gets
+# the simplified menu; a chat whose person reads traditional Chinese gets its own menu instead
+# (chat_command_menu, on /start and /lang).
+MENU_LANGUAGES = {"zh-Hans": "zh", "en": "en"}
+
+
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
     bot = application.bot
-    for locale in LOCALES:
-        language = "en" if locale == "en" else "zh"
+    for locale, language in MENU_LANGUAGES.items():
         await bot.set_my_commands(
             _bot_commands(locale, group=False),
             scope=BotCommandScopeAllPrivateChats(),
@@ -116,6 +124,16 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
             language_code=language,
         )
     await bot.set_my_commands(_bot_commands("zh-Hans", group=False), scope=BotCommandScopeDefault())
+
+
+async def chat_command_menu(bot: Bot, chat_id: int, locale: str) -> None:
+    """The command menu of one private chat, in the locale its person chose."""
+    try:
+        await bot.set_my_commands(
+            _bot_commands(locale, group=False), scope=BotCommandScopeChat(chat_id)
+        )
+    except TelegramError:  # the menu is a convenience; the reply already went out
+        logger.warning("could not set the command menu of a chat", exc_info=True)
 
 
 async def _unknown_command(request: Request) -> Reply:

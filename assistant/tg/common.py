@@ -54,6 +54,7 @@ class Reply:
     filename: str | None = None
     chat_id: int | None = None  # another chat (e.g. tell a manager); default: this chat
     locale: str | None = None  # the recipient's locale when it is not the sender's
+    menu_locale: str | None = None  # this private chat's command menu switches to it
 
 
 @dataclass
@@ -167,6 +168,10 @@ async def deliver(
         chat_id = reply.chat_id or (chat.id if chat else None)
         if chat_id is None:
             continue
+        if reply.menu_locale is not None:
+            from assistant.tg.app import chat_command_menu
+
+            await chat_command_menu(bot, chat_id, reply.menu_locale)
         if reply.photo is not None:
             caption = app.renderer.render(reply_locale, reply.template, **reply.context)
             await bot.send_photo(

@@ -28,6 +28,9 @@ def test_every_stage_rate_and_layer_has_a_name_in_each_language(locale: str) -> 
         assert t(locale, f"analytics.layer.{layer}")
     for key, _, _ in funnel.LAYER_RATES:
         assert t(locale, f"analytics.layer_rate.{key}")
-    assert t(locale, "tasks.numbers") == {"zh-Hans": "数据", "en": "Numbers"}[locale]
+    assert (
+        t(locale, "tasks.numbers")
+        == {"zh-Hans": "数据", "en": "Numbers", "zh-Hant": "數據"}[locale]
+    )
     for command in ("summary", "numbers", "goal", "chart"):
         assert t(locale, f"commands.{command}")

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.i18n import normalize_locale, parse_locale_choice
+from assistant.i18n import LOCALES, normalize_locale, parse_locale_choice
 from assistant.render import TELEGRAM_LIMIT, Renderer, split_message
 from assistant.tg.keyboards import Signer
 
@@ -55,9 +55,11 @@ def test_signed_callback_data_round_trips_and_rejects_tampering() -> None:
     assert Signer(b"other").verify(data) is None
 
 
-def test_every_template_exists_in_both_locales() -> None:
+def test_every_template_exists_in_every_locale() -> None:
     from assistant.render import TEMPLATES
 
-    zh = {p.relative_to(TEMPLATES / "zh-Hans") for p in (TEMPLATES / "zh-Hans").rglob("*.j2")}
-    en = {p.relative_to(TEMPLATES / "en") for p in (TEMPLATES / "en").rglob("*.j2")}
-    assert zh == en
+    names = {
+        locale: {p.relative_to(TEMPLATES / locale) for p in (TEMPLATES / locale).rglob("*.j2")}
+        for locale in LOCALES
+    }
+    assert names["zh-Hans"] == names["en"] == names["zh-Hant"]

@@ -12,6 +12,7 @@ import pytest
 from assistant.db.models import Lead
 from assistant.domain import scripts as domain
 from assistant.domain.pipeline import PIPELINES
+from assistant.i18n import LOCALES
 from assistant.services import scripts
 from assistant.services.scripts import LibraryError, load_library
 
@@ -38,7 +39,7 @@ def write_library(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_shipped_script_loads_and_renders_for_a_sample_lead(locale: str) -> None:
     loaded = load_library()[locale]
     assert len(loaded) >= 40
@@ -55,13 +56,13 @@ def test_every_shipped_script_loads_and_renders_for_a_sample_lead(locale: str) -
         assert script.title("zh-Hans") and script.title("en"), script.id
 
 
-@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_file_is_one_situation_and_every_situation_has_a_file(locale: str) -> None:
     names = {path.stem for path in (LIBRARY / locale).glob("*.yaml")}
     assert names == set(domain.SITUATIONS)
 
 
-@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("pipeline", ["store", "b2b"])
 def test_every_stage_and_grade_of_both_pipelines_has_a_script(locale: str, pipeline: str) -> None:
     loaded = load_library()[locale]
@@ -72,7 +73,7 @@ def test_every_stage_and_grade_of_both_pipelines_has_a_script(locale: str, pipel
             assert [s for s in fits if not s.needs_date], f"{stage} × {grade} needs a dateless one"
 
 
-@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_the_library_covers_every_objection_and_the_grade_guidance(locale: str) -> None:
     loaded = load_library()[locale]
     situations = {s.situation for s in loaded}
@@ -160,10 +161,11 @@ def test_chinese_lines_join_without_a_stray_space() -> None:
 WE = {
     "zh-Hans": re.compile("我们|一起"),
     "en": re.compile(r"\b(we|we'll|we've|we're|us|our|let's|together)\b", re.I),
+    "zh-Hant": re.compile("我們|一起"),
 }
 
 
-@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_script_speaks_as_we_and_together(locale: str) -> None:
     for script in load_library()[locale]:
         assert WE[locale].search(script.text), script.id

@@ -22,7 +22,9 @@ async def start(request: Request) -> Reply:
         return Reply(
             "join", {"status": result.status, "team": result.team.name if result.team else ""}
         )
-    return Reply("start", {"name": request.person.name})
+    # Telegram has no menu language for traditional Chinese: this chat gets its own menu.
+    menu = request.locale if request.locale == "zh-Hant" else None
+    return Reply("start", {"name": request.person.name}, menu_locale=menu)
 
 
 async def help_command(request: Request) -> Reply:
@@ -34,8 +36,8 @@ async def help_command(request: Request) -> Reply:
 async def lang(request: Request) -> Reply:
     if not request.text:
         raise UserError("bad_language", given="")
-    people.set_locale(request.person, request.text)
-    return Reply("lang_changed")
+    locale = people.set_locale(request.person, request.text)
+    return Reply("lang_changed", menu_locale=locale)
 
 
 async def tz(request: Request) -> Reply:

@@ -14,6 +14,8 @@ from assistant.domain.sources import known_source
 
 DEFAULT_LOCALE = "zh-Hans"
 LOCALES = ("zh-Hans", "en", "zh-Hant")
+# Written by hand; zh-Hant is generated from zh-Hans (assistant/i18n/generate_hant.py).
+WRITTEN_LOCALES = ("zh-Hans", "en")
 _HERE = Path(__file__).parent
 # Telegram language codes (IETF tags, lower case) written in traditional characters.
 TRADITIONAL_CODES = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo"})

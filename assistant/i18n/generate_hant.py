@@ -51,7 +51,7 @@ class Tree:
     source: Path
     target: Path
     pattern: str
-    kind: str  # "template" or "yaml"
+    kind: str  # "template", "yaml" or "scripts" (YAML whose titles name each script per locale)
 
 
 def trees(root: Path = ROOT) -> list[Tree]:
@@ -61,7 +61,7 @@ def trees(root: Path = ROOT) -> list[Tree]:
     return [
         Tree(templates / SOURCE, templates / TARGET, "**/*.j2", "template"),
         Tree(i18n, i18n, f"{SOURCE}.yaml", "yaml"),
-        Tree(scripts / SOURCE, scripts / TARGET, "*.yaml", "yaml"),
+        Tree(scripts / SOURCE, scripts / TARGET, "*.yaml", "scripts"),
     ]
 
 
@@ -112,19 +112,37 @@ def generate(source: str, kind: str, where: Path) -> str:
     if kind == "template":
         converted = convert_template(source)
         Environment().parse(converted)
-    else:
+    else:  # YAML: keys must be ASCII, so converting the whole text changes only values
         converted = convert_text(source)
         if _keys(yaml.safe_load(converted)) != _keys(yaml.safe_load(source)):
             raise GenerationError(f"{where}: converting changed a YAML key; keys must be ASCII")
     if _ascii(converted) != _ascii(source):
         raise GenerationError(f"{where}: converting changed more than Chinese text")
-    return YAML_HEADER + converted if kind == "yaml" else converted
+    if kind == "scripts":
+        converted = _with_own_titles(source, converted)
+    return converted if kind == "template" else YAML_HEADER + converted
+
+
+_TITLE = re.compile(rf"^(?P<indent>\s+){SOURCE}:(?P<rest>.*)$")
+
+
+def _with_own_titles(source: str, converted: str) -> str:
+    """A script's title stays as written for zh-Hans readers, and gains its zh-Hant line:
+    every library file names its scripts in each written locale and its own."""
+    lines: list[str] = []
+    for original, changed in zip(source.split("\n"), converted.split("\n"), strict=True):
+        title = _TITLE.match(changed)
+        if title is None:
+            lines.append(changed)
+        else:
+            lines += [original, f"{title['indent']}{TARGET}:{title['rest']}"]
+    return "\n".join(lines)
 
 
 def _pairs(tree: Tree) -> Iterator[tuple[Path, Path]]:
     for path in sorted(tree.source.glob(tree.pattern)):
         relative = path.relative_to(tree.source)
-        name = str(relative).replace(SOURCE, TARGET) if tree.kind == "yaml" else str(relative)
+        name = str(relative).replace(SOURCE, TARGET) if tree.kind != "template" else str(relative)
         yield path, tree.target / name
 
 

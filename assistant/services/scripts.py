@@ -30,7 +30,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
 from assistant.domain.team_settings import effective
-from assistant.i18n import DEFAULT_LOCALE, LOCALES, catalogue
+from assistant.i18n import DEFAULT_LOCALE, LOCALES, WRITTEN_LOCALES, catalogue
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team
 
@@ -230,7 +230,9 @@ def load_file(path: Path, locale: str) -> list[tuple[Script, int]]:
             path, 1, f"unknown situation file name (use one of {', '.join(domain.SITUATIONS)})"
         )
     try:
-        parsed = domain.parse_file(data, situation=situation, locale=locale, title_locales=LOCALES)
+        # Titles are written in zh-Hans and en; a generated file also carries its own.
+        titles = tuple(dict.fromkeys((*WRITTEN_LOCALES, locale)))
+        parsed = domain.parse_file(data, situation=situation, locale=locale, title_locales=titles)
     except ScriptError as error:
         raise LibraryError(
             path, _line_of(document, error.index, error.field), error.message

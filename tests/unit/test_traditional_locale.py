@@ -65,7 +65,18 @@ def test_no_generated_file_keeps_a_simplified_character() -> None:
         *(ROOT / "scripts_library" / "zh-Hant").glob("*.yaml"),
     ]
     for path in generated:
-        assert not simplified_characters(path.read_text(encoding="utf-8")), path
+        # a library script keeps its zh-Hans title for simplified readers
+        lines = path.read_text(encoding="utf-8").splitlines()
+        text = "\n".join(line for line in lines if not line.strip().startswith("zh-Hans:"))
+        assert not simplified_characters(text), path
+
+
+def test_a_generated_script_is_titled_for_simplified_and_traditional_readers() -> None:
+    from assistant.services.scripts import library_scripts
+
+    [script] = [s for s in library_scripts("zh-Hant") if s.id == "price-what-included"]
+    assert script.title("zh-Hant") == "把價格拆開看"
+    assert script.title("zh-Hans") == "把价格拆开看"
 
 
 def test_conversion_changes_text_but_never_jinja_names_html_or_commands() -> None:

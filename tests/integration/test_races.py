@@ -1,20 +1,25 @@
 """Two people doing the same thing at the same moment: exactly one of them wins, the other is told.
 
 Each test runs two transactions on two engines. The first does its change and keeps its
-transaction open for a moment; the second starts meanwhile, reads the state the first has not
-committed yet, and tries its own change (on PostgreSQL it waits for the first's row lock, on
-SQLite for the write lock). Without a conditional update both would be told "done".
+transaction open until the second has sent its first statement (and a moment more), so the
+second reads the state the first has not committed yet, and tries its own change (on PostgreSQL
+it waits for the first's row lock, on SQLite for the write lock). Without a conditional update
+both would be told "done". Waiting for the second's statement, not for a fixed time, keeps the
+race real on a loaded machine, where opening the second connection can take longer than any
+fixed pause.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +40,8 @@ from assistant.services.errors import UserError
 from tests.helpers import add_member, make_lead, make_person
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-HOLD_SECONDS = 0.4  # how long the first keeps its transaction open while the second tries
+HOLD_SECONDS = 0.4  # how long the first keeps its transaction open after the second started
+START_TIMEOUT = 10.0  # the second has surely started (or is blocked) by then
 
 Outcome = Any  # what the use case returned, or the UserError it raised
 
@@ -55,6 +61,12 @@ async def race(
     second: Callable[[AsyncSession], Awaitable[Any]],
 ) -> tuple[Outcome, Outcome]:
     written = asyncio.Event()
+    second_started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    second_engine = makers[1].kw["bind"].sync_engine
+
+    def started(*_: Any) -> None:
+        loop.call_soon_threadsafe(second_started.set)
 
     async def run_first() -> Outcome:
         try:
@@ -62,6 +74,8 @@ async def race(
                 result = await first(session)
                 await session.flush()
                 written.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(second_started.wait(), START_TIMEOUT)
                 await asyncio.sleep(HOLD_SECONDS)
                 return result
         finally:
@@ -78,7 +92,13 @@ async def race(
         except UserError as error:
             return error
 
-    first_outcome, second_outcome = await asyncio.gather(outcome(run_first), outcome(run_second))
+    event.listen(second_engine, "before_cursor_execute", started)
+    try:
+        first_outcome, second_outcome = await asyncio.gather(
+            outcome(run_first), outcome(run_second)
+        )
+    finally:
+        event.remove(second_engine, "before_cursor_execute", started)
     return first_outcome, second_outcome
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -37,7 +37,10 @@ def create_api() -> Starlette:
     senders: list[str] = []  # which caller sent each accepted message (its base URL's prefix)
 
     async def bot_api(request: Request) -> Response:
-        body = (await request.body()).decode()
+        try:
+            body = (await request.body()).decode()
+        except ClientDisconnect:  # a caller killed while its request was on the way
+            return Response(status_code=499)
         if request.headers.get("content-type", "").startswith("application/json"):
             params: dict[str, Any] = json.loads(body or "{}")
         else:

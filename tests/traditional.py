@@ -9,6 +9,8 @@ from assistant.i18n.hant import converter
 # Characters that simplified and traditional share in these words only (漏斗 is a funnel in
 # both scripts, while 斗 alone is simplified for 鬥).
 SHARED_WORDS = ("漏斗",)
+# 台 is how Taiwan itself writes 臺 every day (台北, 台灣), though OpenCC's standard is 臺.
+EVERYDAY_TRADITIONAL = frozenset("台")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -21,5 +23,7 @@ def simplified_characters(text: str) -> set[str]:
     return {
         char
         for char in set(_CJK.findall(text))
-        if to_traditional(char) != char and to_simplified(char) == char
+        if to_traditional(char) != char
+        and to_simplified(char) == char
+        and char not in EVERYDAY_TRADITIONAL
     }

@@ -8,6 +8,9 @@ for one, and whatever is stored (a name, a note) is taken back from the text as 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -67,3 +70,33 @@ class TypedText:
             if read_char != typed_char:
                 back.setdefault(read_char, typed_char)
         return "".join(back.get(char, char) for char in value)
+
+
+# The message being handled (one per update), so a service storing a piece of it can take it
+# back in the characters it was typed in.
+_MESSAGE: ContextVar[TypedText | None] = ContextVar("typed_message", default=None)
+
+
+@contextmanager
+def reading(typed: str) -> Iterator[TypedText]:
+    """While one message is handled: what it says as typed and as read."""
+    text = TypedText.of(typed)
+    token = _MESSAGE.set(text)
+    try:
+        yield text
+    finally:
+        _MESSAGE.reset(token)
+
+
+def as_typed(value: str) -> str:
+    """A piece of the message being handled (read as simplified) in the characters the person
+    typed: what a lead's name, a note or a reason is stored as. Unchanged outside a message."""
+    message = _MESSAGE.get()
+    return message.restore(value) if message is not None else value
+
+
+def typed_variants(value: str) -> tuple[str, ...]:
+    """What to search stored text (kept as typed) for: the read text, the form it was typed
+    in and its traditional form, without repeats; 陈 and 陳 find both 陈小姐 and 陳小姐."""
+    variants = (value, as_typed(value), converter("s2t").convert(value) if value else value)
+    return tuple(dict.fromkeys(variants))

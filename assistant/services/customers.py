@@ -29,6 +29,7 @@ from assistant.domain.periods import Period
 from assistant.domain.quiet_hours import next_allowed
 from assistant.domain.sources import REFERRAL
 from assistant.i18n import t
+from assistant.i18n.hant import as_typed
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
     PlanContext,
@@ -312,7 +313,7 @@ async def record_satisfaction(
     if len(words) < 2 or not words[1].isdigit() or not 1 <= int(words[1]) <= 5:
         raise UserError("customer_usage")
     lead = await find_customer(session, scope, svc.parse_number(words[0]))
-    note = " ".join(words[2].split()) if len(words) > 2 else ""
+    note = as_typed(" ".join(words[2].split())) if len(words) > 2 else ""
     if len(note) > NOTE_LIMIT:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
     score = int(words[1])

@@ -30,9 +30,10 @@ from assistant.domain.capture import (
 from assistant.domain.cells import escape_formula, unescape_formula
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
-from assistant.domain.sources import is_referral, source_key
+from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.working_slots import first_contact_time
 from assistant.i18n import LOCALES, catalogue, source_label
+from assistant.i18n.hant import to_simplified
 from assistant.services import leads as svc
 from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
@@ -65,7 +66,8 @@ def _header_map(header: list[str]) -> dict[int, str]:
     known.update({key: key for key in COLUMNS})
     mapping: dict[int, str] = {}
     for index, cell in enumerate(header):
-        key = known.get(cell.strip().lstrip(BOM).strip().lower())
+        label = cell.strip().lstrip(BOM).strip().lower()
+        key = known.get(label) or known.get(to_simplified(label))  # 電話 is 电话
         if key is not None and key not in mapping.values():
             mapping[index] = key
     return mapping
@@ -226,12 +228,12 @@ def _check_row(
     event_date = None
     if raw := cells.get("event_date", "").strip():
         try:
-            event_date = parse_date(raw, today)
+            event_date = parse_date(to_simplified(raw), today)
         except DateParseError:
             return bad("bad_date", raw)
     stage = pipeline.first_stage(scope.team.pipeline)
     if raw := cells.get("stage", "").strip():
-        found = svc.find_stage(scope.team.pipeline, raw)
+        found = svc.find_stage(scope.team.pipeline, to_simplified(raw))
         if found is None:
             return bad("bad_stage", raw)
         stage = found
@@ -243,7 +245,7 @@ def _check_row(
         return bad("bad_grade", "")
     amount = None
     if raw := cells.get("amount", "").strip():
-        amount = parse_amount(raw)
+        amount = parse_amount(to_simplified(raw))
         if amount is None:
             return bad("bad_amount", raw)
     followup = None
@@ -263,7 +265,10 @@ def _check_row(
     for key, limit in texts.items():
         if len(cells.get(key, "")) > limit:
             return bad("too_long", key)
-    source = source_key(cells.get("source"))
+    typed_source = source_key(cells.get("source"))  # 轉介紹 is the key referral too
+    source = source_key(to_simplified(typed_source)) if typed_source else None
+    if source is not None and known_source(source) is None:
+        source = typed_source
     strong = cells.get("strong_intent", "").strip().lower() in _YES or is_referral(source)
     auto = grade_for(event_date, today, strong, thresholds)
     values = {

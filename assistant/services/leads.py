@@ -34,9 +34,10 @@ from assistant.domain.dates import DateParseError, parse_date, parse_when
 from assistant.domain.grading import grade_for, is_upgrade
 from assistant.domain.invisible import visible_words
 from assistant.domain.localtime import local_day_bounds, local_today
-from assistant.domain.sources import is_referral, source_key
+from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, catalogue, t
+from assistant.i18n.hant import as_typed, typed_variants
 from assistant.services import cadence_times
 from assistant.services.concurrency import hold_lead
 from assistant.services.conversation import clear_state as clear_state
@@ -281,10 +282,12 @@ async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> li
         raise UserError("find_needs_text")
     if len(text) > NAME_LIMIT:
         raise UserError("text_too_long", limit=NAME_LIMIT)
+    # Names are stored as typed: 陈 finds 陈小姐, and 陳 (read as 陈) finds 陳小姐 too.
     matches: list[Any] = [
-        func.lower(Lead.name).like(_like(text.lower()), escape="\\"),
-        func.lower(Lead.wechat).like(_like(text.lower()), escape="\\"),
+        func.lower(Lead.name).like(_like(variant.lower()), escape="\\")
+        for variant in typed_variants(text)
     ]
+    matches.append(func.lower(Lead.wechat).like(_like(text.lower()), escape="\\"))
     phone = normalize_phone(text)
     if phone is not None:
         matches.append(Lead.phone == phone)
@@ -463,10 +466,29 @@ def validate_draft(draft: LeadDraft) -> None:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
 
 
+def capture(text: str, scope: Scope, now: datetime, *, name_first: bool = True) -> LeadDraft:
+    """A lead draft from one line read as simplified; its name, notes and an unknown source
+    are kept in the characters they were typed in."""
+    draft = parse_capture(text, scope.today(now), name_first=name_first)
+    draft.name = as_typed(draft.name)
+    if draft.notes:
+        draft.notes = as_typed(draft.notes)
+    draft.source = typed_source(draft.source)
+    if draft.unread_date:
+        draft.unread_date = as_typed(draft.unread_date)
+    return draft
+
+
+def typed_source(text: str | None) -> str | None:
+    """The key of a known source (轉介紹 is "referral"), else the source as it was typed."""
+    key = source_key(text)
+    return key if key is None or known_source(key) is not None else as_typed(key)
+
+
 def draft_from_text(text: str, scope: Scope, now: datetime) -> LeadDraft:
     if len(text) > TEXT_LIMIT:
         raise UserError("text_too_long", limit=TEXT_LIMIT)
-    draft = parse_capture(text, scope.today(now))
+    draft = capture(text, scope, now)
     validate_draft(draft)
     return draft
 
@@ -603,7 +625,7 @@ async def record_contact(
     """The contact alone, counted under the lead's grade at the time; `reschedule` follows
     (split from log_contact for a caller that changes the grade in between). A second contact
     with the lead on the same local day is recorded too, marked so it earns no points."""
-    note = " ".join(note.split())
+    note = as_typed(" ".join(note.split()))
     if len(note) > NOTE_LIMIT:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
     payload: dict[str, Any] = {"grade": lead.grade}
@@ -626,7 +648,7 @@ async def reschedule(session: AsyncSession, scope: Scope, lead: Lead, now: datet
 async def add_note(
     session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
 ) -> None:
-    note = " ".join(note.split())
+    note = as_typed(" ".join(note.split()))
     if not note:
         return
     if len(note) > NOTE_LIMIT:
@@ -725,7 +747,7 @@ def lost_reasons(scope: Scope) -> list[str]:
 
 def pick_reason(scope: Scope, text: str) -> str:
     """'2' picks the team's second reason; anything else is taken as typed."""
-    cleaned = " ".join(text.split())
+    cleaned = as_typed(" ".join(text.split()))
     reasons = lost_reasons(scope)
     if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= len(reasons):
         return reasons[int(cleaned) - 1]
@@ -787,6 +809,7 @@ async def edit_field(
     """Change one field; returns duplicates found for a changed phone or WeChat."""
     key = field_of(field_text)
     value = visible_words(value)
+    typed = as_typed(value)  # a name, note, tag or unknown source is stored as typed
     clear = value.lower() in _CLEAR
     if not value:
         raise UserError("edit_needs_value", field=key, number=lead.number)
@@ -797,8 +820,8 @@ async def edit_field(
             raise UserError("name_missing")
         if len(value) > NAME_LIMIT:
             raise UserError("name_too_long", limit=NAME_LIMIT)
-        old, new = lead.name, value
-        lead.name = value
+        old, new = lead.name, typed
+        lead.name = typed
     elif key == "phone":
         new = None if clear else normalize_phone(value)
         if new is None and not clear:
@@ -819,19 +842,19 @@ async def edit_field(
     elif key == "source":
         if len(value) > SOURCE_LIMIT:
             raise UserError("text_too_long", limit=SOURCE_LIMIT)
-        new = None if clear else source_key(value)
+        new = None if clear else typed_source(value)
         old, lead.source = lead.source, new
         if is_referral(new):
             lead.strong_intent = True
     elif key == "notes":
         if len(value) > NOTE_LIMIT:
             raise UserError("text_too_long", limit=NOTE_LIMIT)
-        new = None if clear else value
+        new = None if clear else typed
         old, lead.intent = lead.intent, new
     else:
         if len(value) > TAGS_LIMIT:
             raise UserError("text_too_long", limit=TAGS_LIMIT)
-        new = None if clear else value
+        new = None if clear else typed
         old, lead.tags = lead.tags, new
     if old == new:
         return [], False

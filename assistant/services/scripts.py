@@ -31,6 +31,7 @@ from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
 from assistant.domain.team_settings import effective
 from assistant.i18n import DEFAULT_LOCALE, LOCALES, WRITTEN_LOCALES, catalogue
+from assistant.i18n.hant import as_typed
 from assistant.services.errors import UserError
 from assistant.services.teams import MANAGING_ROLES, active_team
 
@@ -386,7 +387,7 @@ async def add_team_script(
 ) -> TeamScript:
     team, member = await active_team(session, person)
     _require_manager(member)
-    text = check_team_text(draft.text, person.locale)
+    text = check_team_text(as_typed(draft.text), person.locale)  # the words as typed
     assert team.id is not None and person.id is not None
     row = TeamScript(
         team_id=team.id,
@@ -418,7 +419,7 @@ async def edit_team_script(
     team, member = await active_team(session, person)
     _require_manager(member)
     row = await _own_team_script(session, team=team, given=given)
-    row.text = check_team_text(text, row.locale)
+    row.text = check_team_text(as_typed(text), row.locale)
     row.updated_at = now
     return row
 

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Invite, Lead, Membership, Person, Team
 from assistant.domain.invisible import visible_words
+from assistant.i18n.hant import to_simplified
 from assistant.services import permissions
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
@@ -230,8 +231,10 @@ async def roster(session: AsyncSession, team_id: int, *, fresh: bool = False) ->
 
 
 def _matches(person: Person, ref: str) -> int:
-    """How well a typed reference names this person: 3 exact, 2 a whole word, 1 a prefix."""
-    name = person.name.casefold()
+    """How well a typed reference names this person: 3 exact, 2 a whole word, 1 a prefix.
+
+    Both are compared as simplified characters: 陳 and 陈 name the same 陳美玲."""
+    name = to_simplified(person.name).casefold()
     if name == ref:
         return 3
     if ref in name.split():
@@ -254,7 +257,7 @@ def find_member(members: list[Member], ref: str, *, me: Person) -> Member:
         handle = lowered[1:]
         found = [m for m in members if (m.person.username or "").casefold() == handle]
     else:
-        scored = [(_matches(m.person, lowered), m) for m in members]
+        scored = [(_matches(m.person, to_simplified(lowered)), m) for m in members]
         best = max((score for score, _ in scored), default=0)
         found = [m for score, m in scored if score == best and score > 0]
     if not found:

@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.db.models import Person, ProcessedUpdate
 from assistant.db.session import Sessionmaker, transaction
 from assistant.i18n import normalize_locale
+from assistant.i18n.hant import as_typed, reading, to_simplified
 from assistant.render import Renderer
 from assistant.services.errors import UserError
 from assistant.services.people import Profile, ensure_person
@@ -69,9 +70,17 @@ class Request:
 
     @property
     def text(self) -> str:
-        """Everything after the command, as typed."""
-        message = self.update.effective_message
-        raw = (message.text or message.caption or "") if message else ""
+        """Everything after the command, read as simplified Chinese: what parsers get.
+
+        Traditional characters read like simplified ones, position for position (下週六 is
+        下周六); what is stored from it goes back to the typed form through `as_typed`.
+        """
+        return to_simplified(self.typed_text)
+
+    @property
+    def typed_text(self) -> str:
+        """Everything after the command, exactly as typed."""
+        raw = message_text(self.update)
         if raw.startswith("/"):
             _, _, rest = raw.partition(" ")
             return rest.strip()
@@ -91,6 +100,11 @@ class Request:
 
 
 HandlerFn = Callable[[Request], Awaitable[Reply | list[Reply] | None]]
+
+
+def message_text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or message.caption or "") if message else ""
 
 
 class _Duplicate(Exception):
@@ -226,7 +240,8 @@ async def run_handler(
     started = time.perf_counter()
     outcome = "error"
     try:
-        outcome = await _handle(fn, update, context, args)
+        with reading(message_text(update)):  # the message, as typed and as read
+            outcome = await _handle(fn, update, context, args)
     finally:
         metrics.UPDATES.labels(label, outcome).inc()
         metrics.UPDATE_SECONDS.labels(label).observe(time.perf_counter() - started)
@@ -269,7 +284,10 @@ async def _handle(
         if not await _claim_after_error(app.sessionmaker, update.update_id):
             logger.info("update %s was already processed", update.update_id)
             return "duplicate"
-        await deliver(context, update, locale, [Reply(f"errors/{error.key}", error.context)])
+        said = {**error.context}
+        if isinstance(said.get("given"), str):  # what the person typed, said back as typed
+            said["given"] = as_typed(said["given"])
+        await deliver(context, update, locale, [Reply(f"errors/{error.key}", said)])
         await _answer_callback(update)
         return "user_error"
     except Exception:
@@ -296,7 +314,9 @@ def command(
     name = label or fn.__name__.strip("_")
 
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await run_handler(fn, update, context, list(context.args or []), label=name)
+        # The words after the command, read as simplified (下週六 is 下周六) for every parser.
+        args = [to_simplified(arg) for arg in context.args or []]
+        await run_handler(fn, update, context, args, label=name)
 
     handle.__name__ = fn.__name__
     return handle

@@ -211,3 +211,31 @@ async def test_exported_cells_never_start_a_formula_and_read_back_exactly(
         return [row[:-1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
 
     assert body(second) == body(first)
+
+
+async def test_a_sheet_in_traditional_characters_is_read_and_kept_as_written(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [
+        ["姓名", "電話", "來源", "婚期", "階段", "備註", "標籤"],
+        ["陳小姐", "13800138000", "轉介紹", "明年五月", "已邀約", "想要戶外拍攝", "預算高"],
+        ["林先生", "13900139000", "朋友的朋友", "", "", "", ""],
+    ]
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        result = await importexport.import_table(session, scope, _read(rows), NOW)
+    assert result.stored == 2 and result.bad == []
+    async with sessionmaker() as session:
+        found = {lead.name: lead for lead in (await session.exec(select(Lead))).all()}
+    chen = found["陳小姐"]
+    assert chen.source == "referral" and chen.grade == "A" and chen.stage == "invited"
+    assert chen.event_date is not None and (chen.event_date.year, chen.event_date.month) == (
+        2027,
+        5,
+    )
+    assert chen.intent == "想要戶外拍攝" and chen.tags == "預算高"
+    assert found["林先生"].source == "朋友的朋友"
+
+
+def _read(rows: list[list[str]]) -> list[list[str]]:
+    return importexport.read_table(_csv(rows), "leads.csv")

@@ -25,8 +25,9 @@ from assistant.domain.capture import (
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.invisible import visible_words
-from assistant.domain.sources import is_referral, source_key
+from assistant.domain.sources import is_referral
 from assistant.i18n import t
+from assistant.i18n.hant import as_typed
 from assistant.services import customers, importexport, merge, permissions, pool, script_names
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
@@ -302,7 +303,7 @@ async def add_flow(request: Request) -> Reply:
             raise UserError("name_missing")
         if len(text) > NAME_LIMIT:
             raise UserError("name_too_long", limit=NAME_LIMIT)
-        data["name"], step = text, "contact"
+        data["name"], step = as_typed(text), "contact"
     elif step == "contact":
         if not _skip(text):
             data["phone"], data["wechat"] = _contact_from(text)
@@ -318,7 +319,7 @@ async def add_flow(request: Request) -> Reply:
         if not _skip(text):
             if len(text) > svc.SOURCE_LIMIT:
                 raise UserError("text_too_long", limit=svc.SOURCE_LIMIT)
-            data["source"] = source_key(text)
+            data["source"] = svc.typed_source(text)
         await svc.clear_state(request.session, scope.person_id, _chat_id(request))
         draft = LeadDraft(
             name=data["name"],
@@ -442,7 +443,7 @@ async def find(request: Request) -> Reply:
     ]
     return Reply(
         "leads/found",
-        {"query": request.text, "leads": [lead_view(request, scope, lead) for lead in found]},
+        {"query": request.typed_text, "leads": [lead_view(request, scope, lead) for lead in found]},
         keyboard=keyboard(*rows),
     )
 

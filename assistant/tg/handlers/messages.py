@@ -27,7 +27,6 @@ from assistant.domain.capture import (
     format_phone,
     looks_like_lead,
     normalize_phone,
-    parse_capture,
 )
 from assistant.domain.grading import grade_for
 from assistant.i18n import t
@@ -57,7 +56,7 @@ async def free_text(request: Request) -> Reply:
     scope = await svc.scope_of(request.session, request.person)
     if not text or len(text) > TEXT_LIMIT:
         return Reply("hint")
-    draft = parse_capture(text, scope.today(request.now))
+    draft = svc.capture(text, scope, request.now)
     if not looks_like_lead(draft, text):
         return Reply("hint")
     svc.validate_draft(draft)  # a bad phone or a missing name is answered as /add answers it
@@ -171,9 +170,9 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
             if state.flow in feature.flows:
                 return await feature.flows[state.flow](request)
     message = request.update.effective_message
-    text = " ".join((message.text or "").split()) if message else ""
+    text = " ".join(request.text.split())
     scope = await svc.scope_of(request.session, request.person)
-    found = parse_capture(text[:TEXT_LIMIT], scope.today(request.now), name_first=False)
+    found = svc.capture(text[:TEXT_LIMIT], scope, request.now, name_first=False)
     name = " ".join(_origin_name(message).split())[:NAME_LIMIT] or found.name[:NAME_LIMIT]
     draft = LeadDraft(
         name=name,
@@ -182,7 +181,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
         event_date=found.event_date,
         source=found.source,
         strong_intent=found.strong_intent,
-        notes=text[: svc.NOTE_LIMIT] or None,
+        notes=" ".join(request.typed_text.split())[: svc.NOTE_LIMIT] or None,
         unread_date=found.unread_date,
     )
     return await leads.save_draft(request, scope, draft)

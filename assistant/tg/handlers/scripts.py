@@ -16,6 +16,7 @@ from assistant.db.models import ConversationState, Lead, Membership, Team
 from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script
 from assistant.i18n import t
+from assistant.i18n.hant import as_typed
 from assistant.services import script_names
 from assistant.services import scripts as service
 from assistant.services.errors import UserError
@@ -426,7 +427,7 @@ async def _retire(request: Request, words: list[str]) -> Reply:
 
 async def _product(request: Request, text: str) -> Reply:
     team = await _require_manager(request)
-    word = " ".join(text.split())
+    word = as_typed(" ".join(text.split()))
     if not word or len(word) > 30:
         raise UserError("script_product_format")
     settings = dict(team.settings or {})

@@ -39,7 +39,7 @@ def _who(person: Person) -> dict[str, str | None]:
 
 async def newteam(request: Request) -> Reply:
     team, invite = await teams.create_team(
-        request.session, person=request.person, name=request.text, now=request.now
+        request.session, person=request.person, name=request.typed_text, now=request.now
     )
     return Reply(
         "team_created",

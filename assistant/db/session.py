@@ -52,7 +52,48 @@ async def checkpoints(engine: AsyncEngine, every: float = CHECKPOINT_SECONDS) ->
             logger.warning("background checkpoint failed", exc_info=True)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(item) for item in value)
+    return value
+
+
+def _drop_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    """A NUL character in a text parameter is dropped before it reaches the database.
+
+    PostgreSQL's text cannot hold one (the statement fails) and SQLite's can, so a name or a
+    note arriving with one would fail on one store and be kept invisibly on the other; it is
+    never meant, so neither keeps it and both store the same text. (Parameters are one row,
+    a list of rows, or a flattened multi-row insert: all are walked the same way.)
+    """
+    if parameters and _has_nul(parameters):
+        return statement, _without_nul(parameters)
+    return statement, parameters
+
+
 def make_engine(url: str) -> AsyncEngine:
+    engine = _make_engine(url)
+    event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
+    return engine
+
+
+def _make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Sessions always end their transaction (commit, or rollback on close), so the pool's
         # own ROLLBACK on return is one more trip to the aiosqlite thread per update for nothing.

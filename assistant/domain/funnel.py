@@ -808,6 +808,7 @@ def _pair_pattern() -> re.Pattern[str]:
 
 _MULTIPLIERS: Final[dict[str, int]] = {"万": 10000, "w": 10000, "k": 1000, "千": 1000}
 MAX_FIGURE: Final = 10**12
+MAX_COUNT: Final = 10**9  # a day's impressions, clicks, ...: stored as 32-bit integers
 
 
 class NumbersError(ValueError):
@@ -832,7 +833,7 @@ def parse_numbers(text: str) -> NumbersInput:
         number = Fraction(match[2].replace(",", ""))
         if match[3]:
             number *= _MULTIPLIERS[match[3].lower()]
-        if number > MAX_FIGURE:
+        if number > (MAX_FIGURE if name == "cost" else MAX_COUNT):
             raise NumbersError(match[0])
         if name != "cost" and number.denominator != 1:
             raise NumbersError(match[0])

@@ -20,6 +20,12 @@ class PeriodError(ValueError):
     """The text does not name a period we understand."""
 
 
+# Years a report or a goal can be about. Beyond them a date is a typo (0026 for 2026), and at
+# the calendar's ends (0001-01-01, 9999-12-31) the day's bounds in a time zone do not exist.
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2199
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # today yesterday week last_week month last_month day month_of range
@@ -71,6 +77,8 @@ _RANGE_SPLIT = re.compile(r"\s*(?:~|～|到|至|—|–|\bto\b|\s)\s*")
 
 
 def _make(year: int, month: int, day: int, text: str) -> date:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(text)
     try:
         return date(year, month, day)
     except ValueError:

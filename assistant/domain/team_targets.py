@@ -67,7 +67,7 @@ class Change:
 
 def _whole(text: str, *, low: int, high: int, reason: str) -> int:
     cleaned = text.strip().removesuffix("%").removesuffix("天").removesuffix("d").strip()
-    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+    if not cleaned.isdecimal() or not low <= int(cleaned) <= high:
         raise TargetError(reason, text)
     return int(cleaned)
 

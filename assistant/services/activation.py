@@ -45,7 +45,7 @@ def batch_size(text: str, team: Team) -> int:
     if not text.strip():
         return int(effective(team.settings)["activation_batch"])
     cleaned = text.strip()
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= activation.MAX_BATCH:
+    if not cleaned.isdecimal() or not 1 <= int(cleaned) <= activation.MAX_BATCH:
         raise UserError("activate_bad_size", given=cleaned, limit=activation.MAX_BATCH)
     return int(cleaned)
 

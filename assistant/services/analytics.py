@@ -625,7 +625,7 @@ async def numbers_today(session: AsyncSession, *, person: Person, now: datetime)
 def parse_goal(text: str, today: date) -> tuple[int, date]:
     """'20', '20 12月', '20 next' -> (orders, first day of the month)."""
     parts = text.split(maxsplit=1)
-    if not parts or not parts[0].isdigit():
+    if not parts or not parts[0].isdecimal():
         raise UserError("bad_goal", given=text)
     orders = int(parts[0])
     if not 1 <= orders <= MAX_GOAL:

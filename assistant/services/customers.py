@@ -310,7 +310,7 @@ async def record_satisfaction(
     session: AsyncSession, scope: svc.Scope, text: str, now: datetime
 ) -> Satisfaction:
     words = text.split(maxsplit=2)
-    if len(words) < 2 or not words[1].isdigit() or not 1 <= int(words[1]) <= 5:
+    if len(words) < 2 or not words[1].isdecimal() or not 1 <= int(words[1]) <= 5:
         raise UserError("customer_usage")
     lead = await find_customer(session, scope, svc.parse_number(words[0]))
     note = as_typed(" ".join(words[2].split())) if len(words) > 2 else ""

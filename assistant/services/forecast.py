@@ -202,7 +202,7 @@ async def _set(session: AsyncSession, scope: svc.Scope, words: list[str]) -> dic
         raise UserError("forecast_set_usage")
     stage = svc.find_stage(scope.team.pipeline, words[0])
     value = words[1].rstrip("%％")
-    if stage is None or pipeline.is_closed(stage) or not value.isdigit() or int(value) > 100:
+    if stage is None or pipeline.is_closed(stage) or not value.isdecimal() or int(value) > 100:
         raise UserError("forecast_set_usage", given=" ".join(words)[:40])
     stored = dict((scope.team.settings or {}).get("forecast") or {})
     stored[stage] = int(value)

@@ -114,19 +114,26 @@ def parse_lead_numbers(words: Sequence[str]) -> list[int] | None:
     tokens = [part for word in words for part in word.replace("，", ",").split(",") if part]
     if not tokens or (len(tokens) == 1 and tokens[0].casefold() in ALL_WORDS):
         return None
-    numbers: list[int] = []
+    numbers: set[int] = set()
     for token in tokens:
         cleaned = token.lstrip("#")
         low, dash, high = cleaned.partition("-")
-        if dash and low.isdigit() and high.isdigit() and int(low) <= int(high):
-            if int(high) - int(low) > RANGE_LIMIT:
-                raise UserError("handover_bad_numbers", given=token)
-            numbers.extend(range(int(low), int(high) + 1))
-        elif cleaned.isdigit():
-            numbers.append(int(cleaned))
+        if dash and _is_number(low) and _is_number(high) and int(low) <= int(high):
+            if int(high) - int(low) >= RANGE_LIMIT:
+                raise UserError("too_many_numbers", limit=RANGE_LIMIT)
+            numbers.update(range(int(low), int(high) + 1))
+        elif _is_number(cleaned):
+            numbers.add(int(cleaned))
         else:
-            raise UserError("handover_bad_numbers", given=token)
-    return sorted(set(numbers))
+            raise UserError("handover_bad_numbers", given=token[:40])
+        if len(numbers) > RANGE_LIMIT:  # ranges add up: `1-5000 5001-10000 …`
+            raise UserError("too_many_numbers", limit=RANGE_LIMIT)
+    return sorted(numbers)
+
+
+def _is_number(text: str) -> bool:
+    """A lead number as people type them: ASCII digits, at most 9 (as `/lead` accepts)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ SOURCE_LIMIT: Final = 64
 TAGS_LIMIT: Final = 200
 REASON_LIMIT: Final = 200
 UNDO_WINDOW: Final = timedelta(hours=24)
+FOLLOWUP_YEARS: Final = 5
+FOLLOWUP_HORIZON: Final = timedelta(days=365 * FOLLOWUP_YEARS + 1)
 FIND_LIMIT: Final = 20
 GRADES: Final = ("A", "B", "C", "D")
 # Fields /edit accepts, with their names in both languages.
@@ -670,9 +672,12 @@ def parse_followup(text: str, scope: Scope, now: datetime) -> datetime:
 
     local_now = now.astimezone(ZoneInfo(scope.person.timezone))
     try:
-        return parse_when(text, local_now)
+        when = parse_when(text, local_now)
     except DateParseError as error:
         raise UserError("bad_when", given=text[:40], reason=error.reason) from None
+    if when - local_now > FOLLOWUP_HORIZON:  # (9999-12-31 in a western zone has no UTC time)
+        raise UserError("bad_when", given=text[:40], reason="far", years=FOLLOWUP_YEARS)
+    return when
 
 
 @lru_cache(maxsize=512)

@@ -259,8 +259,9 @@ class Assignment:
 
 
 def _pick_count(words: list[str]) -> int | None:
-    if len(words) == 2 and words[0].casefold() in {"first", "前"} and words[1].isdigit():
-        return int(words[1])
+    if len(words) == 2 and words[0].casefold() in {"first", "前"}:
+        count = words[1]
+        return int(count) if count.isdecimal() and len(count) <= 4 else None
     if len(words) == 1:
         match = _COUNT.match(words[0])
         if match:
@@ -391,7 +392,7 @@ def change_setting(scope: svc.Scope, key_text: str, value_text: str) -> tuple[st
         result = MODE_WORDS[value]
     elif key == "claim" and value in ON_WORDS | NO_WORDS:
         result = value in ON_WORDS
-    elif key in {"stale_days", "stale_days_a"} and value.isdigit():
+    elif key in {"stale_days", "stale_days_a"} and value.isdecimal():
         result = int(value)
         if not 1 <= result <= MAX_STALE_DAYS:
             raise UserError("pool_setting_usage", given=value_text[:40])

@@ -250,7 +250,7 @@ def find_member(members: list[Member], ref: str, *, me: Person) -> Member:
     lowered = cleaned.casefold()
     if lowered in SELF_WORDS:
         found = [m for m in members if m.person.id == me.id]
-    elif cleaned.lstrip("#").isdigit():
+    elif cleaned.lstrip("#").isdecimal():
         number = int(cleaned.lstrip("#"))
         found = [m for m in members if m.number == number]
     elif cleaned.startswith("@"):
@@ -423,6 +423,6 @@ async def revoke_invite(
 def parse_invite_days(text: str) -> int:
     """`3`, `3d`, `3天` -> 3; between 1 and INVITE_MAX_DAYS."""
     cleaned = text.strip().casefold().removesuffix("days").removesuffix("d").removesuffix("天")
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= INVITE_MAX_DAYS:
+    if not cleaned.isdecimal() or not 1 <= int(cleaned) <= INVITE_MAX_DAYS:
         raise UserError("bad_invite_days", given=text, limit=INVITE_MAX_DAYS)
     return int(cleaned)

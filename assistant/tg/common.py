@@ -99,12 +99,18 @@ class Request:
         return self.app.signer.sign
 
 
+def typed(text: str) -> str:
+    """What a person typed, without NUL characters: no keyboard makes one, and PostgreSQL
+    text cannot hold it (the database layer drops any that arrive another way)."""
+    return text.replace("\x00", "")
+
+
 HandlerFn = Callable[[Request], Awaitable[Reply | list[Reply] | None]]
 
 
 def message_text(update: Update) -> str:
     message = update.effective_message
-    return (message.text or message.caption or "") if message else ""
+    return typed(message.text or message.caption or "") if message else ""
 
 
 class _Duplicate(Exception):
@@ -315,7 +321,7 @@ def command(
 
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The words after the command, read as simplified (下週六 is 下周六) for every parser.
-        args = [to_simplified(arg) for arg in context.args or []]
+        args = [to_simplified(arg) for arg in map(typed, context.args or []) if arg]
         await run_handler(fn, update, context, args, label=name)
 
     handle.__name__ = fn.__name__

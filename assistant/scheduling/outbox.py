@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -134,6 +135,22 @@ async def finish(
         .where(col(Outbox.id) == row_id, col(Outbox.status) == SENDING)
         .values(**values)
     )
+
+
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_MARK_SENT = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.status == SENDING)
+    .values(status=SENT, lease_until=None, sent_at=bindparam("sent_at"))
+)
+
+
+async def mark_sent(engine: AsyncEngine, row_id: int, now: datetime) -> None:
+    """`finish(status=SENT)` as one Core statement in a transaction of its own, without an ORM
+    session: the sender does it once per message, between sending it and sending the next, so
+    it is on the leader's critical path (about half the CPU of the session's way)."""
+    async with engine.begin() as connection:
+        await connection.execute(_MARK_SENT, {"row_id": row_id, "sent_at": now})
 
 
 async def retry_later(

@@ -91,6 +91,7 @@ class Sender:
         `may_send`: asked before every claim and every message; false (this process is no
         longer the leader) puts the rest of the batch back at once."""
         self.app = app
+        self._engine = app.sessionmaker.kw["bind"]
         self.may_send = may_send
         self.bot = bot
         self.batch = batch
@@ -175,7 +176,7 @@ class Sender:
                         report.deferred += 1
                         return
                     await self._send(row.chat_id, message)
-                    await self._finish(row_id, outbox.SENT, now)
+                    await outbox.mark_sent(self._engine, row_id, now)
                 # Pace the chat from when the message really left (a batch can take seconds
                 # to send), so its next row is deferred instead of waiting in the pacer.
                 sent_at = self.app.clock() + _gap(row.chat_id)

@@ -339,14 +339,26 @@ def count_questions(text: str) -> int:
     return text.count("?") + text.count("？")
 
 
-def check_rendered(rendered: str, *, limit: int = FIRST_MESSAGE_LIMIT) -> str | None:
-    """Why a filled-in script breaks the house rules, or None when it is fine."""
+class RuleBroken(ValueError):
+    """A filled-in script breaks a house rule: `rule` is "length" (`found` characters, `limit`
+    allowed) or "questions" (`found` questions); str() says it in English for library authors."""
+
+    def __init__(self, rule: str, found: int, limit: int) -> None:
+        self.rule, self.found, self.limit = rule, found, limit
+        super().__init__(
+            f"{found} characters once filled in; keep it under {limit}"
+            if rule == "length"
+            else f"{found} questions; ask {MIN_QUESTIONS} to {MAX_QUESTIONS}"
+        )
+
+
+def check_rendered(rendered: str, *, limit: int = FIRST_MESSAGE_LIMIT) -> None:
+    """Raises RuleBroken when a filled-in script breaks the house rules."""
     if len(rendered) > limit:
-        return f"{len(rendered)} characters once filled in; keep it under {limit}"
+        raise RuleBroken("length", len(rendered), limit)
     questions = count_questions(rendered)
     if not MIN_QUESTIONS <= questions <= MAX_QUESTIONS:
-        return f"{questions} questions; ask {MIN_QUESTIONS} to {MAX_QUESTIONS}"
-    return None
+        raise RuleBroken("questions", questions, limit)
 
 
 def duplicate_ids(scripts: Iterable[Script]) -> list[str]:

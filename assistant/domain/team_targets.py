@@ -42,6 +42,10 @@ PIPELINE_WORDS: Final[dict[str, str]] = {
     "流程": "pipeline",
     "模板": "pipeline",
 }
+# A pipeline by its key or its Chinese name (门店 = store, 企业 = b2b).
+PIPELINE_NAMES: Final[dict[str, str]] = {
+    **{name: name for name in PIPELINES}, "门店": "store", "企业": "b2b", "长周期": "b2b",
+}  # fmt: skip
 RESET_WORDS: Final = frozenset({"reset", "重置", "恢复默认"})
 GRADE_KEYS: Final[dict[str, str]] = {"a": "a_days", "b": "b_days", "c": "c_days"}
 CADENCE_GRADES: Final = ("A", "B", "C", "D")
@@ -96,9 +100,10 @@ def parse_change(words: Sequence[str]) -> Change:
         days = _whole(rest[1], low=1, high=MAX_CADENCE_DAYS, reason="cadence")
         return Change("cadence", rest[0].upper(), days)
     if head in PIPELINE_WORDS:
-        if len(rest) != 1 or rest[0].casefold() not in PIPELINES:
+        chosen = PIPELINE_NAMES.get(rest[0].casefold()) if len(rest) == 1 else None
+        if chosen is None:
             raise TargetError("pipeline", " ".join(rest))
-        return Change("pipeline", "pipeline", rest[0].casefold())
+        return Change("pipeline", "pipeline", chosen)
     raise TargetError("usage", words[0])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -102,3 +103,13 @@ def resolve_timezone(text: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     return name
+
+
+def utc_offset(zone: str, at: datetime) -> str:
+    """'UTC+8', 'UTC-3:30', 'UTC' for the zone at that moment."""
+    offset = ZoneInfo(zone).utcoffset(at) or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 
 from assistant.domain.sources import known_source
+from assistant.domain.timezones import utc_offset
 
 DEFAULT_LOCALE = "zh-Hans"
 LOCALES = ("zh-Hans", "en", "zh-Hant")
@@ -99,3 +101,15 @@ def source_label(source: str | None, locale: str) -> str:
         return ""
     labels: dict[str, str] = catalogue(locale if locale in LOCALES else DEFAULT_LOCALE)["sources"]
     return labels.get(known_source(source) or source, source)
+
+
+def zone_label(zone: str, locale: str, at: datetime) -> str:
+    """How a time zone reads: 'Asia/Shanghai (UTC+8)' in English, '北京（UTC+8）' in Chinese (a
+    zone with no Chinese city name, like a bare offset, reads as its offset alone)."""
+    offset = utc_offset(zone, at)
+    if zone == "UTC" or zone.startswith("Etc/"):
+        return offset
+    if locale == "en":
+        return f"{zone} ({offset})"
+    city = catalogue(locale).get("zones", {}).get(zone)
+    return f"{city}（{offset}）" if city else offset

@@ -43,6 +43,16 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [part for part in parts if part.strip()] or [text[:limit]]
 
 
+def noun(count: object, singular: str, plural: str | None = None) -> str:
+    """The noun for a count: 'lead' for 1, 'leads' otherwise ('reply', 'replies')."""
+    return singular if str(count).strip() in {"1", "-1"} else (plural or f"{singular}s")
+
+
+def counted(count: object, singular: str, plural: str | None = None) -> str:
+    """A count with its noun: `{{ n | plural("lead") }}` -> '1 lead', '3 leads'."""
+    return f"{count} {noun(count, singular, plural)}"
+
+
 class Renderer:
     """One autoescaping Jinja2 environment per locale, built once and reused."""
 
@@ -63,6 +73,8 @@ class Renderer:
         environment.globals["t"] = lambda key, **values: t(locale, key, **values)
         environment.globals["locale"] = locale
         environment.filters["source"] = lambda value: source_label(value, locale)
+        environment.filters["plural"] = counted  # English counts; Chinese has no plural
+        environment.globals["noun"] = noun
         return environment
 
     def render(self, locale: str, template: str, **context: Any) -> str:

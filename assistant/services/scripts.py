@@ -183,9 +183,7 @@ def check_source(
         rendered = render_library_text(source, values) if library else render_text(source, values)
     except TemplateError as error:
         raise ValueError(f"does not render: {error}") from None
-    problem = domain.check_rendered(rendered, limit=limit)
-    if problem:
-        raise ValueError(problem)
+    domain.check_rendered(rendered, limit=limit)
     return rendered
 
 
@@ -378,7 +376,10 @@ def check_team_text(text: str, locale: str) -> str:
     try:
         check_source(cleaned, locale, limit=domain.TEAM_TEXT_LIMIT, library=False)
     except ValueError as error:
-        raise UserError("script_text_bad", problem=str(error)) from None
+        rule, found = (error.rule, error.found) if isinstance(error, domain.RuleBroken) else ("", 0)
+        raise UserError(
+            "script_text_bad", rule=rule, found=found, limit=domain.TEAM_TEXT_LIMIT
+        ) from None
     return cleaned
 
 

@@ -45,10 +45,13 @@ async def test_lang_with_an_unknown_language_says_what_to_type(bot: Harness) -> 
 
 
 async def test_tz_accepts_zone_city_and_offset(bot: Harness) -> None:
-    assert "Asia/Tokyo" in await bot.reply_text("/tz Tokyo", BOB)
-    assert "America/New_York" in await bot.reply_text("/tz America/New_York", BOB)
-    assert "Etc/GMT-8" in await bot.reply_text("/tz +8", BOB)
-    assert "Etc/GMT-8" in await bot.reply_text("/tz", BOB)
+    assert "Asia/Tokyo (UTC+9)" in await bot.reply_text("/tz Tokyo", BOB)
+    assert "America/New_York (UTC-5)" in await bot.reply_text("/tz America/New_York", BOB)
+    assert "<b>UTC+8</b>" in await bot.reply_text("/tz +8", BOB)
+    assert "<b>UTC+8</b>" in await bot.reply_text("/tz", BOB)
+    # In Chinese a zone reads as a city and its offset, never as an IANA name.
+    assert "<b>东京（UTC+9）</b>" in await bot.reply_text("/tz 东京")
+    assert "<b>北京（UTC+8）</b>" in await bot.reply_text("/tz Asia/Shanghai")
 
 
 async def test_tz_rejects_unknown_zones_with_examples_and_keeps_the_old_one(bot: Harness) -> None:

@@ -12,16 +12,23 @@ from datetime import date
 
 from assistant.services.scripts import library
 from tests.e2e.test_scripts import blocks, button_data, make_lead
-from tests.harness import BOB, Harness
+from tests.harness import BOB, Harness, User
+
+CHEN = User(1005, "小陈", "zh-hans")  # a Chinese name: what the person typed stays theirs
 
 LIBRARY_IDS = {script.id for scripts in library().values() for script in scripts}
 
 
 def latin_words(text: str) -> list[str]:
-    """Latin words a Chinese reader would trip over: commands and grade letters aside."""
+    """Latin words a Chinese reader would trip over. Commands are typed as they are, grades are
+    letters, file formats (CSV, XLSX) and UTC are written in capitals in Chinese too, and an
+    invite code or a script placeholder ({{ lead.name }}) is typed exactly as shown."""
+    text = re.sub(r"<code>[A-Za-z0-9_-]{10,}</code>", " ", text)  # an invite code to copy
+    text = re.sub(r"\{\{ ?[a-z_.]+ ?\}\}", " ", text)  # a script placeholder, typed as shown
     plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    plain = re.sub(r"/[a-z_]+", " ", plain)  # /script, /lead …: commands are typed as they are
-    return re.findall(r"[A-Za-z][A-Za-z_-]+", plain)
+    plain = re.sub(r"/[a-z_]+", " ", plain)
+    words = re.findall(r"[A-Za-z][A-Za-z_-]+", plain)
+    return [word for word in words if not (word.isupper() and len(word) <= 5)]
 
 
 def assert_reads_as_chinese(text: str) -> None:
@@ -79,3 +86,23 @@ async def test_a_team_script_is_named_by_its_first_words(bot: Harness) -> None:
     assert "💬 用了话术「团队话术：预算方面我们一起想办法…」" in card
     stats = await bot.reply_text("/script 效果")
     assert "团队话术：预算方面我们一起想办法…（异议：太贵）：用了 1 次" in stats
+
+
+CHINESE_WALK = [
+    "/help", "/settings", "/settings 乱写 1", "/settings 分钟 七", "/settings 早报 几点",
+    "/tz", "/tz 火星", "/tz 东京", "/lang 火星文", "/add 王女士 13800138000 婚期 明年5月 抖音",
+    "/grade 1 X", "/grade 1 B", "/grade 1 B", "/fu 1 乱七八糟", "/edit 1 颜色 红",
+    "/leaderboard 明年", "/role", "/role 1 老大", "/members", "/targets", "/targets 流程 火箭",
+    "/targets 评级 A 9999", "/targets 乱写", "/pool", "/pool 设置 乱写", "/assign", "/away",
+    "/away 乱写", "/invite 列表", "/invite 乱写", "/script", "/script 效果", "/script 团队",
+    "/script 添加 太贵 | 太长" + "的" * 400, "/script 添加 太贵 | 没有问题的一句话。",
+    "/forecast 设置 乱写", "/handover", "/sources", "/lead 1",
+]  # fmt: skip
+
+
+async def test_a_first_hour_in_chinese_reads_as_chinese_throughout(bot: Harness) -> None:
+    await bot.send("/newteam 花店", CHEN)
+    for command in CHINESE_WALK:
+        text = await bot.reply_text(command, CHEN)
+        assert text, command
+        assert not latin_words(text), (command, latin_words(text), text)

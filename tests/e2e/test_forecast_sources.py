@@ -70,4 +70,4 @@ async def test_a_team_setting_overrides_a_stage_chance(bot: Harness) -> None:
     await bot.send("/start")
     assert "已到店阶段的成交概率为 70%" in await bot.reply_text("/forecast set 到店 70")
     assert "已到店 70%（团队设置）" in await bot.reply_text("/forecast")
-    assert "/forecast set 到店 70" in await bot.reply_text("/forecast set 成交 70")
+    assert "/forecast 设置 到店 70" in await bot.reply_text("/forecast set 成交 70")

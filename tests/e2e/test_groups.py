@@ -106,7 +106,7 @@ async def test_only_a_manager_of_a_real_team_links_a_group(bot: Harness) -> None
     assert "个人空间不能绑定群组" in await in_group(bot, "/link", CAROL)
     assert "not linked to a team yet" in await in_group(bot, "/leaderboard", BOB)
     assert "请在团队群里发送" in await bot.reply_text("/link")
-    assert "/leaderboard week" in await in_group(bot, "/leaderboard year")
+    assert "/leaderboard 本周" in await in_group(bot, "/leaderboard year")
 
 
 async def test_removing_the_bot_from_the_group_stops_the_posts(bot: Harness) -> None:

@@ -71,7 +71,7 @@ async def test_handover_moves_chosen_leads_with_history_and_follow_ups_and_tells
 async def test_handover_of_numbers_that_are_not_theirs_moves_nothing(bot: Harness) -> None:
     team_id, _ = await _team_with_bobs_leads(bot)
     assert "没有转移任何线索：#9不属于 Bob" in await bot.reply_text("/handover bob carol 1 9")
-    assert "/handover 2 3 all" in await bot.reply_text("/handover bob")
+    assert "/handover 2 3 全部" in await bot.reply_text("/handover bob")
     assert "「x1」不是线索编号" in await bot.reply_text("/handover bob carol x1")
     assert "本来就属于 Bob" in await bot.reply_text("/handover bob bob all")
     assert "Carol 名下没有可转移的线索" in await bot.reply_text("/handover carol bob all")

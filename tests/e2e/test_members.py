@@ -62,9 +62,9 @@ async def test_only_the_owner_changes_roles_and_the_last_owner_stays(bot: Harnes
 
 async def test_bad_role_and_unknown_member_answer_with_examples(bot: Harness) -> None:
     await make_team(bot, BOB)
-    assert "/role 2 manager" in await bot.reply_text("/role bob boss")
+    assert "/role 2 经理" in await bot.reply_text("/role bob boss")
     assert "没有成员「zed」" in await bot.reply_text("/role zed rep")
-    assert "/role @bob rep" in await bot.reply_text("/role")
+    assert "/role 小王 销售" in await bot.reply_text("/role")
     assert "没有成员「9」" in await bot.reply_text("/role 9 rep")
 
 
@@ -121,7 +121,7 @@ async def test_invite_validity_is_checked_and_expired_links_disappear_from_the_l
     bot: Harness,
 ) -> None:
     await make_team(bot)
-    assert "/invite 3d" in await bot.reply_text("/invite 99d")
+    assert "/invite 3天" in await bot.reply_text("/invite 99d")
     short = join_code(await bot.reply_text("/invite 1d"))
     bot.clock.advance(days=2)
     assert short not in await bot.reply_text("/invite list")

@@ -112,7 +112,7 @@ async def test_a_manager_adds_to_the_pool_and_a_rep_claims_only_when_the_team_al
     await team_of_three(bot)
     assert "已放进团队线索池：<b>#1 王女士" in await bot.reply_text("/add 王女士 13800138000 pool")
     assert "团队的所有者或经理" in await bot.reply_text("/pool", CAROL)
-    assert "/pool set claim on" in await bot.reply_text("/claim 1", CAROL)
+    assert "/pool 设置 认领 开" in await bot.reply_text("/claim 1", CAROL)
     assert "成员可以用 /claim" in await bot.reply_text("/pool set claim on")
     assert "你认领了这条线索" in await bot.reply_text("/claim 1", CAROL)
     carol = await person_of(bot, CAROL)
@@ -122,11 +122,11 @@ async def test_a_manager_adds_to_the_pool_and_a_rep_claims_only_when_the_team_al
 
 async def test_wrong_pool_commands_say_what_to_type(bot: Harness) -> None:
     await team_of_three(bot)
-    assert "/assign all auto" in await bot.reply_text("/assign 1")
+    assert "/assign 全部 自动" in await bot.reply_text("/assign 1")
     assert "线索池里没有可分配" in await bot.reply_text("/assign all auto")
     assert "「x1」不是线索编号" in await bot.reply_text("/assign x1 auto")
-    assert "/pool set stale 14" in await bot.reply_text("/pool set stale 0")
-    assert "/away off" in await bot.reply_text("/away 明年的某天")
+    assert "/pool 设置 回收 14" in await bot.reply_text("/pool set stale 0")
+    assert "/away 结束" in await bot.reply_text("/away 明年的某天")
     assert "加权" in await bot.reply_text("/pool set mode 加权")
     assert "自动分配：加权" in await bot.reply_text("/pool")
 

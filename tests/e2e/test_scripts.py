@@ -275,7 +275,7 @@ async def test_every_wrong_script_command_says_what_to_type_instead(bot: Harness
     await says("/script add expensive soon | {{ lead.name }}, ok?", "not a stage or a grade")
     await says("/script add expensive | {{ lead.phone }}, ok?", "lead.phone")
     await says("/script add expensive | " + "so " * 250 + "?", "too long")
-    await says("/script add expensive | {{ lead.name }}", "0 questions")
+    await says("/script add expensive | {{ lead.name }}", "it asks no question")
     await says("/script edit t1", "/script edit t3 the new text")
     await says("/script edit t1 {{ lead.name }}, ok?", "no team script t1")
     await says("/script retire", "/script retire t3")

@@ -34,8 +34,8 @@ async def test_wrong_target_values_get_examples_and_change_nothing(bot: Harness)
     await bot.send("/newteam Bridal")
     assert "/targets 有效率 75" in await bot.reply_text("/targets 有效率 120")
     assert "A 的天数要小于 B" in await bot.reply_text("/targets grade A 400")
-    assert "/targets cadence B 2" in await bot.reply_text("/targets cadence X 2")
-    assert "/targets pipeline b2b" in await bot.reply_text("/targets pipeline shop")
+    assert "/targets 跟进 B 2" in await bot.reply_text("/targets cadence X 2")
+    assert "/targets 流程 企业" in await bot.reply_text("/targets pipeline shop")
     assert "不认识设置项「speed」" in await bot.reply_text("/targets speed 3")
     assert (await team_named(bot, "Bridal")).settings == {}
 
@@ -43,7 +43,7 @@ async def test_wrong_target_values_get_examples_and_change_nothing(bot: Harness)
 async def test_the_pipeline_changes_only_while_the_team_has_no_leads(bot: Harness) -> None:
     code = join_code(await bot.reply_text("/newteam Bridal"))
     await bot.send(f"/start join_{code}", BOB)
-    assert "B2B" in await bot.reply_text("/targets pipeline b2b")
+    assert "B2B" in await bot.reply_text("/targets 流程 企业")  # 企业 = b2b, 门店 = store
     team = await team_named(bot, "Bridal")
     assert team.pipeline == "b2b"
     await add_leads(sessionmaker_of(bot), team_id=team.id or 0, owner_id=None, count=1,

@@ -95,10 +95,11 @@ async def test_a_situation_word_in_traditional_finds_its_scripts(bot: Harness) -
 async def test_settings_words_and_time_zones_in_traditional(bot: Harness) -> None:
     settings = await bot.reply_text("/settings 晚報 off", MEI)
     assert "晚間檢討：關" in settings and not simplified_characters(settings)
-    assert "Asia/Taipei" in await bot.reply_text("/tz 臺北", MEI)
-    assert "Asia/Hong_Kong" in await bot.reply_text("/tz 香港", MEI)
-    assert "Asia/Taipei" in await bot.reply_text("/tz Taipei", MEI)
-    assert "Asia/Hong_Kong" in await bot.reply_text("/tz Hong Kong", MEI)
+    # A zone reads as its city in the reader's script with its offset, never as an IANA name.
+    assert "臺北（UTC+8）" in await bot.reply_text("/tz 臺北", MEI)
+    assert "香港（UTC+8）" in await bot.reply_text("/tz 香港", MEI)
+    assert "臺北（UTC+8）" in await bot.reply_text("/tz Taipei", MEI)
+    assert "香港（UTC+8）" in await bot.reply_text("/tz Hong Kong", MEI)
     [person] = await rows(bot, Person)
     assert person.timezone == "Asia/Hong_Kong"
 

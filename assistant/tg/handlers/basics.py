@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.i18n import zone_label
 from assistant.services import people, teams
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -40,11 +41,15 @@ async def lang(request: Request) -> Reply:
     return Reply("lang_changed", menu_locale=locale)
 
 
+def _zone(request: Request) -> str:
+    return zone_label(request.person.timezone, request.locale, request.now)
+
+
 async def tz(request: Request) -> Reply:
     if not request.text:
-        return Reply("tz_current", {"zone": request.person.timezone})
-    zone = people.set_timezone(request.person, request.text)
-    return Reply("tz_changed", {"zone": zone})
+        return Reply("tz_current", {"zone": _zone(request)})
+    people.set_timezone(request.person, request.text)
+    return Reply("tz_changed", {"zone": _zone(request)})
 
 
 async def settings(request: Request) -> Reply:
@@ -52,7 +57,8 @@ async def settings(request: Request) -> Reply:
         if len(request.args) < 2:
             raise UserError("bad_setting_name", given=request.args[0])
         people.change_setting(request.person, request.args[0], " ".join(request.args[1:]))
-    return Reply("settings", {"person": request.person, "changed": bool(request.args)})
+    changed = bool(request.args)
+    return Reply("settings", {"person": request.person, "changed": changed, "zone": _zone(request)})
 
 
 FEATURE = Feature(

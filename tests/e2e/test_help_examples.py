@@ -14,7 +14,7 @@ from tests.harness import ALICE, BOB, CAROL, Harness, User
 # In the order a person could type them on a team of three with a dozen leads and a pool lead.
 EXAMPLES: dict[str, list[str]] = {
     "zh-Hans": [
-        "/lang 中文", "/tz 上海", "/tz 东京", "/tz +8", "/role 3 销售", "/role 2 经理",
+        "/lang 简体", "/tz 上海", "/tz 东京", "/tz +8", "/role 3 销售", "/role 2 经理",
         "/add 王女士 13800138000 婚期 明年5月 转介绍", "/lead 12", "/log 12 聊了套餐",
         "/fu 12 周五下午3点", "/move 12 到店", "/edit 12 电话 13800138000", "/grade 12 B",
         "/grade 12 自动", "/script 12", "/script 太贵", "/script 有效", "/activate 10",

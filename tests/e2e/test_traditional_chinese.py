@@ -43,5 +43,5 @@ async def test_lang_switches_to_traditional_and_back_with_the_menu(bot: Harness)
 
 async def test_a_language_we_do_not_speak_lists_traditional_chinese_too(bot: Harness) -> None:
     text = await bot.reply_text("/lang 日本語", MEI)
-    assert "/lang 繁體" in text and "/lang en" in text
+    assert "/lang 繁體" in text and "/lang 英文" in text
     assert not simplified_characters(text)

@@ -17,6 +17,9 @@ Daily numbers and funnels are queries over these events, so writers and readers 
 | restored      |              |              |                                          |
 | assigned      | old owner id | new owner id | {"by": person id}                        |
 | script        |              | script id    | {"script": id} when a rep used a script  |
+| moved         | old number   | new number   | {"from_team": id, "to_team": id}         |
+
+A "moved" event marks a lead brought from its owner's personal space into a team.
 
 (1) a contact with a lead that already had one that local day (the person's time zone): counted
 as a contact, but it earns no leaderboard points (pressing "log contact" again farms nothing).
@@ -42,4 +45,5 @@ EDIT: Final = "edit"
 DELETED: Final = "deleted"
 RESTORED: Final = "restored"
 ASSIGNED: Final = "assigned"
+MOVED: Final = "moved"
 SCRIPT: Final = "script"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +16,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.timezones import resolve_timezone
 from assistant.i18n import normalize_locale, parse_locale_choice
 from assistant.services.errors import UserError
-from assistant.services.teams import remember_membership
+from assistant.services.teams import remember_membership, remember_team_count
 
 NAME_LIMIT = 128
 
@@ -32,9 +32,17 @@ class Profile:
     language_code: str | None
 
 
-# The sender with the team they work in and their membership there: one statement, not three.
+_TEAMS_OF_SENDER: Final = (
+    select(func.count())
+    .where(col(Membership.person_id) == Person.id, col(Membership.active).is_(True))
+    .correlate(Person)
+    .scalar_subquery()
+)
+
+# The sender with the team they work in, their membership there and how many teams they are
+# in: one statement, not four.
 _SENDER: Final = (
-    select(Person, Team, Membership)
+    select(Person, Team, Membership, _TEAMS_OF_SENDER)
     .outerjoin(Team, col(Team.id) == Person.active_team_id)
     .outerjoin(
         Membership,
@@ -52,9 +60,10 @@ async def find_person(session: AsyncSession, *, tg_user_id: int) -> Person | Non
     row = (await session.exec(_SENDER, params={"tg_user_id": tg_user_id})).first()
     if row is None:
         return None
-    person, team, member = row
+    person, team, member, team_count = row
     if team is not None and member is not None:
         remember_membership(session, team, member)
+    remember_team_count(session, person, team_count)
     return person
 
 

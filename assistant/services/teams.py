@@ -55,6 +55,28 @@ async def membership(session: AsyncSession, *, team_id: int, person_id: int) -> 
     return result.first()
 
 
+_TEAM_COUNT: Final = "team_count"
+
+
+def remember_team_count(session: AsyncSession, person: Person, count: int) -> None:
+    session.info.setdefault(_TEAM_COUNT, {})[person.id] = count
+
+
+async def shown_team(session: AsyncSession, person: Person, team: Team) -> Team | None:
+    """The team to name on cards and reports: only for someone in more than one team."""
+    count = session.info.get(_TEAM_COUNT, {}).get(person.id)
+    if count is None:
+        count = (
+            await session.exec(
+                select(func.count()).where(
+                    Membership.person_id == person.id, col(Membership.active).is_(True)
+                )
+            )
+        ).one()
+        remember_team_count(session, person, count)
+    return team if count > 1 else None
+
+
 async def active_team(session: AsyncSession, person: Person) -> tuple[Team, Membership]:
     """The team the person is working in now, with their role in it."""
     if person.active_team_id is not None:
@@ -120,6 +142,7 @@ async def create_team(
     assert team.id is not None
     session.add(Membership(team_id=team.id, person_id=person.id, role="owner", joined_at=now))
     person.active_team_id = team.id
+    session.info.get(_TEAM_COUNT, {}).pop(person.id, None)
     await session.flush()
     return await create_invite(session, person=person, single_use=False, now=now)
 
@@ -155,6 +178,7 @@ async def join_team(
             Membership(team_id=team.id or 0, person_id=person.id, role="rep", joined_at=now)
         )
     person.active_team_id = team.id
+    session.info.get(_TEAM_COUNT, {}).pop(person.id, None)
     return JoinResult("joined", team)
 
 

@@ -55,6 +55,7 @@ from assistant.tg.handlers import (
 )
 from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
+from assistant.tg.handlers import spaces as spaces_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
 from assistant.tg.metered import MeteredRequest
@@ -70,6 +71,7 @@ TASK_ORDER = ("basics", "leads", "work", "numbers", "scripts", "teams", "pool", 
 FEATURES: list[Feature] = [
     basics.FEATURE,
     teams.FEATURE,
+    spaces_feature.FEATURE,
     leads.FEATURE,
     messages.FEATURE,
     groups.FEATURE,

@@ -6,12 +6,13 @@ from assistant.i18n import zone_label
 from assistant.services import people, teams
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
+from assistant.tg.handlers.spaces import bring_question
 from assistant.tg.registry import CommandSpec, Feature
 
 JOIN_PREFIX = "join_"
 
 
-async def start(request: Request) -> Reply:
+async def start(request: Request) -> Reply | list[Reply]:
     payload = request.args[0] if request.args else ""
     if payload.startswith(JOIN_PREFIX):
         result = await teams.join_team(
@@ -20,9 +21,13 @@ async def start(request: Request) -> Reply:
             code=payload[len(JOIN_PREFIX) :],
             now=request.now,
         )
-        return Reply(
+        joined = Reply(
             "join", {"status": result.status, "team": result.team.name if result.team else ""}
         )
+        if result.status != "joined" or result.team is None:
+            return joined
+        question = await bring_question(request, result.team)
+        return [joined, question] if question else joined
     # Telegram has no menu language for traditional Chinese: this chat gets its own menu.
     menu = request.locale if request.locale == "zh-Hant" else None
     return Reply("start", {"name": request.person.name}, menu_locale=menu)

@@ -32,6 +32,7 @@ from assistant.services import customers, importexport, merge, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
+from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -190,6 +191,7 @@ async def card(
             "duplicates": dupes,
             "hidden_duplicate": hidden_duplicate,
             "unread_date": unread_date,
+            "space": await team_label(request, scope.team),
             **extra,
         },
         keyboard=markup,

@@ -15,6 +15,7 @@ from assistant.services import targets as targets_service
 from assistant.services import teams
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
+from assistant.tg.handlers.spaces import bring_question
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -37,11 +38,11 @@ def _who(person: Person) -> dict[str, str | None]:
     return {"name": person.name, "username": person.username}
 
 
-async def newteam(request: Request) -> Reply:
+async def newteam(request: Request) -> list[Reply]:
     team, invite = await teams.create_team(
         request.session, person=request.person, name=request.typed_text, now=request.now
     )
-    return Reply(
+    created = Reply(
         "team_created",
         {
             "team": team.name,
@@ -49,6 +50,8 @@ async def newteam(request: Request) -> Reply:
             "expires": _expiry(request, invite.expires_at),
         },
     )
+    question = await bring_question(request, team)
+    return [created, question] if question else [created]
 
 
 async def invite(request: Request) -> Reply:

@@ -10,6 +10,7 @@ from assistant.services.errors import UserError
 from assistant.services.suggestions import script_lines
 from assistant.services.teams import active_team
 from assistant.tg.common import Reply, Request
+from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -17,7 +18,8 @@ from assistant.tg.registry import CommandSpec, Feature
 async def today_command(request: Request) -> Reply:
     team, _ = await active_team(request.session, request.person)
     plan = await today.plan_for(request.session, person=request.person, team=team, now=request.now)
-    return Reply("work/today", {"plan": plan, "rep": request.person.name})
+    space = await team_label(request, team)
+    return Reply("work/today", {"plan": plan, "rep": request.person.name, "space": space})
 
 
 def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeyboardMarkup | None:

@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> None:
         help="talk to the bot in this terminal even when a token is set",
     )
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="console mode on a throw-away database holding a month of a team of five",
+    )
+    parser.add_argument(
         "action",
         nargs="?",
         choices=["backup", "restore"],
@@ -42,6 +47,12 @@ def main(argv: list[str] | None = None) -> None:
         if args.file is None:
             parser.error(f"give the backup file: python bot.py {args.action} <file>")
         sys.exit(_backup_or_restore(settings, args.action, args.file, force=args.force))
+    if args.demo:
+        from assistant.demo import run_demo
+
+        configure_logging("WARNING")
+        asyncio.run(run_demo(settings))
+        return
     if args.console or settings.console_mode:
         configure_logging("WARNING")
         asyncio.run(run_console(settings))

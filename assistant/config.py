@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     leader_lease_seconds: float = 8.0
     metrics_port: int | None = None
     log_level: str = "INFO"
+    console_files_dir: str = "./console-files"  # where console mode writes pictures and files
 
     @property
     def token(self) -> str | None:

@@ -1,7 +1,8 @@
 """Console mode: the same bot, commands and database, spoken in a terminal.
 
 Each line typed becomes a real Telegram update that flows through the Application; whatever
-the bot sends comes back here as plain text. Type `:1`, `:2`… to press a button.
+the bot sends comes back here as plain text. Type `:1`, `:2`… to press a button. Pictures and
+files are written to CONSOLE_FILES_DIR and their paths printed.
 """
 
 from __future__ import annotations
@@ -9,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import getpass
 import html
+import itertools
 import json
 import os
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from telegram import Update
 
+from assistant.clock import Clock, system_clock
 from assistant.config import Settings
+from assistant.i18n import normalize_locale, t
 from assistant.tg.app import build_application, start_application, stop_application
 from assistant.tg.offline import Call, OfflineRequest
 
@@ -30,28 +35,65 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def console_locale(settings: Settings) -> str:
+    """The console speaks the terminal's language: LANG (en_US.UTF-8 -> en), else the default."""
+    return normalize_locale(os.environ.get("LANG", "").split(".")[0], settings.default_locale)
+
+
+def save_file(folder: Path, name: str, content: bytes) -> Path:
+    """Write `content` under a name not taken yet (`chart-….png`, then `chart-…-2.png`, …)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(Path(name).name).stem or "file", Path(name).suffix
+    for attempt in itertools.count(1):
+        path = folder / (f"{stem}{suffix}" if attempt == 1 else f"{stem}-{attempt}{suffix}")
+        try:
+            with path.open("xb") as file:
+                file.write(content)
+        except FileExistsError:
+            continue
+        return path.resolve()
+    raise AssertionError("unreachable")
+
+
+# Bot API method -> (file part, console message, name when none was sent)
+_FILES = {
+    "sendPhoto": ("photo", "picture", "picture.png"),
+    "sendDocument": ("document", "file", "file"),
+}
+
+
 class Console:
-    def __init__(self, settings: Settings, output: TextIO) -> None:
+    def __init__(self, settings: Settings, output: TextIO, clock: Clock = system_clock) -> None:
         self.output = output
         self.buttons: list[dict[str, Any]] = []
         self.request = OfflineRequest(on_call=self._show)
-        self.application = build_application(settings, request=self.request)
+        self.application = build_application(settings, request=self.request, clock=clock)
+        self.files = Path(settings.console_files_dir)
+        self.locale = console_locale(settings)
         self._update_id = int(time.time() * 1000)
         self._message_id = 0
-        language = os.environ.get("LANG", "")
         self.user = {
             "id": CONSOLE_USER_ID,
             "is_bot": False,
             "first_name": getpass.getuser(),
-            "language_code": "en" if language.lower().startswith("en") else "zh-hans",
+            "language_code": "en" if self.locale == "en" else "zh-hans",
         }
 
+    def _save(self, call: Call) -> None:
+        part, label, fallback = _FILES[call.method]
+        name = call.filenames.get(part, "")
+        if not name or name == "application.octet-stream":  # sent without a name
+            name = fallback
+        path = save_file(self.files, name, call.files.get(part, b""))
+        print(t(self.locale, f"console.{label}", path=str(path)), file=self.output)
+
     def _show(self, call: Call) -> None:
+        chat = call.params.get("chat_id")
+        if chat is not None and int(chat) != CONSOLE_USER_ID:
+            return None  # a message to someone else (a colleague told of a handover)
         if call.method in {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}:
-            if call.method == "sendPhoto":
-                print("[picture]", file=self.output)
-            if call.method == "sendDocument":
-                print("[file]", file=self.output)
+            if call.method in _FILES:
+                self._save(call)
             print(plain(call.text), file=self.output)
             markup = call.params.get("reply_markup")
             if markup:
@@ -94,7 +136,7 @@ class Console:
             index = int(line[1:]) - 1
             if not 0 <= index < len(pressed):
                 self.buttons = pressed
-                print("(no such button)", file=self.output)
+                print(t(self.locale, "console.no_button"), file=self.output)
                 return
             query = {
                 "id": str(self._update_id),
@@ -110,11 +152,17 @@ class Console:
 
 
 async def run_console(
-    settings: Settings, stream: TextIO = sys.stdin, output: TextIO = sys.stdout
+    settings: Settings,
+    stream: TextIO = sys.stdin,
+    output: TextIO = sys.stdout,
+    *,
+    clock: Clock = system_clock,
+    intro: str = "",
 ) -> None:
-    console = Console(settings, output)
+    console = Console(settings, output, clock)
     await start_application(console.application)
-    print("Sales assistant — console mode. Try /start, /help; Ctrl-D to quit.\n", file=output)
+    print(t(console.locale, "console.banner"), file=output)
+    print(f"{intro}\n" if intro else "", file=output)
     loop = asyncio.get_running_loop()
     try:
         while True:

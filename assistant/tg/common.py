@@ -194,8 +194,9 @@ async def deliver(
             await chat_command_menu(bot, chat_id, reply.menu_locale)
         if reply.photo is not None:
             caption = app.renderer.render(reply_locale, reply.template, **reply.context)
+            photo = InputFile(reply.photo, filename=reply.filename or None)
             await bot.send_photo(
-                chat_id, reply.photo, caption=caption[:CAPTION_LIMIT], parse_mode=ParseMode.HTML
+                chat_id, photo, caption=caption[:CAPTION_LIMIT], parse_mode=ParseMode.HTML
             )
             continue
         if reply.document is not None:

@@ -32,6 +32,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    filenames: dict[str, str] = field(default_factory=dict)  # file part -> the name sent
 
     @property
     def text(self) -> str:
@@ -117,11 +118,14 @@ class OfflineRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, bytes] = {}
+        filenames: dict[str, str] = {}
         if request_data is not None and request_data.contains_files:
             for name, value in request_data.multipart_data.items():
                 content = value[1] if isinstance(value, tuple) else value
                 files[name] = content if isinstance(content, bytes) else b""
-        call = Call(api_method, params, files)
+                if isinstance(value, tuple) and value[0]:
+                    filenames[name] = str(value[0])
+        call = Call(api_method, params, files, filenames)
         if api_method != "getUpdates":
             self.calls.append(call)
         failure = self.on_call(call) if self.on_call else None

@@ -148,10 +148,12 @@ async def chart(request: Request) -> Reply:
     data = await analytics.compute(request.session, person=request.person, period=period)
     png = await asyncio.to_thread(funnel_png, _chart(data, request.locale))
     empty = not any(data.counts.stage_counts().values())
+    stamp = request.local(request.now).strftime("%Y%m%d-%H%M")
     return Reply(
         "chart",
         {"period": analytics.period_view(period), "empty": empty},
         photo=png,
+        filename=f"chart-{stamp}.png",
     )
 
 

@@ -76,7 +76,7 @@ class Console:
             "id": CONSOLE_USER_ID,
             "is_bot": False,
             "first_name": getpass.getuser(),
-            "language_code": "en" if self.locale == "en" else "zh-hans",
+            "language_code": self.locale.lower(),  # en, zh-hans, zh-hant: as Telegram sends
         }
 
     def _save(self, call: Call) -> None:

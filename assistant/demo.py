@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +29,8 @@ from assistant.domain.cadence import after_contact
 from assistant.domain.grading import grade_for
 from assistant.domain.pipeline import stages
 from assistant.i18n import t
+from assistant.i18n.hant import converter
+from assistant.sample_data import Texts
 
 MEMBERS = 5
 LEADS = 240  # about 1.6 new leads a working day per member
@@ -102,9 +105,17 @@ def _completed(
 async def fill(url: str, *, locale: str, zone: str, now: datetime, seed: int = SEED) -> str:
     """Build the demo store at `url` (an empty database); returns the team's name."""
     rng = random.Random(seed)
-    texts = sample_data.ENGLISH if locale == "en" else sample_data.CHINESE
-    client = sample_data.english_name if locale == "en" else sample_data.chinese_name
-    member_names = iter(MEMBER_NAMES[locale])
+    # Traditional Chinese: the simplified names and words, converted as the templates are.
+    written = converter("s2twp").convert if locale == "zh-Hant" else str
+    base = "en" if locale == "en" else "zh-Hans"
+    texts = sample_data.ENGLISH if base == "en" else sample_data.CHINESE
+    texts = Texts(*(written(text) for text in astuple(texts)))
+    pick = sample_data.english_name if base == "en" else sample_data.chinese_name
+
+    def client(rng: random.Random) -> str:
+        return written(pick(rng))
+
+    member_names = iter(written(name) for name in MEMBER_NAMES[base])
     people = sample_data.people(
         rng, MEMBERS, teams=1, now=now, first_tg_user=FIRST_TG_USER,
         name=lambda _: next(member_names), locale=locale, timezone=zone,
@@ -127,7 +138,7 @@ async def fill(url: str, *, locale: str, zone: str, now: datetime, seed: int = S
          "orders": rng.randint(6, 12), "set_at": now}
         for person in people
     ]  # fmt: skip
-    team_name = TEAM_NAMES[locale]
+    team_name = written(TEAM_NAMES[base])
     engine = make_engine(url)
     try:
         await upgrade_to_head(engine)

@@ -72,7 +72,7 @@ async def test_the_console_speaks_chinese_and_never_overwrites_a_picture(
         console_settings(database_url, folder),
         ["/add 王女士 13800138000 婚期明年5月", "/chart 本月", "/chart 本月", ":99"],
     )
-    assert output.startswith("销售助手 · 控制台模式")
+    assert output.startswith("销售助手 · 终端模式")
     pictures = re.findall(r"\[图片已保存：(.+?)\]", output)
     assert len(pictures) == 2 and pictures[0] != pictures[1]
     assert all(is_png(Path(path)) for path in pictures)
@@ -84,7 +84,7 @@ async def test_a_terminal_in_another_language_gets_the_default_chinese(
 ) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
     output = await session(console_settings(database_url, tmp_path), ["/start"])
-    assert output.startswith("销售助手 · 控制台模式") and "你好" in output
+    assert output.startswith("销售助手 · 终端模式") and "你好" in output
 
 
 def test_a_file_name_already_taken_gets_a_number_and_a_path_part_is_dropped(

@@ -80,6 +80,14 @@ async def test_the_chinese_demo_answers_in_chinese_with_chinese_names(
     assert "陈静（所有者）" in out
 
 
+async def test_a_traditional_chinese_terminal_gets_the_demo_in_traditional_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = await demo_session(tmp_path, monkeypatch, "zh_TW.UTF-8", ["/summary 本月"])
+    assert "「星光婚紗攝影」" in out and "陳靜" not in out.split("演示")[0]
+    assert figure(r"新線索 (\d+) ·", out) > 0
+
+
 def test_python_bot_py_demo_starts_and_leaves_nothing_behind(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update({"LANG": "en_US.UTF-8", "TMPDIR": str(tmp_path)})

@@ -31,6 +31,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period, PeriodError, month_arg, parse_day
 from assistant.domain.pipeline import stages
 from assistant.domain.team_settings import effective
+from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
 
@@ -572,6 +573,7 @@ async def record_numbers(
         raise UserError("numbers_future", day=day.isoformat())
     team, _ = await active_team(session, person)
     assert team.id is not None and person.id is not None
+    await one_at_a_time(session, person)
     result = await session.exec(
         select(MarketingDay).where(
             MarketingDay.team_id == team.id,
@@ -727,6 +729,7 @@ async def set_goal(
     orders, month = parse_goal(text, today)
     team, _ = await active_team(session, person)
     assert team.id is not None and person.id is not None
+    await one_at_a_time(session, person)
     goal = await _goal(session, team_id=team.id, person_id=person.id, month=month)
     previous = goal.orders if goal is not None else None
     if goal is None:

@@ -101,6 +101,13 @@ async def hold_lead(session: AsyncSession, lead: Lead, *watched: str) -> None:
         raise UserError("lead_changed", number=lead.number)
 
 
+async def one_at_a_time(session: AsyncSession, person: Any) -> None:
+    """Lock the person's row: their own rows written by "find, else insert" (a day's figures,
+    a month's goal) are then written by one transaction at a time, so two devices sending
+    the same command at once update one row instead of both inserting it."""
+    await hold(session, person, touch="created_at")
+
+
 async def lock(session: AsyncSession, row: SQLModel, touch: str) -> None:
     """Lock `row` for this transaction and re-read it (SELECT … FOR UPDATE, on both databases).
 

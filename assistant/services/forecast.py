@@ -21,6 +21,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import PeriodError, month_arg
 from assistant.services import leads as svc
 from assistant.services import permissions
+from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 
 MAX_LISTED = 5
@@ -204,6 +205,7 @@ async def _set(session: AsyncSession, scope: svc.Scope, words: list[str]) -> dic
     value = words[1].rstrip("%％")
     if stage is None or pipeline.is_closed(stage) or not value.isdecimal() or int(value) > 100:
         raise UserError("forecast_set_usage", given=" ".join(words)[:40])
+    await lock(session, scope.team, "created_at")  # another manager's change is kept too
     stored = dict((scope.team.settings or {}).get("forecast") or {})
     stored[stage] = int(value)
     scope.team.settings = {**(scope.team.settings or {}), "forecast": stored}

@@ -27,7 +27,7 @@ from assistant.domain.capture import LeadDraft
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.services import cadence_times, permissions
 from assistant.services import leads as svc
-from assistant.services.concurrency import hold
+from assistant.services.concurrency import hold, lock
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
 from assistant.services.teams import MANAGING_ROLES, Member, find_member, roster
@@ -368,6 +368,7 @@ async def set_away(
     cleaned = text.strip()
     if not cleaned:
         raise UserError("away_usage")
+    await lock(session, scope.team, "created_at")  # two people marking themselves away at once
     stored = dict((scope.team.settings or {}).get("away") or {})
     key = str(target.id)
     if cleaned.casefold() in OFF_WORDS:
@@ -383,7 +384,9 @@ async def set_away(
     return until, target
 
 
-def change_setting(scope: svc.Scope, key_text: str, value_text: str) -> tuple[str, Any]:
+async def change_setting(
+    session: AsyncSession, scope: svc.Scope, key_text: str, value_text: str
+) -> tuple[str, Any]:
     permissions.require_manager(scope.member)
     key = SETTING_WORDS.get(key_text.strip().casefold())
     value = value_text.strip().casefold()
@@ -398,6 +401,7 @@ def change_setting(scope: svc.Scope, key_text: str, value_text: str) -> tuple[st
             raise UserError("pool_setting_usage", given=value_text[:40])
     else:
         raise UserError("pool_setting_usage", given=f"{key_text} {value_text}".strip()[:40])
+    await lock(session, scope.team, "created_at")  # another manager's change is kept too
     stored = dict((scope.team.settings or {}).get("pool") or {})
     stored[key] = result
     _put_settings(scope.team, "pool", stored)

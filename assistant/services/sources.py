@@ -23,6 +23,7 @@ from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.domain.sources import source_key
 from assistant.services import analytics
 from assistant.services import leads as svc
+from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
 
 MILESTONES: Final = {"store": ("valid", "visited"), "b2b": ("qualified", "proposal")}
@@ -172,6 +173,7 @@ async def record_source_cost(
         raise UserError("numbers_future", day=day.isoformat())
     source = (source_key(first) or first)[:SOURCE_LIMIT]
     scope = await svc.scope_of(session, person)
+    await one_at_a_time(session, person)
     row = (
         await session.exec(
             select(SourceCost).where(

@@ -15,6 +15,7 @@ from assistant.db.models import Lead, MonthlyGoal, Person, Team
 from assistant.domain import team_targets
 from assistant.domain.localtime import local_today
 from assistant.services import permissions
+from assistant.services.concurrency import lock, one_at_a_time
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team
 
@@ -35,6 +36,7 @@ async def show(session: AsyncSession, *, person: Person) -> TargetsView:
 async def change(session: AsyncSession, *, person: Person, words: Sequence[str]) -> TargetsView:
     team, member = await active_team(session, person)
     permissions.require_manager(member)
+    await lock(session, team, "created_at")  # two managers changing settings: both kept
     try:
         wanted = team_targets.parse_change(words)
         if wanted.section == "pipeline":
@@ -89,6 +91,7 @@ async def set_member_goal(
             raise UserError("member_goal_usage", given=text) from None
         raise
     assert team.id is not None and chosen.person.id is not None
+    await one_at_a_time(session, chosen.person)  # the member may be setting it themselves
     goal = (
         await session.exec(
             select(MonthlyGoal).where(

@@ -28,13 +28,27 @@ from assistant.db.models import (
     Invite,
     Lead,
     LeadEvent,
+    MarketingDay,
     Membership,
+    MonthlyGoal,
     Person,
+    SourceCost,
     Team,
 )
 from assistant.db.session import Sessionmaker, make_engine, make_sessionmaker, transaction
 from assistant.domain import events
-from assistant.services import activation, followups, handover, merge, pool, teams
+from assistant.services import (
+    activation,
+    analytics,
+    followups,
+    forecast,
+    handover,
+    merge,
+    pool,
+    sources,
+    targets,
+    teams,
+)
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from tests.helpers import add_member, make_lead, make_person
@@ -460,3 +474,98 @@ async def test_a_stale_lead_the_rep_contacts_while_the_planner_takes_it_stays_wi
     stored = await stored_lead(makers[0], lead.id)
     assert stored.owner_id == shop.rita.id and stored.next_followup_at is not None
     assert await count_events(makers[0], lead.id, events.ASSIGNED) == 0
+
+
+# ---------------------------------------------------------------- "find, else insert" and settings
+
+
+def as_person(person: Person, use: Callable[[AsyncSession, Person], Awaitable[Any]]) -> Any:
+    async def run(session: AsyncSession) -> Any:
+        stored = await session.get(Person, person.id)
+        assert stored is not None
+        return await use(session, stored)
+
+    return run
+
+
+async def test_a_days_figures_sent_from_two_devices_at_once_are_both_kept(
+    makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
+) -> None:
+    def numbers(text: str) -> Any:
+        return as_person(shop.rita, lambda s, p: analytics.record_numbers(s, person=p, text=text,
+                                                                         now=NOW))  # fmt: skip
+
+    first, second = await race(makers, numbers("点击 360"), numbers("访问 270"))
+    assert isinstance(first, dict) and isinstance(second, dict)
+    async with makers[0]() as session:
+        [day] = (await session.exec(select(MarketingDay))).all()
+    assert (day.clicks, day.visits) == (360, 270)
+
+
+async def test_a_sources_cost_sent_from_two_devices_at_once_is_one_row(
+    makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
+) -> None:
+    def cost(amount: int) -> Any:
+        return as_person(shop.rita, lambda s, p: sources.record_source_cost(
+            s, person=p, text=f"抖音 花费 {amount}", now=NOW))  # fmt: skip
+
+    first, second = await race(makers, cost(500), cost(800))
+    assert isinstance(first, dict) and isinstance(second, dict)
+    async with makers[0]() as session:
+        [row] = (await session.exec(select(SourceCost))).all()
+    assert row.cost == 800
+
+
+async def test_a_goal_set_by_the_member_and_by_a_manager_at_once_is_one_row(
+    makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
+) -> None:
+    own = as_person(shop.rita, lambda s, p: analytics.set_goal(s, person=p, text="20", now=NOW))
+    managed = as_person(shop.manager, lambda s, p: targets.set_member_goal(
+        s, person=p, words=["Rita", "25"], now=NOW))  # fmt: skip
+    first, second = await race(makers, own, managed)
+    assert isinstance(first, dict) and isinstance(second, targets.MemberGoal)
+    async with makers[0]() as session:
+        [goal] = (await session.exec(select(MonthlyGoal))).all()
+    assert goal.orders == 25
+
+
+async def test_two_managers_changing_different_settings_at_once_keep_both(
+    makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
+) -> None:
+    async def pool_setting(session: AsyncSession) -> Any:
+        return await pool.change_setting(session, await scope(session, shop.owner), "stale", "20")
+
+    async def target(session: AsyncSession) -> Any:
+        stored = await session.get(Person, shop.manager.id)
+        assert stored is not None
+        return await targets.change(session, person=stored, words=["valid_rate", "80"])
+
+    async def forecast_setting(session: AsyncSession) -> Any:
+        stored = await session.get(Person, shop.manager.id)
+        assert stored is not None
+        return await forecast.forecast_view(session, person=stored, text="set 到店 70", now=NOW)
+
+    await race(makers, pool_setting, target)
+    await race(makers, target, forecast_setting)
+    async with makers[0]() as session:
+        team = await session.get(Team, shop.team.id)
+    assert team is not None
+    assert team.settings["pool"]["stale_days"] == 20
+    assert team.settings["targets"]["valid_rate"] == 80
+    assert team.settings["forecast"]["visited"] == 70
+
+
+async def test_two_people_marking_themselves_away_at_once_are_both_away(
+    makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
+) -> None:
+    def away(person: Person) -> Callable[[AsyncSession], Awaitable[Any]]:
+        async def run(session: AsyncSession) -> Any:
+            return await pool.set_away(session, await scope(session, person), "2026-12-05", NOW)
+
+        return run
+
+    await race(makers, away(shop.rita), away(shop.ray))
+    async with makers[0]() as session:
+        team = await session.get(Team, shop.team.id)
+    assert team is not None
+    assert set(team.settings["away"]) == {str(shop.rita.id), str(shop.ray.id)}

@@ -58,7 +58,7 @@ async def pool_command(request: Request) -> Reply:
         if len(words) != 3:
             raise UserError("pool_setting_usage", given=" ".join(words[1:])[:40])
         scope = await svc.scope_of(request.session, request.person)
-        key, value = pool.change_setting(scope, words[1], words[2])
+        key, value = await pool.change_setting(request.session, scope, words[1], words[2])
         return Reply("pool/setting_saved", {"key": key, "value": value})
     number = 1
     if words:

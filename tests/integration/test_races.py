@@ -1,12 +1,12 @@
 """Two people doing the same thing at the same moment: exactly one of them wins, the other is told.
 
 Each test runs two transactions on two engines. The first does its change and keeps its
-transaction open until the second has sent its first statement (and a moment more), so the
-second reads the state the first has not committed yet, and tries its own change (on PostgreSQL
-it waits for the first's row lock, on SQLite for the write lock). Without a conditional update
-both would be told "done". Waiting for the second's statement, not for a fixed time, keeps the
-race real on a loaded machine, where opening the second connection can take longer than any
-fixed pause.
+transaction open until the second, having read the state the first has not committed yet, is
+about to write (its first INSERT, UPDATE or DELETE), so the second decides on stale state and
+tries its own change (on PostgreSQL it waits for the first's row lock, on SQLite for the write
+lock). Without a conditional update both would be told "done". Waiting for the second's write,
+not for a fixed time, keeps the race real on a loaded machine, where the second's reads can
+take longer than any fixed pause.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ from assistant.services.errors import UserError
 from tests.helpers import add_member, make_lead, make_person
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-HOLD_SECONDS = 0.4  # how long the first keeps its transaction open after the second started
-START_TIMEOUT = 10.0  # the second has surely started (or is blocked) by then
+HOLD_SECONDS = 0.05  # how long the first stays open once the second is about to write
+WRITE_TIMEOUT = 10.0  # the second has surely read and tried to write (or finished) by then
+WRITES = ("INSERT", "UPDATE", "DELETE")
 
 Outcome = Any  # what the use case returned, or the UserError it raised
 
@@ -75,12 +76,13 @@ async def race(
     second: Callable[[AsyncSession], Awaitable[Any]],
 ) -> tuple[Outcome, Outcome]:
     written = asyncio.Event()
-    second_started = asyncio.Event()
+    second_writes = asyncio.Event()  # the second has read what it decides on and now writes
     loop = asyncio.get_running_loop()
     second_engine = makers[1].kw["bind"].sync_engine
 
-    def started(*_: Any) -> None:
-        loop.call_soon_threadsafe(second_started.set)
+    def started(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(WRITES):
+            loop.call_soon_threadsafe(second_writes.set)
 
     async def run_first() -> Outcome:
         try:
@@ -89,7 +91,7 @@ async def race(
                 await session.flush()
                 written.set()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(second_started.wait(), START_TIMEOUT)
+                    await asyncio.wait_for(second_writes.wait(), WRITE_TIMEOUT)
                 await asyncio.sleep(HOLD_SECONDS)
                 return result
         finally:
@@ -97,8 +99,11 @@ async def race(
 
     async def run_second() -> Outcome:
         await written.wait()
-        async with transaction(makers[1]) as session:
-            return await second(session)
+        try:
+            async with transaction(makers[1]) as session:
+                return await second(session)
+        finally:
+            second_writes.set()  # it ended without writing: nothing more to wait for
 
     async def outcome(run: Callable[[], Awaitable[Any]]) -> Outcome:
         try:

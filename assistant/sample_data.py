@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assistant.domain import events as kinds
@@ -256,3 +256,19 @@ async def insert_rows(engine: AsyncEngine, table: Any, rows: list[dict[str, Any]
     for start in range(0, len(rows), BATCH):
         async with engine.begin() as connection:
             await connection.execute(insert(table), rows[start : start + BATCH])
+    if rows and "id" in rows[0] and engine.dialect.name == "postgresql":
+        await _advance_id_sequence(engine, table)
+
+
+async def _advance_id_sequence(engine: AsyncEngine, table: Any) -> None:
+    """Rows inserted with their own ids leave PostgreSQL's sequence behind them, so the next
+    row the bot adds would take an id already used (SQLite takes max(id) + 1 by itself)."""
+    statement = select(
+        func.setval(
+            func.pg_get_serial_sequence(table.name, "id"),
+            select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery(),
+            False,
+        )
+    )
+    async with engine.begin() as connection:
+        await connection.execute(statement)

@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from assistant.config import Settings
-from assistant.db.session import Sessionmaker, transaction
+from assistant.db.session import Sessionmaker
 from assistant.scheduling.outbox import enqueue
 from assistant.scheduling.registry import PUSH_KINDS, PlanContext, PushDraft, PushKind
+from assistant.services.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 BATCH = 500  # pushes inserted per transaction
@@ -35,7 +36,8 @@ async def _chunks(planned: AsyncIterator[PushDraft]) -> AsyncIterator[list[PushD
 async def _enqueue_alone(
     sessionmaker: Sessionmaker, drafts: Sequence[PushDraft], now: datetime
 ) -> int:
-    async with transaction(sessionmaker) as session:
+    async with UnitOfWork(sessionmaker) as uow:
+        session = uow.session
         return await enqueue(session, drafts, now)
 
 
@@ -48,7 +50,8 @@ async def _plan_kind(
     first batch of pushes, and any further batches follow alone."""
     inserted = 0
     rest: list[PushDraft] = []
-    async with transaction(sessionmaker) as session:
+    async with UnitOfWork(sessionmaker) as uow:
+        session = uow.session
         planned = kind.plan(PlanContext(session, now, settings))
         if isinstance(planned, AsyncIterator):
             async for batch in _chunks(planned):

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from assistant.db.models import Lead
-from assistant.db.session import Sessionmaker, transaction
+from assistant.db.session import Sessionmaker
 from assistant.domain import pipeline
 from assistant.services.leads import regrade_batch
+from assistant.services.uow import UnitOfWork
 
 
 async def regrade_in_batches(sessionmaker: Sessionmaker, *, now: datetime) -> int:
@@ -27,7 +28,8 @@ async def regrade_in_batches(sessionmaker: Sessionmaker, *, now: datetime) -> in
     for team_id in team_ids:
         after: int | None = 0
         while after is not None:
-            async with transaction(sessionmaker) as session:
+            async with UnitOfWork(sessionmaker) as uow:
+                session = uow.session
                 changes, after = await regrade_batch(session, team_id=team_id, after=after, now=now)
             changed += len(changes)
     return changed

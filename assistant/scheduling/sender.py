@@ -34,10 +34,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from assistant import metrics
 from assistant.clock import system_clock
 from assistant.db.models import Outbox, Person
-from assistant.db.session import transaction
 from assistant.scheduling import outbox
 from assistant.scheduling.pacing import Pacer
 from assistant.scheduling.registry import PUSH_KINDS, PushMessage, RenderContext
+from assistant.services.uow import UnitOfWork
 from assistant.tg.common import AppContext
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,8 @@ class Sender:
         self._wire = asyncio.Lock()
 
     async def claim(self, now: datetime) -> list[Outbox]:
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             return await outbox.claim(session, now=now, lease=self.lease, limit=self.batch)
 
     async def run_once(self, now: datetime | None = None) -> SendReport:
@@ -148,14 +149,16 @@ class Sender:
                 return total
 
     async def _defer(self, row: Outbox, at: datetime, error: str | None = None) -> None:
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             await outbox.retry_later(session, row.id or 0, at=at, error=error, undo_attempt=True)
 
     async def _render(self, row: Outbox, now: datetime) -> PushMessage | None:
         kind = PUSH_KINDS.get(row.kind)
         if kind is None:
             raise LookupError(f"no push kind {row.kind!r}")
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             context = RenderContext(session, now, self.app.settings, self.app.signer.sign)
             return await kind.render(context, row)
 
@@ -224,11 +227,13 @@ class Sender:
     async def _finish(
         self, row_id: int, status: str, now: datetime, error: str | None = None
     ) -> None:
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             await outbox.finish(session, row_id, status=status, now=now, error=error)
 
     async def _gone(self, row: Outbox, now: datetime, error: str) -> None:
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             await outbox.finish(session, row.id or 0, status=outbox.DROPPED, now=now, error=error)
             if row.person_id is not None:
                 await session.exec(
@@ -242,6 +247,7 @@ class Sender:
             report.dropped += 1
             return
         backoff = timedelta(seconds=min(30 * 2 ** (row.attempts - 1), 1800))
-        async with transaction(self.app.sessionmaker) as session:
+        async with UnitOfWork(self.app.sessionmaker) as uow:
+            session = uow.session
             await outbox.retry_later(session, row.id or 0, at=now + backoff, error=error)
         report.failed += 1

@@ -39,12 +39,13 @@ from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, catalogue, t
 from assistant.i18n.hant import as_typed, typed_variants
 from assistant.services import cadence_times
+from assistant.services.actor import Actor
 from assistant.services.concurrency import hold_lead
 from assistant.services.conversation import clear_state as clear_state
 from assistant.services.conversation import get_state as get_state
 from assistant.services.conversation import set_state as set_state
 from assistant.services.errors import UserError
-from assistant.services.teams import MANAGING_ROLES, active_team, membership
+from assistant.services.teams import active_team, membership
 
 PAGE_SIZE: Final = 10
 HISTORY_SIZE: Final = 10
@@ -75,34 +76,7 @@ _STAGE_ALIASES: Final = {
 }  # fmt: skip
 
 
-@dataclass
-class Scope:
-    """Who is asking, in which team, and what they may see."""
-
-    person: Person
-    team: Team
-    member: Membership
-
-    @property
-    def sees_all(self) -> bool:
-        return self.member.role in MANAGING_ROLES
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        return effective(self.team.settings)
-
-    @property
-    def person_id(self) -> int:
-        assert self.person.id is not None
-        return self.person.id
-
-    @property
-    def team_id(self) -> int:
-        assert self.team.id is not None
-        return self.team.id
-
-    def today(self, now: datetime) -> date:
-        return local_today(now, self.person.timezone)
+Scope = Actor  # the older name, until every use case takes the unit of work
 
 
 async def scope_of(session: AsyncSession, person: Person) -> Scope:

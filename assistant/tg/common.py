@@ -1,4 +1,4 @@
-"""Shared plumbing for handlers: one transaction per update, replies rendered from templates."""
+"""Shared plumbing for handlers: one unit of work per update, replies rendered from templates."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -20,13 +18,15 @@ from telegram.ext import ContextTypes
 from assistant import metrics
 from assistant.clock import Clock
 from assistant.config import Settings
-from assistant.db.models import Person, ProcessedUpdate
-from assistant.db.session import Sessionmaker, transaction
+from assistant.db.models import Person
+from assistant.db.session import Sessionmaker
 from assistant.i18n import normalize_locale
 from assistant.i18n.hant import as_typed, reading, to_simplified
 from assistant.render import Renderer
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
-from assistant.services.people import Profile, ensure_person
+from assistant.services.people import Profile
+from assistant.services.uow import DuplicateUpdate, UnitOfWork, claim_alone
 from assistant.tg.keyboards import Signer
 
 logger = logging.getLogger(__name__)
@@ -60,13 +60,29 @@ class Reply:
 
 @dataclass
 class Request:
+    """One update on its way to a use case: the unit of work it entered and what was typed."""
+
     update: Update
     context: ContextTypes.DEFAULT_TYPE
     app: AppContext
-    session: AsyncSession
-    person: Person
+    uow: UnitOfWork
     args: list[str]
-    now: datetime
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    @property
+    def person(self) -> Person:
+        return self.uow.person
+
+    @property
+    def now(self) -> datetime:
+        return self.uow.now
+
+    async def actor(self) -> Actor:
+        """Who is asking: the person, their active team and role (resolved once)."""
+        return await self.uow.actor()
 
     @property
     def text(self) -> str:
@@ -113,10 +129,6 @@ def message_text(update: Update) -> str:
     return typed(message.text or message.caption or "") if message else ""
 
 
-class _Duplicate(Exception):
-    pass
-
-
 def app_context(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
     app: AppContext = context.application.bot_data["app"]
     return app
@@ -135,46 +147,6 @@ def profile_of(update: Update) -> Profile | None:
         username=user.username,
         language_code=user.language_code,
     )
-
-
-def _claim_statement(insert: Any) -> Any:
-    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-    return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(table.c.update_id)
-    )
-
-
-# Built once: a statement object reused keeps its cache key, so each update skips building it.
-_CLAIMS = {
-    "postgresql": _claim_statement(postgres_insert),
-    "sqlite": _claim_statement(sqlite_insert),
-}
-
-
-async def _claim_update(session: AsyncSession, update_id: int) -> None:
-    """Record the update id in this transaction; a redelivered update stops here.
-
-    One INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means this update is ours.
-    """
-    connection = await session.connection()
-    statement = _CLAIMS[connection.dialect.name]
-    claimed = (
-        await connection.execute(statement, {"update_id": update_id, "at": datetime.now(UTC)})
-    ).first()
-    if claimed is None:
-        raise _Duplicate
-
-
-async def _claim_after_error(sessionmaker: Sessionmaker, update_id: int) -> bool:
-    """Claim the update in a transaction of its own; False when someone else has it."""
-    try:
-        async with transaction(sessionmaker) as session:
-            await _claim_update(session, update_id)
-    except _Duplicate:
-        return False
-    return True
 
 
 async def deliver(
@@ -267,28 +239,25 @@ async def _handle(
     if profile is None:
         return "ignored"
     locale = normalize_locale(profile.language_code, app.settings.default_locale)
+    uow = UnitOfWork(
+        app.sessionmaker,
+        update_id=update.update_id,
+        profile=profile,
+        settings=app.settings,
+        clock=app.clock,
+    )
     try:
-        async with transaction(app.sessionmaker) as session:
-            await _claim_update(session, update.update_id)
-            now = app.clock()
-            person, _ = await ensure_person(
-                session,
-                profile=profile,
-                default_timezone=app.settings.default_timezone,
-                default_locale=app.settings.default_locale,
-                now=now,
-            )
-            locale = person.locale
-            request = Request(update, context, app, session, person, args, now)
-            replies = _as_list(await fn(request))
-            locale = person.locale  # /lang may have just changed it
-    except _Duplicate:
+        async with uow:
+            locale = uow.person.locale
+            replies = _as_list(await fn(Request(update, context, app, uow, args)))
+            locale = uow.person.locale  # /lang may have just changed it
+    except DuplicateUpdate:
         logger.info("update %s was already processed", update.update_id)
         return "duplicate"
     except UserError as error:
         # The use case's changes are rolled back, and the claim with them; record the update
         # as handled anyway, or a redelivery (to this process or another) is answered twice.
-        if not await _claim_after_error(app.sessionmaker, update.update_id):
+        if not await claim_alone(app.sessionmaker, update.update_id):
             logger.info("update %s was already processed", update.update_id)
             return "duplicate"
         said = {**error.context}

@@ -206,7 +206,7 @@ def _number_and_rest(request: Request, usage: str) -> tuple[str, str]:
 
 
 async def _lead_from_text(request: Request, usage: str) -> tuple[svc.Scope, Lead, str]:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     number, rest = _number_and_rest(request, usage)
     if not number.lstrip("#").isascii() or not number.lstrip("#").isdigit():
         raise UserError("lead_id_needed", given=number[:40], usage=usage)
@@ -217,7 +217,7 @@ async def _lead_from_text(request: Request, usage: str) -> tuple[svc.Scope, Lead
 async def _lead_from_button(request: Request, *, deleted: bool = False) -> tuple[svc.Scope, Lead]:
     if not request.args:
         raise UserError("bad_button")
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     lead = await svc.get_lead_by_id(request.session, scope, request.args[0], deleted=deleted)
     return scope, lead
 
@@ -226,7 +226,7 @@ async def _lead_from_button(request: Request, *, deleted: bool = False) -> tuple
 
 
 async def add(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     if not request.text:
         await svc.set_state(
             request.session, scope.person_id, _chat_id(request),
@@ -294,7 +294,7 @@ def _contact_from(text: str) -> tuple[str | None, str | None]:
 
 
 async def add_flow(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
     assert state is not None
     data = dict(state.data)
@@ -358,7 +358,7 @@ async def fix_button(request: Request) -> Reply:
 
 
 async def fix_flow(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
     assert state is not None
     field, lead_id = state.step, state.data.get("lead_id", 0)
@@ -404,7 +404,7 @@ def list_keyboard(request: Request, page: svc.Page) -> InlineKeyboardMarkup:
 
 
 async def _list_reply(request: Request, filter_key: str, page_number: int, edit: bool) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     page = await svc.list_leads(
         request.session, scope, filter_key=filter_key, page=page_number, now=request.now
     )
@@ -424,7 +424,7 @@ async def _list_reply(request: Request, filter_key: str, page_number: int, edit:
 
 
 async def leads_command(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     filter_key = svc.parse_filter(scope.team.pipeline, request.text)
     return await _list_reply(request, filter_key, 1, edit=False)
 
@@ -437,7 +437,7 @@ async def page_button(request: Request) -> Reply:
 
 
 async def find(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     found = await svc.find_leads(request.session, scope, request.text)
     rows = [
         [button(f"#{lead.number} {lead.name[:24]} · {lead.grade}", request.sign("lead", lead.id))]
@@ -650,7 +650,7 @@ async def keep_button(request: Request) -> Reply:
 
 
 async def export(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     data, count = await importexport.export_csv(request.session, scope)
     stamp = request.local(request.now).strftime("%Y%m%d-%H%M")
     return Reply(
@@ -662,7 +662,7 @@ async def export(request: Request) -> Reply:
 
 
 async def import_command(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     to_pool = pool.is_pool_word(request.text) if request.text else False
     if to_pool:
         permissions.require_manager(scope.member)
@@ -688,7 +688,7 @@ async def document(request: Request) -> Reply:
     doc = message.document if message else None
     if doc is None:
         raise UserError("bad_button")
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
     caption = (message.caption or "").strip().lower() if message else ""
     if not caption.startswith("/import") and (state is None or state.flow != IMPORT_FLOW):

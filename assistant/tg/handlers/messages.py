@@ -53,7 +53,7 @@ def _chat_id(request: Request) -> int:
 async def free_text(request: Request) -> Reply:
     """Text with no command and no flow waiting: a parsed card when it looks like a lead."""
     text = " ".join(request.text.split())
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     if not text or len(text) > TEXT_LIMIT:
         return Reply("hint")
     draft = svc.capture(text, scope, request.now)
@@ -100,7 +100,7 @@ def _draft_from(data: dict[str, Any]) -> LeadDraft:
 
 
 async def save_button(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     data = await conversation.take_state(
         request.session, scope.person_id, _chat_id(request), flow=PASTE_FLOW,
         token=request.args[0] if request.args else "",
@@ -130,7 +130,7 @@ async def contact_card(request: Request) -> Reply:
     contact = message.contact if message else None
     if contact is None:
         raise UserError("bad_button")
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     raw = contact.phone_number or ""
     phone = normalize_phone(raw) or (
@@ -171,7 +171,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
                 return await feature.flows[state.flow](request)
     message = request.update.effective_message
     text = " ".join(request.text.split())
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     found = svc.capture(text[:TEXT_LIMIT], scope, request.now, name_first=False)
     name = " ".join(_origin_name(message).split())[:NAME_LIMIT] or found.name[:NAME_LIMIT]
     draft = LeadDraft(

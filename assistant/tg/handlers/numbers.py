@@ -11,7 +11,6 @@ from assistant.i18n import t
 from assistant.render.charts import FunnelChart, funnel_png
 from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
@@ -34,7 +33,7 @@ async def summary(request: Request) -> Reply:
     view["retention"] = await customers.revenue_split(  # referral and repeat revenue
         request.session, person=request.person, period=period
     )
-    team, _ = await active_team(request.session, request.person)
+    team = (await request.actor()).team
     view["space"] = await team_label(request, team)
     return Reply("summary", view)
 

@@ -34,7 +34,7 @@ def _page_keyboard(request: Request, page: pool.PoolPage) -> InlineKeyboardMarku
 
 
 async def _show(request: Request, number: int, edit: bool) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     page = await pool.pool_page(request.session, scope, number, request.now)
     return Reply(
         "pool/list",
@@ -57,7 +57,7 @@ async def pool_command(request: Request) -> Reply:
     if words and words[0].casefold() in {"set", "设置"}:
         if len(words) != 3:
             raise UserError("pool_setting_usage", given=" ".join(words[1:])[:40])
-        scope = await svc.scope_of(request.session, request.person)
+        scope = await request.actor()
         key, value = await pool.change_setting(request.session, scope, words[1], words[2])
         return Reply("pool/setting_saved", {"key": key, "value": value})
     number = 1
@@ -98,7 +98,7 @@ def _told(request: Request, scope: svc.Scope, person: Any, leads: list[Lead]) ->
 
 
 async def assign(request: Request) -> list[Reply]:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     result = await pool.assign_from_pool(request.session, scope, request.text.split(), request.now)
     replies: list[Reply] = []
     summary: list[dict[str, Any]] = []
@@ -116,7 +116,7 @@ async def assign(request: Request) -> list[Reply]:
 
 
 async def claim(request: Request) -> list[Reply]:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     lead = await pool.claim(request.session, scope, request.text, request.now)
     return [Reply("pool/claimed", {"lead": lead_view(request, scope, lead)},
                   keyboard=keyboard([button(t(request.locale, "lead_buttons.open"),
@@ -124,7 +124,7 @@ async def claim(request: Request) -> list[Reply]:
 
 
 async def away(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     until, person = await pool.set_away(request.session, scope, request.text, request.now)
     who = person.name if person.id != scope.person_id else ""
     return Reply("pool/away", {"until": until.isoformat() if until else "", "who": who})
@@ -145,7 +145,7 @@ async def sources_command(request: Request) -> Reply:
 
 
 async def customers_command(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     words = request.text.split()
     number = int(words[0]) if words and words[0].isascii() and words[0].isdigit() else 1
     page = await customers.customers_page(request.session, scope, number)
@@ -190,7 +190,7 @@ async def refer_button(request: Request) -> Reply:
     """ "Add a referral" on /customers: the next line typed is the referred lead."""
     if not request.args:
         raise UserError("bad_button")
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     lead = await svc.get_lead_by_id(request.session, scope, request.args[0])
     customer = await customers.find_customer(request.session, scope, lead.number)
     await svc.set_state(
@@ -201,7 +201,7 @@ async def refer_button(request: Request) -> Reply:
 
 
 async def refer_flow(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
     if state is None:
         raise UserError("bad_button")
@@ -224,7 +224,7 @@ def _chat_id(request: Request) -> int:
 
 
 async def customer_command(request: Request) -> Reply:
-    scope = await svc.scope_of(request.session, request.person)
+    scope = await request.actor()
     result = await customers.record_satisfaction(request.session, scope, request.text, request.now)
     return Reply(
         "customers/noted",

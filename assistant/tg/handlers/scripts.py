@@ -20,7 +20,7 @@ from assistant.i18n.hant import as_typed
 from assistant.services import script_names
 from assistant.services import scripts as service
 from assistant.services.errors import UserError
-from assistant.services.teams import MANAGING_ROLES, active_team
+from assistant.services.teams import MANAGING_ROLES
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
@@ -199,7 +199,8 @@ async def _ranked(
 
 
 async def _show(request: Request, query: Query) -> list[Reply]:
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     rendered, header = await _ranked(request, team, member, query)
     if not rendered:
         raise UserError("script_none")
@@ -259,7 +260,8 @@ async def script_command(request: Request) -> Reply | list[Reply]:
         )
     if head in PRODUCT_WORDS:
         return await _product(request, " ".join(words[1:]))
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     query = _query_from_words(words, team.pipeline)
     if query.kind == "l":
         lead = await service.lead_by_number(
@@ -289,7 +291,8 @@ async def another(request: Request) -> Reply:
     kind, value, position, grade = request.args
     if kind not in {"l", "s", "t"} or small_number(position) is None:
         raise UserError("bad_button")
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     query = Query(kind, value, grade)
     rendered, _ = await _ranked(request, team, member, query)
     if len(rendered) <= service.SHOWN:
@@ -303,7 +306,8 @@ async def used(request: Request) -> Reply:
     if len(request.args) != 2:
         raise UserError("bad_button")
     lead_id, script_id = request.args
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     script = await service.find_script(
         request.session, team=team, script_id=script_id, locale=request.locale
     )
@@ -343,7 +347,8 @@ async def used_flow(request: Request) -> Reply:
         raise UserError("script_lead_number", given=text)
     if small_number(number) is None:
         raise UserError("script_lead_not_found", given=number)
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     lead = await service.lead_by_number(
         request.session, team=team, member=member, number=int(number)
     )
@@ -360,7 +365,8 @@ async def used_flow(request: Request) -> Reply:
 
 
 async def _require_manager(request: Request) -> Team:
-    team, member = await active_team(request.session, request.person)
+    actor = await request.actor()
+    team, member = actor.team, actor.member
     if member.role not in MANAGING_ROLES:
         raise UserError("not_manager")
     return team

@@ -6,7 +6,7 @@ from assistant.db.models import Team
 from assistant.i18n import t
 from assistant.services import spaces
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team, shown_team
+from assistant.services.teams import shown_team
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
@@ -119,7 +119,7 @@ async def _list(request: Request, *, switched: Team | None = None) -> Reply:
 
 
 async def teams_command(request: Request) -> Reply:
-    await active_team(request.session, request.person)  # settles which one is active
+    await request.actor()  # settles which one is active
     return await _list(request)
 
 

@@ -8,7 +8,6 @@ from assistant.i18n import t
 from assistant.services import activation, today
 from assistant.services.errors import UserError
 from assistant.services.suggestions import script_lines
-from assistant.services.teams import active_team
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
@@ -16,7 +15,7 @@ from assistant.tg.registry import CommandSpec, Feature
 
 
 async def today_command(request: Request) -> Reply:
-    team, _ = await active_team(request.session, request.person)
+    team = (await request.actor()).team
     plan = await today.plan_for(request.session, person=request.person, team=team, now=request.now)
     space = await team_label(request, team)
     return Reply("work/today", {"plan": plan, "rep": request.person.name, "space": space})
@@ -42,7 +41,7 @@ def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeybo
 
 
 async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bool) -> Reply:
-    team, _ = await active_team(request.session, request.person)
+    team = (await request.actor()).team
     open_leads = [item.lead for item in view.items if item.outcome is None]
     scripts = await script_lines(
         request.session,
@@ -57,7 +56,7 @@ async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bo
 
 
 async def activate_command(request: Request) -> Reply:
-    team, _ = await active_team(request.session, request.person)
+    team = (await request.actor()).team
     size = activation.batch_size(request.text, team)
     view = await activation.start_batch(
         request.session, person=request.person, team=team, size=size, now=request.now

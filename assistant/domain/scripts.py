@@ -22,6 +22,7 @@ ALL_STAGES: Final[tuple[str, ...]] = tuple(
 # One file per situation in scripts_library/<locale>/<situation>.yaml.
 SITUATIONS: Final = (
     "opening",
+    "follow_up",
     "qualifying",
     "dream",
     "brand",
@@ -48,6 +49,9 @@ OBJECTIONS: Final = (
 )
 
 DATE_PLACEHOLDER: Final = "event_date"
+# What a library script may ask the client for (its optional `asks` field): a script asking
+# for something already on the lead is never suggested for it.
+ASKABLE: Final = ("date", "phone")
 
 FIRST_MESSAGE_LIMIT: Final = 300
 TEAM_TEXT_LIMIT: Final = 300
@@ -107,6 +111,9 @@ SITUATION_WORDS: Final[dict[str, str]] = {
     "busy": "bad_timing",
     "later": "bad_timing",
     # the rest
+    "跟进": "follow_up",
+    "follow-up": "follow_up",
+    "followup": "follow_up",
     "开场": "opening",
     "首次": "opening",
     "opening": "opening",
@@ -159,16 +166,6 @@ SITUATION_WORDS: Final[dict[str, str]] = {
     "aftersale": "after_sale",
 }
 
-# Words in a logged contact note that tell us which objection the client raised last.
-OBJECTION_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "too_expensive": ("太贵", "贵了", "价格高", "便宜点", "预算", "expensive", "price", "budget"),
-    "need_to_think": ("考虑", "想想", "再看看", "think"),
-    "comparing": ("对比", "比较", "别家", "其他家", "compar", "other studio", "competitor"),
-    "partner_decides": ("商量", "老公", "老婆", "对象", "家里", "partner", "husband", "wife",
-                        "boss"),
-    "bad_timing": ("没时间", "太忙", "不急", "以后再说", "busy", "not now", "later"),
-}  # fmt: skip
-
 STAGE_WORDS: Final[dict[str, str]] = {
     "新线索": "new",
     "有效": "valid",
@@ -209,6 +206,7 @@ class Script:
     team: bool = False
     placeholders: frozenset[str] = field(default_factory=frozenset)
     titles: tuple[tuple[str, str], ...] = ()  # (locale, title): how people see it named
+    asks: tuple[str, ...] = ()  # facts of ASKABLE the text asks the client for
 
     def title(self, locale: str) -> str | None:
         return dict(self.titles).get(locale)
@@ -229,6 +227,16 @@ class LeadFacts:
     contacted: bool
     days_since_contact: int | None
     last_note: str | None = None
+    has_phone: bool = False
+
+    @property
+    def known(self) -> frozenset[str]:
+        """The facts of ASKABLE already on the lead: no line asks for them again."""
+        return frozenset(
+            fact
+            for fact, known in (("date", self.has_event_date), ("phone", self.has_phone))
+            if known
+        )
 
 
 def team_script_id(row_id: int) -> str:
@@ -265,7 +273,7 @@ def _text(value: Any, what: str, index: int) -> str:
 
 
 REQUIRED_FIELDS: Final = ("id", "title", "stages", "grades", "text", "why")
-OPTIONAL_FIELDS: Final = ("situation",)
+OPTIONAL_FIELDS: Final = ("situation", "asks")
 
 
 def _titles(value: Any, locales: Sequence[str], index: int) -> tuple[tuple[str, str], ...]:
@@ -330,6 +338,7 @@ def parse_file(
                 why=_text(item["why"], "why", index),
                 locale=locale,
                 titles=_titles(item["title"], title_locales or (locale,), index),
+                asks=_string_list(item["asks"], ASKABLE, "asks", index) if "asks" in item else (),
             )
         )
     return scripts
@@ -391,50 +400,6 @@ def stage_for_word(word: str, pipeline: str) -> str | None:
     return stage if stage in known else None
 
 
-def objection_in(note: str | None) -> str | None:
-    if not note:
-        return None
-    lowered = note.lower()
-    for situation, cues in OBJECTION_CUES.items():
-        if any(cue in lowered for cue in cues):
-            return situation
-    return None
-
-
-_GRADE_SITUATION: Final = {"A": "invitation", "B": "dream", "C": "brand", "D": "light_touch"}
-
-
-def situations_for(facts: LeadFacts) -> list[str]:
-    """Situations that fit the lead now, best first: stage, grade and last outcome."""
-    if facts.stage == LOST:
-        return ["lost_reactivation", "light_touch"]
-    if facts.stage == WON:
-        return ["after_sale", "referral"]
-    preferred: list[str] = []
-    objection = objection_in(facts.last_note)
-    if objection:
-        preferred.append(objection)
-    if facts.days_since_contact is not None and facts.days_since_contact >= DORMANT_DAYS:
-        preferred.append("reactivation")
-    if not facts.contacted:
-        preferred.append("opening")
-    by_stage = {
-        "new": ["opening", _GRADE_SITUATION[facts.grade]],
-        "valid": [_GRADE_SITUATION[facts.grade], "qualifying", "invitation"],
-        "invited": ["invitation", *OBJECTIONS[3:]],
-        "visited": ["after_visit", "closing", *OBJECTIONS],
-        "lead": ["opening", _GRADE_SITUATION[facts.grade], "qualifying"],
-        "qualified": ["qualifying", _GRADE_SITUATION[facts.grade]],
-        "needs": ["qualifying", "dream", "invitation"],
-        "proposal": ["after_visit", "closing", *OBJECTIONS],
-        "negotiation": ["closing", *OBJECTIONS],
-    }
-    preferred += by_stage.get(facts.stage, [_GRADE_SITUATION[facts.grade]])
-    if facts.grade in _GRADE_SITUATION:
-        preferred.append(_GRADE_SITUATION[facts.grade])
-    return list(dict.fromkeys(preferred))
-
-
 @dataclass(frozen=True)
 class UseStats:
     uses: int
@@ -454,10 +419,13 @@ def rank(
     has_event_date: bool = True,
     stats: Mapping[str, UseStats] | None = None,
     recent: Collection[str] = (),
+    known: Collection[str] = (),
+    skip: Collection[str] = (),
 ) -> list[Script]:
-    """Best first. A script must fit the stage (when given) and the situations (when given);
-    grade fit, the order of situations, proven conversion and the team's own words add points;
-    a script already sent to this lead lately (`recent`) drops behind the fresh ones.
+    """Best first. A script must fit the stage (when given) and the situations (when given),
+    ask for nothing `known` and be of no situation in `skip`; grade fit, the order of
+    situations, proven conversion and the team's own words add points; a script already sent
+    to this lead lately (`recent`) drops behind the fresh ones.
     """
     order = {situation: len(situations) - index for index, situation in enumerate(situations)}
     scored: list[tuple[float, int, Script]] = []
@@ -468,14 +436,16 @@ def rank(
             continue
         if script.needs_date and not has_event_date:
             continue
+        if script.situation in skip or any(fact in known for fact in script.asks):
+            continue
         score = 10.0 * order.get(script.situation, 0)
         if grade is not None and grade in script.grades:
             score += 6
         if script.team:
             score += 1
-        known = (stats or {}).get(script.id)
-        if known is not None and known.uses >= 3:
-            score += 4 * known.rate
+        proven = (stats or {}).get(script.id)
+        if proven is not None and proven.uses >= 3:
+            score += 4 * proven.rate
         if script.id in recent:
             score -= RECENT_PENALTY
         scored.append((score, position, script))
@@ -533,6 +503,7 @@ def default_scope(situation: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     open_stages = tuple(stage for stage in ALL_STAGES if stage not in (WON, LOST))
     scopes: dict[str, tuple[str, ...]] = {
         "opening": ("new", "lead"),
+        "follow_up": ("new", "lead", "valid", "qualified"),
         "qualifying": ("valid", "qualified", "needs"),
         "invitation": ("valid", "invited", "needs", "proposal"),
         "after_visit": ("visited", "proposal", "negotiation"),

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, LeadEvent, Membership, Person, ScriptUse, Team, TeamScript
-from assistant.domain import events, placeholders
+from assistant.domain import events, lead_lines, placeholders
 from assistant.domain import scripts as domain
 from assistant.domain.invisible import visible_words
 from assistant.domain.pipeline import stages as pipeline_stages
@@ -483,10 +483,15 @@ async def lead_facts(
 
 
 def facts_for(
-    lead: Lead, *, pipeline: str, now: datetime, last_contact: LeadEvent | None = None
+    lead: Lead,
+    *,
+    pipeline: str,
+    now: datetime,
+    last_contact: LeadEvent | None = None,
+    last_note: str | None = None,
 ) -> LeadFacts:
     contacted_at = lead.last_contact_at or (last_contact.at if last_contact else None)
-    note = last_contact.payload.get("note") if last_contact is not None else None
+    note = last_contact.payload.get("note") if last_contact is not None else last_note
     return LeadFacts(
         pipeline=pipeline,
         stage=lead.stage,
@@ -495,6 +500,7 @@ def facts_for(
         contacted=contacted_at is not None,
         days_since_contact=(now - contacted_at).days if contacted_at is not None else None,
         last_note=note if isinstance(note, str) else None,
+        has_phone=bool(lead.phone) or lead.phone_obtained,
     )
 
 
@@ -504,25 +510,7 @@ def rank_for_lead(
     stats: dict[str, UseStats] | None = None,
     recent: Collection[str] = (),
 ) -> list[Script]:
-    scripts = list(scripts)
-    ranked = domain.rank(
-        scripts,
-        stage=facts.stage,
-        grade=facts.grade,
-        situations=domain.situations_for(facts),
-        has_event_date=facts.has_event_date,
-        stats=stats,
-        recent=recent,
-    )
-    if ranked:
-        return ranked
-    return domain.rank(
-        scripts,
-        stage=facts.stage,
-        grade=facts.grade,
-        has_event_date=facts.has_event_date,
-        recent=recent,
-    )
+    return lead_lines.pick(scripts, facts, stats=stats, recent=recent)
 
 
 async def recent_script_ids(session: AsyncSession, *, lead_id: int, now: datetime) -> set[str]:
@@ -568,15 +556,21 @@ def suggest_for_lead(
     now: datetime | None = None,
     extra_scripts: Sequence[Script] = (),
     situation: str | None = None,
+    light: bool = False,
+    activation: bool = False,
+    last_note: str | None = None,
 ) -> RenderedScript | None:
     """The best script for this lead, filled in, or None when nothing fits.
 
-    No I/O: uses the shipped library plus `extra_scripts` (e.g. from `team_scripts`).
-    `situation` forces one (e.g. "light_touch" or "reactivation" for activation batches).
+    No I/O: uses the shipped library plus `extra_scripts` (e.g. from `team_scripts`) and the
+    note of the lead's last contact when the caller has it. `light` and `activation` ask for a
+    light touch (lead_lines.light_situations); `situation` forces one (e.g. "referral").
     """
     scripts = [*extra_scripts, *library_scripts(locale)]
-    facts = facts_for(lead, pipeline=pipeline, now=now or lead.updated_at)
-    if situation is not None:
+    facts = facts_for(lead, pipeline=pipeline, now=now or lead.updated_at, last_note=last_note)
+    if situation is None:
+        ranked = lead_lines.pick(scripts, facts, light=light, activation=activation)
+    else:
         ranked = domain.rank(
             scripts,
             stage=facts.stage,
@@ -584,8 +578,6 @@ def suggest_for_lead(
             situations=[situation],
             has_event_date=facts.has_event_date,
         ) or domain.rank(scripts, situations=[situation], has_event_date=facts.has_event_date)
-    else:
-        ranked = rank_for_lead(scripts, facts)
     if not ranked:
         return None
     settings = effective(team_settings) if team_settings is not None else None

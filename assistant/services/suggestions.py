@@ -5,10 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Person, Team
+from assistant.db.models import Lead, LeadEvent, Person, Team
+from assistant.domain import events
 from assistant.services.scripts import suggest_for_lead, team_scripts
+
+
+async def last_notes(session: AsyncSession, lead_ids: list[int]) -> dict[int, str]:
+    """Lead id -> the note of its latest contact, for the leads that have one."""
+    if not lead_ids:
+        return {}
+    latest = (
+        select(LeadEvent.lead_id, func.max(LeadEvent.at).label("at"))
+        .where(col(LeadEvent.lead_id).in_(lead_ids), LeadEvent.kind == events.CONTACT)
+        .group_by(col(LeadEvent.lead_id))
+        .subquery()
+    )
+    rows = await session.exec(
+        select(LeadEvent.lead_id, LeadEvent.payload, LeadEvent.id)
+        .join(latest, (latest.c.lead_id == LeadEvent.lead_id) & (latest.c.at == LeadEvent.at))
+        .where(LeadEvent.kind == events.CONTACT)
+        .order_by(col(LeadEvent.id))
+    )
+    notes: dict[int, str] = {}
+    for lead_id, payload, _ in rows.all():
+        note = (payload or {}).get("note")
+        if lead_id is not None and isinstance(note, str):
+            notes[lead_id] = note
+    return notes
 
 
 async def script_lines(
@@ -22,17 +48,17 @@ async def script_lines(
 ) -> dict[int, str]:
     """Lead id -> the best library or team script, filled in for that lead.
 
-    D leads (and every lead of an activation batch) get a light touch rather than a pitch:
-    D leads a "light_touch" script, dormant C and better ones a "reactivation" script.
+    Picked by assistant.domain.lead_lines from the lead's stage, grade, last contact (and its
+    note) and what the card already holds; D leads (and every lead of an activation batch) get
+    a light touch rather than a pitch.
     """
+    leads = list(leads)
     extra = await team_scripts(session, team_id=team.id or 0, locale=person.locale)
+    notes = await last_notes(session, [lead.id for lead in leads if lead.id is not None])
     lines: dict[int, str] = {}
     for lead in leads:
-        situation = None
-        if lead.grade == "D":
-            situation = "light_touch"
-        elif activation:
-            situation = "reactivation"
+        if lead.id is None:
+            continue
         suggestion = suggest_for_lead(
             lead,
             locale=person.locale,
@@ -42,8 +68,10 @@ async def script_lines(
             team_name=None if team.personal else team.name,
             now=now,
             extra_scripts=extra,
-            situation=situation,
+            light=lead.grade == "D",
+            activation=activation,
+            last_note=notes.get(lead.id),
         )
-        if suggestion is not None and lead.id is not None:
+        if suggestion is not None:
             lines[lead.id] = suggestion.text
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from assistant.domain import lead_lines
 from assistant.domain import scripts as domain
 from assistant.domain.scripts import LeadFacts, Script, StageMove, Use
 
@@ -43,34 +44,34 @@ def facts(stage: str, grade: str, **changes: object) -> LeadFacts:
 
 
 def test_b_leads_in_valid_get_the_dream_first() -> None:
-    assert domain.situations_for(facts("valid", "B"))[0] == "dream"
+    assert lead_lines.situations_for(facts("valid", "B"))[0] == "dream"
 
 
 def test_c_and_d_leads_get_brand_chat_and_light_touches() -> None:
-    assert domain.situations_for(facts("valid", "C"))[0] == "brand"
-    assert domain.situations_for(facts("valid", "D"))[0] == "light_touch"
+    assert lead_lines.situations_for(facts("valid", "C"))[0] == "brand"
+    assert lead_lines.situations_for(facts("valid", "D"))[0] == "light_touch"
 
 
 def test_a_price_complaint_in_the_last_note_puts_the_price_answer_first() -> None:
-    found = domain.situations_for(facts("visited", "A", last_note="客户说太贵了"))
+    found = lead_lines.situations_for(facts("visited", "A", last_note="客户说太贵了"))
     assert found[0] == "too_expensive"
     assert (
-        domain.situations_for(facts("invited", "B", last_note="needs to ask her partner"))[0]
+        lead_lines.situations_for(facts("invited", "B", last_note="needs to ask her partner"))[0]
         == "partner_decides"
     )
 
 
 def test_a_lead_untouched_for_a_week_is_reactivated_and_a_fresh_one_opened() -> None:
-    assert domain.situations_for(facts("valid", "B", days_since_contact=9))[0] == "reactivation"
+    assert lead_lines.situations_for(facts("valid", "B", days_since_contact=9))[0] == "reactivation"
     assert (
-        domain.situations_for(facts("new", "A", contacted=False, days_since_contact=None))[0]
+        lead_lines.situations_for(facts("new", "A", contacted=False, days_since_contact=None))[0]
         == "opening"
     )
 
 
 def test_won_and_lost_leads_get_after_sale_and_win_back() -> None:
-    assert domain.situations_for(facts("won", "A")) == ["after_sale", "referral"]
-    assert domain.situations_for(facts("lost", "C"))[0] == "lost_reactivation"
+    assert lead_lines.situations_for(facts("won", "A")) == ["after_sale", "referral"]
+    assert lead_lines.situations_for(facts("lost", "C"))[0] == "lost_reactivation"
 
 
 def test_ranking_needs_the_stage_prefers_the_grade_and_team_words() -> None:

@@ -12,12 +12,11 @@ from typing import Any
 from assistant.db.models import Membership, Person, Team
 from assistant.domain.localtime import local_today
 from assistant.domain.team_settings import effective
-from assistant.services import permissions
 
 
 @dataclass
 class Actor:
-    """Who is asking, in which team, and what they may see."""
+    """Who is asking and in which team; what they may do is services/permissions.py's to say."""
 
     person: Person
     team: Team
@@ -26,11 +25,6 @@ class Actor:
     @property
     def role(self) -> str:
         return self.member.role
-
-    @property
-    def sees_all(self) -> bool:
-        """Managers and owners see the whole team's leads; a rep only their own."""
-        return self.member.role in permissions.MANAGING
 
     @property
     def settings(self) -> dict[str, Any]:

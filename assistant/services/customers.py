@@ -134,7 +134,7 @@ class CustomerPage:
 
 async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> CustomerPage:
     conditions: list[Any] = [
-        *svc.visible(scope),
+        *permissions.lead_scope(scope.member),
         col(Lead.deleted_at).is_(None),
         Lead.stage == pipeline.WON,
     ]

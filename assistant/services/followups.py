@@ -13,11 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent, Membership, Person
 from assistant.domain import events
 from assistant.domain.quiet_hours import at_local, parse_hhmm
-from assistant.services import leads
+from assistant.services import leads, permissions
 from assistant.services.concurrency import hold, hold_lead
 from assistant.services.errors import UserError
 
-MANAGING_ROLES = ("owner", "manager")
 SNOOZE = timedelta(hours=1)
 
 
@@ -36,19 +35,15 @@ async def lead_for(session: AsyncSession, *, person: Person, lead_id: str) -> Le
     lead = await session.get(Lead, int(lead_id)) if lead_id.isdigit() else None
     if lead is None or lead.deleted_at is not None:
         raise UserError("followup_not_found")
-    if lead.owner_id == person.id:
-        member = await _membership(session, lead.team_id, person.id or 0)
-        if member is not None:
-            return lead
     member = await _membership(session, lead.team_id, person.id or 0)
-    if member is None or member.role not in MANAGING_ROLES:
+    if member is None or not permissions.can_view_lead(member, lead):
         raise UserError("followup_not_found")
     return lead
 
 
 async def is_manager(session: AsyncSession, *, person: Person, team_id: int) -> bool:
     member = await _membership(session, team_id, person.id or 0)
-    return member is not None and member.role in MANAGING_ROLES
+    return member is not None and permissions.is_manager(member)
 
 
 def _event(lead: Lead, actor: Person, kind: str, now: datetime, **fields: object) -> LeadEvent:

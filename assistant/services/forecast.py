@@ -101,7 +101,7 @@ async def _goal_and_won(
     goal_query = select(func.sum(MonthlyGoal.orders), func.count()).where(
         MonthlyGoal.team_id == scope.team_id, MonthlyGoal.month == month
     )
-    if not scope.sees_all:
+    if not permissions.sees_all(scope.member):
         goal_query = goal_query.where(MonthlyGoal.person_id == scope.person_id)
     total, rows = (await session.exec(goal_query)).one()
     first, last = month_bounds(month)
@@ -120,7 +120,7 @@ async def _goal_and_won(
             col(Lead.deleted_at).is_(None),
         )
     )
-    if not scope.sees_all:
+    if not permissions.sees_all(scope.member):
         won_query = won_query.where(LeadEvent.owner_id == scope.person_id)
     won = (await session.exec(won_query)).all()
     amount = sum(float(value or 0) for _, value in won)
@@ -155,7 +155,7 @@ async def forecast_view(
         col(Lead.deleted_at).is_(None),
         col(Lead.stage).not_in([pipeline.WON, pipeline.LOST]),
     ]
-    if not scope.sees_all:
+    if not permissions.sees_all(scope.member):
         conditions.append(Lead.owner_id == scope.person_id)
     else:
         conditions.append(col(Lead.owner_id).is_not(None))  # the pool is nobody's pipeline
@@ -187,7 +187,7 @@ async def forecast_view(
             }
         )
     return {
-        "team": scope.sees_all,
+        "team": permissions.sees_all(scope.member),
         "months": months,
         "average": _money(average),
         "chances": [

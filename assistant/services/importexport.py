@@ -35,6 +35,7 @@ from assistant.domain.working_slots import first_contact_time
 from assistant.i18n import LOCALES, catalogue, source_label
 from assistant.i18n.hant import to_simplified
 from assistant.services import leads as svc
+from assistant.services import permissions
 from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
 
@@ -83,10 +84,10 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
     owners = dict(
         (await session.exec(select(Person.id, Person.name).where(col(Person.id).is_not(None))))
         .all()
-    ) if scope.sees_all else {scope.person_id: scope.person.name}  # fmt: skip
+    ) if permissions.sees_all(scope.member) else {scope.person_id: scope.person.name}  # fmt: skip
     query = (
         select(Lead)
-        .where(*svc.visible(scope), col(Lead.deleted_at).is_(None))
+        .where(*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None))
         .order_by(col(Lead.number))
     )
     out = io.StringIO()
@@ -305,7 +306,7 @@ async def _existing_keys(
     phones: dict[str, int] = {}
     wechats: dict[str, int] = {}
     for number, owner_id, phone, wechat in (await session.exec(query)).all():
-        shown = number if scope.sees_all or owner_id == scope.person_id else 0
+        shown = number if permissions.sees_lead_of(scope.member, owner_id) else 0
         if phone:
             phones.setdefault(phone, shown)
         if wechat:

@@ -38,7 +38,7 @@ from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, catalogue, t
 from assistant.i18n.hant import as_typed, typed_variants
-from assistant.services import cadence_times
+from assistant.services import cadence_times, permissions
 from assistant.services.actor import Actor
 from assistant.services.concurrency import hold_lead
 from assistant.services.conversation import clear_state as clear_state
@@ -96,13 +96,6 @@ async def scope_for_lead(session: AsyncSession, person: Person, lead: Lead) -> S
 # ---------------------------------------------------------------- looking leads up
 
 
-def visible(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Lead.team_id == scope.team_id]
-    if not scope.sees_all:
-        conditions.append(Lead.owner_id == scope.person_id)
-    return conditions
-
-
 def parse_number(text: str) -> int:
     cleaned = text.strip().lstrip("#＃")
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9:
@@ -130,9 +123,10 @@ async def get_lead(
     """A lead by its short per-team number; not visible or deleted reads as not found."""
     value = number if isinstance(number, int) else parse_number(number)
     params: dict[str, Any] = {"team": scope.team_id, "number": value}
-    if not scope.sees_all:  # as `visible(scope)`
+    sees_all = permissions.sees_all(scope.member)
+    if not sees_all:  # as `permissions.lead_scope`
         params["owner"] = scope.person_id
-    query = _TEAM_LEAD if scope.sees_all else _OWN_LEAD
+    query = _TEAM_LEAD if sees_all else _OWN_LEAD
     lead = (await session.exec(query, params=params)).first()
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
@@ -150,8 +144,7 @@ async def get_lead_by_id(
     lead = await session.get(Lead, value)
     if (
         lead is None
-        or lead.team_id != scope.team_id
-        or (not scope.sees_all and lead.owner_id != scope.person_id)
+        or not permissions.can_view_lead(scope.member, lead)
         or (lead.deleted_at is not None) != deleted
     ):
         raise UserError("lead_not_found", number="")
@@ -217,7 +210,7 @@ def parse_filter(pipeline_name: str, text: str) -> str:
 async def list_leads(
     session: AsyncSession, scope: Scope, *, filter_key: str, page: int, now: datetime
 ) -> Page:
-    conditions = [*visible(scope), col(Lead.deleted_at).is_(None)]
+    conditions = [*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None)]
     open_stage = col(Lead.stage).not_in([pipeline.WON, pipeline.LOST])
     if filter_key in GRADES:
         conditions += [Lead.grade == filter_key, open_stage]
@@ -272,7 +265,7 @@ async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> li
         matches.append(col(Lead.phone).like(_like(digits), escape="\\"))
     query = (
         select(Lead)
-        .where(*visible(scope), col(Lead.deleted_at).is_(None), or_(*matches))
+        .where(*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None), or_(*matches))
         .order_by(col(Lead.number).desc())
         .limit(FIND_LIMIT)
     )
@@ -525,7 +518,7 @@ async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tupl
     query = _DUPLICATES[bool(lead.phone), bool(lead.wechat)]
     params = {"team": scope.team_id, "lead": lead.id, "phone": lead.phone, "wechat": lead.wechat}
     found = list((await session.exec(query, params=params)).all())
-    visible = [d for d in found if scope.sees_all or d.owner_id == scope.person_id]
+    visible = [d for d in found if permissions.sees_lead_of(scope.member, d.owner_id)]
     return visible, len(visible) < len(found)
 
 

@@ -1,4 +1,5 @@
-"""Who may do what in a team. Every command and every button press asks here, every time.
+"""Who may do what in a team. Every command and every button press asks here, every time;
+no other module decides who sees or changes what.
 
 Roles (PRODUCT.md 1): a rep sees and works only their own leads; a manager sees the whole team's
 leads, manages reps, hands leads over and links groups; an owner can also change roles, targets
@@ -50,16 +51,22 @@ def require_owner(member: Membership) -> Membership:
     return member
 
 
+def sees_all(member: Membership) -> bool:
+    """Managers and owners see (and work) the whole team's leads, the pool included."""
+    return is_manager(member)
+
+
+def sees_lead_of(member: Membership, owner_id: int | None) -> bool:
+    """Whether a lead of the member's own team owned by `owner_id` (None: the pool) is theirs to
+    see: all of them for a manager, a rep only their own."""
+    return sees_all(member) or (owner_id is not None and owner_id == member.person_id)
+
+
 def can_view_lead(member: Membership, lead: Lead) -> bool:
     """Managers see the whole team's leads (the pool included); a rep only their own."""
     if not member.active or lead.team_id != member.team_id:
         return False
-    return is_manager(member) or lead.owner_id == member.person_id
-
-
-def can_edit_lead(member: Membership, lead: Lead) -> bool:
-    """Whoever may see a lead may work it (log, move, grade)."""
-    return can_view_lead(member, lead)
+    return sees_lead_of(member, lead.owner_id)
 
 
 def require_lead(member: Membership, lead: Lead | None, *, number: object = "") -> Lead:

@@ -30,7 +30,7 @@ from assistant.services import leads as svc
 from assistant.services.concurrency import hold, lock
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
-from assistant.services.teams import MANAGING_ROLES, Member, find_member, roster
+from assistant.services.teams import Member, find_member, roster
 
 PAGE_SIZE: Final = 10
 CONVERSION_DAYS: Final = 90
@@ -504,7 +504,7 @@ async def managers_of(session: AsyncSession, team_id: int) -> list[Person]:
         .where(
             Membership.team_id == team_id,
             Membership.active,
-            col(Membership.role).in_(list(MANAGING_ROLES)),
+            col(Membership.role).in_(list(permissions.MANAGING)),
         )
     )
     return list(rows.all())

@@ -36,7 +36,6 @@ MORNING = "morning"
 EVENING = "evening"
 REMIND = "remind"
 ESCALATE = "escalate"
-MANAGING_ROLES = ("owner", "manager")
 # A daily push missed by a stopped bot is still sent this long after its time, not later.
 DAILY_GRACE = timedelta(hours=4)
 # Follow-ups overdue longer than this are past the escalation ladder; briefings list them.
@@ -236,7 +235,7 @@ class _Recipients:
             .where(
                 col(Membership.team_id).in_(team_ids),
                 Membership.active,
-                col(Membership.role).in_(MANAGING_ROLES),
+                col(Membership.role).in_(permissions.MANAGING),
                 col(Person.chat_id).is_not(None),
                 col(Person.reachable),
             )

@@ -32,8 +32,9 @@ from assistant.domain.scripts import LeadFacts, Script, ScriptError, UseStats
 from assistant.domain.team_settings import effective
 from assistant.i18n import DEFAULT_LOCALE, LOCALES, WRITTEN_LOCALES, catalogue
 from assistant.i18n.hant import as_typed
+from assistant.services import permissions
 from assistant.services.errors import UserError
-from assistant.services.teams import MANAGING_ROLES, active_team
+from assistant.services.teams import active_team
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_SHARE = Path(sys.prefix) / "share" / "sales-assistant" / "scripts_library"
@@ -318,11 +319,6 @@ async def all_scripts(session: AsyncSession, *, team_id: int, locale: str) -> li
     return [*await team_scripts(session, team_id=team_id, locale=locale), *library_scripts(locale)]
 
 
-def _require_manager(member: Membership) -> None:
-    if member.role not in MANAGING_ROLES:
-        raise UserError("not_manager")
-
-
 @dataclass(frozen=True)
 class TeamScriptDraft:
     situation: str
@@ -387,7 +383,7 @@ async def add_team_script(
     session: AsyncSession, *, person: Person, draft: TeamScriptDraft, now: datetime
 ) -> TeamScript:
     team, member = await active_team(session, person)
-    _require_manager(member)
+    permissions.require_manager(member)
     text = check_team_text(as_typed(draft.text), person.locale)  # the words as typed
     assert team.id is not None and person.id is not None
     row = TeamScript(
@@ -418,7 +414,7 @@ async def edit_team_script(
     session: AsyncSession, *, person: Person, given: str, text: str, now: datetime
 ) -> TeamScript:
     team, member = await active_team(session, person)
-    _require_manager(member)
+    permissions.require_manager(member)
     row = await _own_team_script(session, team=team, given=given)
     row.text = check_team_text(as_typed(text), row.locale)
     row.updated_at = now
@@ -429,7 +425,7 @@ async def retire_team_script(
     session: AsyncSession, *, person: Person, given: str, now: datetime
 ) -> TeamScript:
     team, member = await active_team(session, person)
-    _require_manager(member)
+    permissions.require_manager(member)
     row = await _own_team_script(session, team=team, given=given)
     row.retired_at = now
     return row
@@ -448,15 +444,18 @@ async def list_team_scripts(session: AsyncSession, *, person: Person) -> list[Te
 # --- picking for a lead ----------------------------------------------------------------------
 
 
-async def visible_lead(
-    session: AsyncSession, *, team: Team, member: Membership, lead: Lead | None
+def _shown_lead(member: Membership, lead: Lead | None) -> Lead | None:
+    """The lead if it is not deleted and this member may see it (services/permissions.py)."""
+    if lead is None or lead.deleted_at is not None:
+        return None
+    return lead if permissions.can_view_lead(member, lead) else None
+
+
+async def lead_by_id(
+    session: AsyncSession, *, member: Membership, lead_id: int | None
 ) -> Lead | None:
-    """The lead if this member may see it: managers the team's, reps only their own."""
-    if lead is None or lead.team_id != team.id or lead.deleted_at is not None:
-        return None
-    if member.role not in MANAGING_ROLES and lead.owner_id != member.person_id:
-        return None
-    return lead
+    """A lead by database id (from a signed button), if this member may see it."""
+    return _shown_lead(member, await session.get(Lead, lead_id) if lead_id is not None else None)
 
 
 async def lead_by_number(
@@ -465,7 +464,7 @@ async def lead_by_number(
     row = (
         await session.exec(select(Lead).where(Lead.team_id == team.id, Lead.number == number))
     ).first()
-    return await visible_lead(session, team=team, member=member, lead=row)
+    return _shown_lead(member, row)
 
 
 async def lead_facts(
@@ -723,7 +722,7 @@ async def stats_for(session: AsyncSession, *, person: Person) -> tuple[Team, boo
     """Per-script stats: the team's for managers, the person's own for reps."""
     team, member = await active_team(session, person)
     assert team.id is not None
-    whole_team = member.role in MANAGING_ROLES and not team.personal
+    whole_team = permissions.sees_all(member) and not team.personal
     stats = await use_stats(session, team_id=team.id, person_id=None if whole_team else person.id)
     known: dict[str, str] = {}
     for locale in LOCALES:

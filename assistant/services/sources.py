@@ -21,7 +21,7 @@ from assistant.domain import events, funnel, pipeline
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.domain.sources import source_key
-from assistant.services import analytics
+from assistant.services import analytics, permissions
 from assistant.services import leads as svc
 from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
@@ -61,7 +61,7 @@ async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -
         col(Lead.created_at) >= start,
         col(Lead.created_at) < end,
     ]
-    if not scope.sees_all:
+    if not permissions.sees_all(scope.member):
         conditions.append(Lead.owner_id == scope.person_id)
     leads = list((await session.exec(select(Lead).where(*conditions))).all())
     order = pipeline.stages(scope.team.pipeline)
@@ -95,7 +95,7 @@ async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -
         col(SourceCost.day) >= period.start,
         col(SourceCost.day) <= period.end,
     ]
-    if not scope.sees_all:
+    if not permissions.sees_all(scope.member):
         cost_conditions.append(SourceCost.person_id == scope.person_id)
     costs = await session.exec(
         select(SourceCost.source, func.sum(SourceCost.cost))
@@ -131,7 +131,7 @@ async def sources_view(
     rows = await source_rows(session, scope, period)
     return {
         "period": analytics.period_view(period),
-        "team": scope.sees_all,
+        "team": permissions.sees_all(scope.member),
         "rows": [
             {
                 "source": row.source,

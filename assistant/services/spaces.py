@@ -36,6 +36,7 @@ from assistant.db.models import (
     Team,
 )
 from assistant.domain import events
+from assistant.services import permissions
 from assistant.services.errors import UserError
 from assistant.services.teams import membership
 
@@ -229,7 +230,6 @@ async def _duplicates(
 ) -> list[Duplicate]:
     """The personal space's leads whose phone or WeChat a lead of the team carries."""
     member = await membership(session, team_id=target, person_id=person.id or 0)
-    sees_all = member is not None and member.role in ("owner", "manager")
     mine, theirs = _LEAD.alias("mine"), _LEAD.alias("theirs")
     same = or_(
         and_(mine.c.phone.is_not(None), theirs.c.phone == mine.c.phone),
@@ -250,7 +250,7 @@ async def _duplicates(
     for lead_id, number, other_id, other, owner in rows.all():
         if lead_id in found:
             continue
-        visible = sees_all or owner == person.id
+        visible = member is not None and permissions.sees_lead_of(member, owner)
         found[lead_id] = Duplicate(number, other if visible else None, lead_id, other_id)
     return list(found.values())
 

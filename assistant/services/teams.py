@@ -21,7 +21,6 @@ from assistant.services.errors import UserError
 
 TEAM_NAME_LIMIT = 64
 INVITE_DAYS = 7
-MANAGING_ROLES = {"owner", "manager"}
 
 
 @dataclass(frozen=True)

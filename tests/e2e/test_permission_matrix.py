@@ -19,12 +19,17 @@ DENIED = "owner or a manager"
 NOT_OWNER = "Only the team's owner"
 NO_EVE = "no member “eve”"
 CLAIM_OFF = "does not let members claim pool leads"
+NO_LEAD = "I can't find lead #1"
+NO_PRESSED_LEAD = "I can't find lead this lead"
 GROUP = {"id": -100777, "type": "supergroup", "title": "Sales floor"}
 
 # command -> expected text per role
 MATRIX: list[tuple[str, dict[str, str]]] = [
     ("/members", {"owner": "Members of “Bridal”", "manager": "Members of “Bridal”",
                   "rep": "Members of “Bridal”", "outsider": "Members of “Other”"}),
+    ("/lead 1", {"owner": "王女士", "manager": "王女士", "rep": NO_LEAD, "outsider": NO_LEAD}),
+    ("press:log 1", {"owner": "王女士", "manager": "王女士", "rep": NO_PRESSED_LEAD,
+                     "outsider": NO_PRESSED_LEAD}),
     ("/targets", {"owner": "Targets of “Bridal”", "manager": "Targets of “Bridal”",
                   "rep": DENIED, "outsider": "Targets of “Other”"}),
     ("/targets valid_rate 75", {"owner": "Saved", "manager": "Saved", "rep": DENIED,
@@ -93,7 +98,13 @@ async def test_each_team_command_is_allowed_or_refused_by_role_and_team(
                     now=bot.clock())  # fmt: skip
     actor = ACTORS[role]
     for command, expected in MATRIX:
-        if command == "press:revoke":
+        if command == "press:log 1":  # the button on Eve's lead's card, pressed by each role
+            card = await bot.send("/lead 1", ALICE)
+            data = next(
+                b["callback_data"] for b in buttons(card[-1]) if b["callback_data"][:3] == "lg:"
+            )
+            calls = await bot.press(data, actor)
+        elif command == "press:revoke":
             fresh = join_code(await bot.reply_text("/invite"))
             listing = await bot.send("/invite list")
             data = next(b["callback_data"] for b in buttons(listing[0]) if fresh[:6] in b["text"])

@@ -10,6 +10,7 @@ from sqlmodel import select
 from assistant.config import Settings
 from assistant.db.models import Lead, Membership, Person, Team
 from assistant.db.session import Sessionmaker
+from assistant.services import permissions
 from assistant.services.people import Profile
 from assistant.services.uow import DuplicateUpdate, UnitOfWork, claim_alone
 
@@ -30,7 +31,7 @@ async def test_a_first_message_creates_the_person_with_a_personal_team_they_work
         actor = await uow.actor()
         assert uow.created and uow.now == NOW
         assert actor.person.name == "Ann"
-        assert actor.team.personal and actor.role == "owner" and actor.sees_all
+        assert actor.team.personal and actor.role == "owner" and permissions.sees_all(actor.member)
     async with opened(sessionmaker, settings, 2) as uow:
         assert not uow.created
         assert (await uow.actor()).team_id == actor.team_id
@@ -80,7 +81,7 @@ async def test_the_actor_follows_a_switch_of_the_active_team_within_one_unit_of_
         await uow.session.flush()
         switched = await uow.actor()
         assert switched.team.name == "Sales" and switched.role == "rep"
-        assert not switched.sees_all
+        assert not permissions.sees_all(switched.member)
 
 
 async def test_a_unit_of_work_without_a_profile_has_a_session_but_no_person(

@@ -59,3 +59,11 @@ def test_only_owners_change_roles_and_managers_remove_only_reps() -> None:
     with pytest.raises(UserError) as error:
         permissions.require_owner(manager)
     assert error.value.key == "not_owner"
+
+
+def test_a_duplicate_in_the_team_names_its_number_only_to_someone_who_may_see_that_lead() -> None:
+    assert permissions.sees_lead_of(member("rep", person_id=1), 1)
+    assert not permissions.sees_lead_of(member("rep", person_id=1), 2)
+    assert not permissions.sees_lead_of(member("rep", person_id=1), None)
+    assert permissions.sees_lead_of(member("manager", person_id=1), 2)
+    assert permissions.sees_lead_of(member("owner", person_id=1), None)

@@ -160,7 +160,7 @@ async def card(
     rows = [row for row in newest_first if _shown(row)][:10]
     titles = await script_names.event_titles(request.session, lead.team_id, rows, request.locale)
     owner = ""
-    if scope.sees_all and lead.owner_id != scope.person_id:
+    if permissions.sees_all(scope.member) and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(request.session, lead)
     markup = card_keyboard(request, lead, fix=fix)
     if unread_date:  # the date we could not read: setting it is one tap away
@@ -655,7 +655,7 @@ async def export(request: Request) -> Reply:
     stamp = request.local(request.now).strftime("%Y%m%d-%H%M")
     return Reply(
         "leads/exported",
-        {"count": count, "team": scope.team.name, "whole_team": scope.sees_all},
+        {"count": count, "team": scope.team.name, "whole_team": permissions.sees_all(scope.member)},
         document=data,
         filename=f"leads-{stamp}.csv",
     )

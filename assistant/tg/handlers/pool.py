@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from assistant.db.models import Lead
 from assistant.i18n import t
-from assistant.services import customers, forecast, pool, sources
+from assistant.services import customers, forecast, permissions, pool, sources
 from assistant.services import leads as svc
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
 from assistant.services.errors import UserError
@@ -170,7 +170,7 @@ async def customers_command(request: Request) -> Reply:
             "revenue": _money(page.revenue),
             "referral_revenue": _money(page.referral_revenue),
             "repeat_revenue": _money(page.repeat_revenue),
-            "team": scope.sees_all,
+            "team": permissions.sees_all(scope.member),
         },
         keyboard=keyboard(
             *[

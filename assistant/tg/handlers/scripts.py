@@ -17,10 +17,9 @@ from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script
 from assistant.i18n import t
 from assistant.i18n.hant import as_typed
-from assistant.services import script_names
+from assistant.services import permissions, script_names
 from assistant.services import scripts as service
 from assistant.services.errors import UserError
-from assistant.services.teams import MANAGING_ROLES
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
@@ -142,9 +141,9 @@ def _block(
 async def _visible_lead_by_id(
     request: Request, team: Team, member: Membership, lead_id: str
 ) -> Lead:
-    row_id = small_number(lead_id)
-    lead = await request.session.get(Lead, row_id) if row_id is not None else None
-    visible = await service.visible_lead(request.session, team=team, member=member, lead=lead)
+    visible = await service.lead_by_id(
+        request.session, member=member, lead_id=small_number(lead_id)
+    )
     if visible is None:
         raise UserError("script_lead_not_found", given=lead_id)
     return visible
@@ -296,7 +295,7 @@ async def another(request: Request) -> Reply:
     query = Query(kind, value, grade)
     rendered, _ = await _ranked(request, team, member, query)
     if len(rendered) <= service.SHOWN:
-        return Reply("scripts/no_more", {"add": member.role in MANAGING_ROLES})
+        return Reply("scripts/no_more", {"add": permissions.is_manager(member)})
     following = (int(position) + service.SHOWN) % len(rendered)
     return _block(request, query, rendered[following], following, edit=True)
 
@@ -366,10 +365,8 @@ async def used_flow(request: Request) -> Reply:
 
 async def _require_manager(request: Request) -> Team:
     actor = await request.actor()
-    team, member = actor.team, actor.member
-    if member.role not in MANAGING_ROLES:
-        raise UserError("not_manager")
-    return team
+    permissions.require_manager(actor.member)
+    return actor.team
 
 
 async def _add(request: Request, rest: str) -> Reply:

@@ -59,7 +59,7 @@ from assistant.tg.handlers import spaces as spaces_feature
 from assistant.tg.handlers import today as today_handlers
 from assistant.tg.keyboards import Signer
 from assistant.tg.metered import MeteredRequest
-from assistant.tg.registry import CommandSpec, Feature
+from assistant.tg.registry import CommandSpec, Feature, routes
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,8 @@ FEATURES: list[Feature] = [
     manager.FEATURE,
     pool_feature.FEATURE,
 ]
+# Checked here, at start-up: a callback code or flow claimed by two features stops the bot.
+ROUTES = routes(FEATURES)
 
 
 def all_commands() -> list[CommandSpec]:
@@ -157,9 +159,9 @@ async def _text(request: Request) -> Reply | list[Reply] | None:
             )
         )
     ).first()
-    for feature in FEATURES:
-        if state is not None and state.flow in feature.flows:
-            return await feature.flows[state.flow](request)
+    flow = ROUTES.flows.get(state.flow) if state is not None else None
+    if flow is not None:
+        return await flow(request)
     return await messages.free_text(request)  # a pasted lead, or the hint
 
 
@@ -170,10 +172,8 @@ async def _dispatch_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     parts = app.signer.verify(query.data or "")
     handler: HandlerFn = _bad_button
     args: list[str] = []
-    if parts:
-        for feature in FEATURES:
-            if parts[0] in feature.callbacks:
-                handler, args = feature.callbacks[parts[0]], parts[1:]
+    if parts and parts[0] in ROUTES.callbacks:
+        handler, args = ROUTES.callbacks[parts[0]], parts[1:]
     await run_handler(handler, update, context, args, label="button")
 
 

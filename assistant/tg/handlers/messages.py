@@ -164,11 +164,11 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
     assert request.person.id is not None
     state = await svc.get_state(request.session, request.person.id, _chat_id(request))
     if state is not None and state.flow != PASTE_FLOW:  # a waiting paste yields to the forward
-        from assistant.tg.app import FEATURES
+        from assistant.tg.app import ROUTES
 
-        for feature in FEATURES:
-            if state.flow in feature.flows:
-                return await feature.flows[state.flow](request)
+        flow = ROUTES.flows.get(state.flow)
+        if flow is not None:
+            return await flow(request)
     message = request.update.effective_message
     text = " ".join(request.text.split())
     scope = await request.actor()

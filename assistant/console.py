@@ -8,7 +8,6 @@ files are written to CONSOLE_FILES_DIR and their paths printed.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import html
 import itertools
 import json
@@ -25,6 +24,7 @@ from assistant.clock import Clock, system_clock
 from assistant.config import Settings
 from assistant.i18n import normalize_locale, t
 from assistant.tg.app import build_application, start_application, stop_application
+from assistant.tg.common import NAMELESS_USERS
 from assistant.tg.offline import Call, OfflineRequest
 
 CONSOLE_USER_ID = 100
@@ -68,6 +68,7 @@ class Console:
         self.buttons: list[dict[str, Any]] = []
         self.request = OfflineRequest(on_call=self._show)
         self.application = build_application(settings, request=self.request, clock=clock)
+        self.application.bot_data[NAMELESS_USERS] = {CONSOLE_USER_ID}
         self.files = Path(settings.console_files_dir)
         self.locale = console_locale(settings)
         self._update_id = int(time.time() * 1000)
@@ -75,7 +76,8 @@ class Console:
         self.user = {
             "id": CONSOLE_USER_ID,
             "is_bot": False,
-            "first_name": getpass.getuser(),
+            # Not the OS account's name ("root"): a neutral word; /name gives scripts a name.
+            "first_name": t(self.locale, "console.person"),
             "language_code": self.locale.lower(),  # en, zh-hans, zh-hant: as Telegram sends
         }
 

@@ -121,6 +121,8 @@ async def fill(url: str, *, locale: str, zone: str, now: datetime, seed: int = S
         name=lambda _: next(member_names), locale=locale, timezone=zone,
     )  # fmt: skip
     people[0]["tg_user_id"] = people[0]["chat_id"] = CONSOLE_USER_ID
+    for person in people:  # scripts say "我是陈静", "Grace here"
+        person["rep_name"] = person["name"].split()[0]
     for person in people[1:]:
         person["chat_id"] = None  # nobody else is at this terminal
     leads, per_team = sample_data.leads(

@@ -24,6 +24,8 @@ class Person(SQLModel, table=True):
     tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     name: str = Field(default="", max_length=128)
+    # What client messages call the rep ("我是小陈"): Telegram's first name, or /name.
+    rep_name: str | None = Field(default=None, max_length=20)
     username: str | None = Field(default=None, max_length=64)
     locale: str = Field(default="zh-Hans", max_length=8)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)

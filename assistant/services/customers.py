@@ -335,7 +335,7 @@ def referral_ask(
     lead: Lead, person: Person, team: Team, now: datetime
 ) -> scripts.RenderedScript | None:
     return scripts.suggest_for_lead(
-        lead, locale=person.locale, rep_name=person.name, team_settings=team.settings,
+        lead, locale=person.locale, rep_name=person.rep_name, team_settings=team.settings,
         pipeline=team.pipeline, team_name=None if team.personal else team.name, now=now,
         situation="referral",
     )  # fmt: skip

@@ -13,8 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Membership, Person, Team
 from assistant.domain import preferences
 from assistant.domain.invisible import visible_words
+from assistant.domain.rep_names import (
+    REP_NAME_LIMIT,
+    RepNameError,
+    parse_rep_name,
+    rep_name_from_telegram,
+)
 from assistant.domain.timezones import resolve_timezone
-from assistant.i18n import normalize_locale, parse_locale_choice
+from assistant.i18n import catalogue, normalize_locale, parse_locale_choice
 from assistant.services.errors import UserError
 from assistant.services.teams import remember_membership, remember_team_count
 
@@ -30,6 +36,7 @@ class Profile:
     name: str
     username: str | None
     language_code: str | None
+    first_name: str | None = None  # None: no name is known (the console's person)
 
 
 _TEAMS_OF_SENDER: Final = (
@@ -78,6 +85,9 @@ async def ensure_person(
     """The sender's profile, created with a personal team on first contact."""
     person = await find_person(session, tg_user_id=profile.tg_user_id)
     if person is not None:
+        if person.rep_name is None and profile.first_name:
+            # Stored before rep names existed (or a name unfit for a script): try again.
+            person.rep_name = rep_name_from_telegram(profile.first_name)
         if profile.chat_id is not None:
             # Writing in private again means the chat works: a person who had blocked the bot
             # (or whose chat was gone) is reachable once more, at their current chat.
@@ -90,6 +100,7 @@ async def ensure_person(
         tg_user_id=profile.tg_user_id,
         chat_id=profile.chat_id,
         name=display_name(profile)[:NAME_LIMIT],
+        rep_name=rep_name_from_telegram(profile.first_name),
         username=profile.username,
         locale=normalize_locale(profile.language_code, default_locale),
         timezone=default_timezone,
@@ -111,6 +122,21 @@ def display_name(profile: Profile) -> str:
     """The Telegram name as others see it in the team; one made only of invisible characters
     gives way to the @username (Telegram lets nobody's name be empty, so this is the exception)."""
     return visible_words(profile.name) or (f"@{profile.username}" if profile.username else "—")
+
+
+def set_rep_name(person: Person, text: str) -> str:
+    """/name 小陈: the name client messages call the person by from now on."""
+    try:
+        person.rep_name = parse_rep_name(text)
+    except RepNameError as error:
+        raise UserError(f"bad_rep_name_{error.reason}", given=text, limit=REP_NAME_LIMIT) from None
+    return person.rep_name
+
+
+def signature(person: Person) -> str:
+    """How the person's client messages name them: their rep name, else a neutral word."""
+    words: dict[str, str] = catalogue(person.locale)["script_words"]
+    return person.rep_name or words["rep"]
 
 
 def set_locale(person: Person, choice: str) -> str:

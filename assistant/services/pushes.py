@@ -29,6 +29,7 @@ from assistant.scheduling.registry import (
 )
 from assistant.services import analytics, permissions, today
 from assistant.services.errors import UserError
+from assistant.services.people import signature
 from assistant.services.teams import active_team
 from assistant.tg.keyboards import button, keyboard
 
@@ -166,7 +167,7 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     )
     context: dict[str, Any] = {
         "person": person,
-        "rep": person.name,
+        "rep": signature(person),
         "plan": plan,
         "overdue": overdue,
         "due_today": due_today,

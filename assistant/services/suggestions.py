@@ -62,7 +62,7 @@ async def script_lines(
         suggestion = suggest_for_lead(
             lead,
             locale=person.locale,
-            rep_name=person.name,
+            rep_name=person.rep_name,
             team_settings=team.settings,
             pipeline=team.pipeline,
             team_name=None if team.personal else team.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -134,7 +134,12 @@ def app_context(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
     return app
 
 
-def profile_of(update: Update) -> Profile | None:
+# bot_data key: ids of users whose Telegram first name is a stand-in, not a name to give clients
+# (the console's person: "终端用户" is how the team sees them, scripts use a neutral word).
+NAMELESS_USERS = "nameless_users"
+
+
+def profile_of(update: Update, nameless: Collection[int] = ()) -> Profile | None:
     user = update.effective_user
     if user is None:
         return None
@@ -146,6 +151,7 @@ def profile_of(update: Update) -> Profile | None:
         name=user.full_name,
         username=user.username,
         language_code=user.language_code,
+        first_name=None if user.id in nameless else user.first_name,
     )
 
 
@@ -235,7 +241,7 @@ async def _handle(
     that was rolled back.
     """
     app = app_context(context)
-    profile = profile_of(update)
+    profile = profile_of(update, context.application.bot_data.get(NAMELESS_USERS, ()))
     if profile is None:
         return "ignored"
     locale = normalize_locale(profile.language_code, app.settings.default_locale)

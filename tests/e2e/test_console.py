@@ -87,6 +87,35 @@ async def test_a_terminal_in_another_language_gets_the_default_chinese(
     assert output.startswith("销售助手 · 终端模式") and "你好" in output
 
 
+async def test_the_console_never_calls_the_person_by_the_os_account_in_chinese(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    output = await session(
+        console_settings(database_url, tmp_path),
+        ["/start", "/add 王女士 婚期明年5月", "/today", "/name", "/name 小陈", "/today"],
+    )
+    before, after = output.split("✅ 好的")
+    assert "你好，终端用户" in before and "我是我们团队的顾问" in before
+    assert "还没有设置名字" in before
+    assert "我是我们团队的小陈" in after
+    assert "root" not in output
+
+
+async def test_the_console_never_calls_the_person_by_the_os_account_in_english(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    output = await session(
+        console_settings(database_url, tmp_path),
+        ["/start", "/add Ms Wang wedding May 2027", "/today", "/name Sam", "/today"],
+    )
+    before, after = output.split("✅ Done")
+    assert "Hi Console user" in before and "your advisor here" in before
+    assert "Sam here" in after
+    assert "root" not in output
+
+
 def test_a_file_name_already_taken_gets_a_number_and_a_path_part_is_dropped(
     tmp_path: Path,
 ) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.db.session import transaction
 from tests.harness import Harness, User
+from tests.helpers import find_person, sessionmaker_of
 
 CHEN = User(1005, "小陈", "zh-hans")
 SAM = User(1006, "Sam", "en-US")
@@ -88,3 +90,68 @@ async def test_an_objection_in_the_last_contact_note_picks_the_answer_to_it(
     await bot.send("/log 1 她觉得太贵了", CHEN)
     line = lines_by_lead(await bot.reply_text("/today", CHEN))[1]
     assert "价格" in line or "预算" in line, line
+
+
+async def test_in_chinese_name_says_sets_and_refuses_a_name_kindly(bot: Harness) -> None:
+    await bot.send("/start", CHEN)
+    await bot.send("/add 王女士 想了解套餐", CHEN)
+    assert "<b>小陈</b>" in await bot.reply_text("/name", CHEN)  # Telegram's first name
+    assert "我是陈老师" in await bot.reply_text("/name 陈老师", CHEN)
+    assert "陈老师" in lines_by_lead(await bot.reply_text("/today", CHEN))[1]
+
+    refused = await bot.reply_text("/name \u200b\u200d", CHEN)
+    assert "看得见的字" in refused and "/name 小陈" in refused
+    refused = await bot.reply_text("/name " + "很" * 21, CHEN)
+    assert "最多 20 个字" in refused
+    assert "<b>陈老师</b>" in await bot.reply_text("/name", CHEN)  # nothing changed
+    assert "/name" in await bot.reply_text("/help", CHEN)
+
+
+async def test_in_english_name_says_sets_and_refuses_a_name_kindly(bot: Harness) -> None:
+    await bot.send("/start", SAM)
+    await bot.send("/add Olivia", SAM)
+    assert "<b>Sam</b>" in await bot.reply_text("/name", SAM)
+    assert "Samantha here" in await bot.reply_text("/name Samantha", SAM)
+    assert "Samantha" in lines_by_lead(await bot.reply_text("/today", SAM))[1]
+
+    refused = await bot.reply_text("/name \u2066\u2069", SAM)
+    assert "no visible characters" in refused and "/name Sam" in refused
+    assert "at most 20 characters" in await bot.reply_text("/name " + "x" * 21, SAM)
+    assert "<b>Samantha</b>" in await bot.reply_text("/name", SAM)
+    assert "/name" in await bot.reply_text("/help", SAM)
+
+
+async def test_a_first_name_of_invisible_characters_gives_a_neutral_word_not_an_id(
+    bot: Harness,
+) -> None:
+    ghost = User(1007, "\u200b", "zh-hans", username="ghost_01")
+    await bot.send("/start", ghost)
+    await bot.send("/add 王女士 想了解套餐", ghost)
+    assert "还没有设置名字" in await bot.reply_text("/name", ghost)
+    line = lines_by_lead(await bot.reply_text("/today", ghost))[1]
+    assert "我是顾问" in line or "顾问" in line, line
+    assert "ghost" not in line and "None" not in line
+
+
+async def test_the_name_command_is_in_every_command_menu(bot: Harness) -> None:
+    from assistant.tg.app import register_commands
+
+    await register_commands(bot.app)
+    private_menus = [
+        call.params["commands"]
+        for call in bot.api.sent("setMyCommands")
+        if call.params["scope"]["type"] == "all_private_chats"
+    ]
+    assert len(private_menus) >= 2
+    for menu in private_menus:
+        assert "name" in [command["command"] for command in menu]
+
+
+async def test_someone_stored_before_rep_names_gets_their_first_name_on_the_next_message(
+    bot: Harness,
+) -> None:
+    await bot.send("/start", SAM)
+    async with transaction(sessionmaker_of(bot)) as session:
+        person = await find_person(session, SAM.id)
+        person.rep_name = None  # as every person was before the rep_name column
+    assert "<b>Sam</b>" in await bot.reply_text("/name", SAM)

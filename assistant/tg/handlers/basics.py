@@ -1,4 +1,4 @@
-"""/start, /help, /lang, /tz and /settings."""
+"""/start, /help, /name, /lang, /tz and /settings."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ async def help_command(request: Request) -> Reply:
     return Reply("help", {"sections": help_sections()})
 
 
+async def name(request: Request) -> Reply:
+    """/name alone says the name clients see in scripts; /name 小陈 changes it."""
+    if not request.text:
+        return Reply("name_current", {"name": request.person.rep_name})
+    return Reply("name_changed", {"name": people.set_rep_name(request.person, request.text)})
+
+
 async def lang(request: Request) -> Reply:
     if not request.text:
         raise UserError("bad_language", given="")
@@ -70,6 +77,7 @@ FEATURE = Feature(
     commands=[
         CommandSpec("start", "basics", start),
         CommandSpec("help", "basics", help_command, group=True),
+        CommandSpec("name", "basics", name),
         CommandSpec("lang", "basics", lang),
         CommandSpec("tz", "basics", tz),
         CommandSpec("settings", "basics", settings),

@@ -160,7 +160,7 @@ async def _ranked(
     assert team.id is not None
     scripts = await service.all_scripts(request.session, team_id=team.id, locale=request.locale)
     stats = await service.team_stats_map(request.session, team_id=team.id, now=request.now)
-    rep = request.person.name
+    rep = request.person.rep_name
     if query.kind == "l":
         lead = await _visible_lead_by_id(request, team, member, query.value)
         facts = await service.lead_facts(

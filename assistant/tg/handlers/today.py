@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from assistant.i18n import t
 from assistant.services import activation, today
 from assistant.services.errors import UserError
+from assistant.services.people import signature
 from assistant.services.suggestions import script_lines
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
@@ -18,7 +19,7 @@ async def today_command(request: Request) -> Reply:
     team = (await request.actor()).team
     plan = await today.plan_for(request.session, person=request.person, team=team, now=request.now)
     space = await team_label(request, team)
-    return Reply("work/today", {"plan": plan, "rep": request.person.name, "space": space})
+    return Reply("work/today", {"plan": plan, "rep": signature(request.person), "space": space})
 
 
 def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeyboardMarkup | None:
@@ -51,7 +52,7 @@ async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bo
         now=request.now,
         activation=True,
     )
-    context = {"view": view, "rep": request.person.name, "scripts": scripts}
+    context = {"view": view, "rep": signature(request.person), "scripts": scripts}
     return Reply("activate/batch", context, keyboard=_batch_keyboard(request, view), edit=edit)
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import column, insert, inspect, table, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from assistant.db.migrate import VERSIONS, alembic_config
-from assistant.db.models import Lead, SourceCost
+from assistant.db.models import Lead, Membership, Person, SourceCost, Team
 from assistant.db.session import Sessionmaker, transaction
-from tests.helpers import make_person
 
 DAY = date(2026, 11, 20)
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 STORED_BEFORE = ["转介绍", "Referred", "抖音", "walk-in", "进店", "朋友的朋友", "Village Fete",
                  None]  # fmt: skip
 
@@ -45,23 +47,37 @@ async def _sources(sessionmaker: Sessionmaker) -> tuple[list[str | None], list[t
     return list(leads), sorted((source, cost) for source, cost in costs)
 
 
+async def _insert_as_then(connection: AsyncConnection, model: Any) -> int:
+    """Insert only the columns the table has at this revision: later migrations add more."""
+    name, types = model.__tablename__, model.__table__.c
+    present = await connection.run_sync(
+        lambda sync: {column["name"] for column in inspect(sync).get_columns(name)}
+    )
+    row = model.model_dump()
+    values = {key: value for key, value in row.items() if key in present and key != "id"}
+    old_table = table(name, *(column(key, types[key].type) for key in [*values, "id"]))
+    inserted = await connection.execute(
+        insert(old_table).values(**values).returning(old_table.c.id)
+    )
+    return int(inserted.scalar_one())
+
+
 async def _stored_as_before(sessionmaker: Sessionmaker) -> None:
     """Leads and costs as the bot stored them before sources had keys."""
-    person, team = await make_person(sessionmaker, 501, name="Lin")
     async with transaction(sessionmaker) as session:
         connection = await session.connection()
-        # Only the columns the table has at this revision: later migrations add more.
-        present = await connection.run_sync(
-            lambda sync: {column["name"] for column in inspect(sync).get_columns("lead")}
-        )
+        person = Person(tg_user_id=501, chat_id=501, name="Lin", created_at=NOW)
+        person_id = await _insert_as_then(connection, person)
+        team = Team(name="Lin", personal=True, owner_id=person_id, created_at=NOW)
+        team_id = await _insert_as_then(connection, team)
+        membership = Membership(team_id=team_id, person_id=person_id, role="owner", joined_at=NOW)
+        await _insert_as_then(connection, membership)
         for number, source in enumerate(STORED_BEFORE, start=1):
-            lead = Lead(team_id=team.id or 0, number=number, owner_id=person.id, name="客户",
+            lead = Lead(team_id=team_id, number=number, owner_id=person_id, name="客户",
                         source=source, stage="new", grade="B")  # fmt: skip
-            row = {k: v for k, v in lead.model_dump().items() if k in present and k != "id"}
-            old_table = table("lead", *(column(name) for name in row))
-            await connection.execute(insert(old_table).values(**row))
+            await _insert_as_then(connection, lead)
         for source, cost in (("转介绍", 100.0), ("referral", 50.0), ("朋友的朋友", 30.0)):
-            session.add(SourceCost(team_id=team.id or 0, person_id=person.id or 0, day=DAY,
+            session.add(SourceCost(team_id=team_id, person_id=person_id, day=DAY,
                                    source=source, cost=cost))  # fmt: skip
 
 

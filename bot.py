@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> None:
         from assistant.tg.operations import serve_operations_while_polling
 
         serve_operations_while_polling(application, settings)
+    if settings.web_port:
+        from assistant.web.server import serve_web_while_polling
+
+        serve_web_while_polling(application, settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8080
 
+    # The Mini App (assistant/web): its public HTTPS address, e.g. https://bot.example.com/app/;
+    # in polling and console mode the same process serves it on WEB_PORT.
+    web_app_url: str | None = None
+    web_port: int | None = None
+
     bot_username: str | None = None
     callback_secret: SecretStr | None = None
 

@@ -161,18 +161,21 @@ async def run_console(
     clock: Clock = system_clock,
     intro: str = "",
 ) -> None:
+    from assistant.web.server import serving
+
     console = Console(settings, output, clock)
     await start_application(console.application)
     print(t(console.locale, "console.banner"), file=output)
     print(f"{intro}\n" if intro else "", file=output)
     loop = asyncio.get_running_loop()
     try:
-        while True:
-            if stream.isatty():
-                print("> ", end="", file=output, flush=True)
-            line = await loop.run_in_executor(None, stream.readline)
-            if not line:
-                break
-            await console.handle_line(line)
+        async with serving(console.application, settings):  # the Mini App, with WEB_PORT
+            while True:
+                if stream.isatty():
+                    print("> ", end="", file=output, flush=True)
+                line = await loop.run_in_executor(None, stream.readline)
+                if not line:
+                    break
+                await console.handle_line(line)
     finally:
         await stop_application(console.application)

@@ -393,3 +393,16 @@ class CustomerNote(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebToken(SQLModel, table=True):
+    """A way into the Mini App outside Telegram: a one-time link (kind "link", 10 minutes,
+    used once) or the browser session it turns into (kind "session"). Only a SHA-256 digest of
+    the secret is stored, so a copy of the database opens nothing."""
+
+    digest: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=8)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _ts()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

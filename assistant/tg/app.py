@@ -52,6 +52,7 @@ from assistant.tg.handlers import (
     numbers,
     reminders,
     teams,
+    web,
 )
 from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
@@ -81,6 +82,7 @@ FEATURES: list[Feature] = [
     reminders.FEATURE,
     manager.FEATURE,
     pool_feature.FEATURE,
+    web.FEATURE,
 ]
 # Checked here, at start-up: a callback code or flow claimed by two features stops the bot.
 ROUTES = routes(FEATURES)
@@ -190,6 +192,12 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         await register_commands(application)
     except Exception:  # commands are a convenience; the bot works without them
         logger.warning("could not register the command menu", exc_info=True)
+    button = web.menu_button(app.settings, app.settings.default_locale)
+    if button is not None:
+        try:  # every private chat's menu button opens the Mini App
+            await application.bot.set_chat_menu_button(menu_button=button)
+        except Exception:
+            logger.warning("could not set the menu button", exc_info=True)
     engine: AsyncEngine = application.bot_data["engine"]
     if engine.dialect.name == "sqlite":
         application.bot_data["checkpoints"] = asyncio.create_task(checkpoints(engine))

@@ -3,7 +3,8 @@
 Several processes can run this behind a load balancer against one PostgreSQL database: any
 process may receive any update; each update id is claimed in the database
 (ProcessedUpdate), so a redelivered or duplicated update is handled once. The same server
-answers /healthz and /metrics (assistant/tg/operations.py).
+answers /healthz and /metrics (assistant/tg/operations.py) and the Mini App under /app
+(assistant/web).
 """
 
 from __future__ import annotations
@@ -84,7 +85,13 @@ def create_app(
         finally:
             await stop_application(application)
 
-    routes = [Route(path, receive, methods=["POST"]), *operation_routes(application)]
+    from assistant.web.app import web_mount
+
+    routes = [
+        Route(path, receive, methods=["POST"]),
+        *operation_routes(application),
+        web_mount(application),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

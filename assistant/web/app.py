@@ -27,14 +27,18 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from assistant.db.models import Person
 from assistant.db.session import transaction
-from assistant.services import leads as lead_service
-from assistant.services import web_access
+from assistant.services import permissions, web_access
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
-from assistant.services.people import find_person
+from assistant.services.people import Profile
+from assistant.services.uow import UnitOfWork
 from assistant.tg.common import AppContext
 from assistant.web.auth import COOKIE, NotSignedIn, Visitor, visitor_of
 
@@ -60,13 +64,23 @@ FORBIDDEN_KEYS: Final = frozenset(
 
 @dataclass
 class Page:
-    """One view request: the signed-in person, their transaction and the submitted fields."""
+    """One view request: its unit of work (transaction and the person signed in, resolved
+    once) and the submitted fields."""
 
-    session: AsyncSession
-    person: Person
-    now: datetime
+    uow: UnitOfWork
     fields: dict[str, str]
-    _scope: lead_service.Scope | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    @property
+    def person(self) -> Person:
+        return self.uow.person
+
+    @property
+    def now(self) -> datetime:
+        return self.uow.now
 
     @property
     def locale(self) -> str:
@@ -78,19 +92,30 @@ class Page:
     def when(self, moment: datetime | None) -> str:
         return self.local(moment).strftime("%m-%d %H:%M") if moment else ""
 
-    async def scope(self) -> lead_service.Scope:
-        if self._scope is None:
-            self._scope = await lead_service.scope_of(self.session, self.person)
-        return self._scope
+    async def scope(self) -> Actor:
+        return await self.uow.actor()
 
     def field(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
+
+
+@dataclass(frozen=True)
+class Push:
+    """A chat message the use case owes someone else (a rep given a lead), sent after commit
+    as the chat command would send it; `buttons` are (label, action, lead id), signed here."""
+
+    chat_id: int
+    locale: str
+    template: str
+    context: dict[str, Any]
+    buttons: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
 class View:
     template: str  # under render/templates/<locale>/web/
     context: dict[str, Any] = field(default_factory=dict)
+    pushes: list[Push] = field(default_factory=list)
 
 
 PageFn = Callable[[Page], Awaitable[View]]
@@ -148,10 +173,19 @@ async def _fields(request: Request) -> dict[str, str] | None:
     return {key: value.replace("\x00", "") for key, value in data.items()}
 
 
-async def _person(session: AsyncSession, visitor: Visitor, now: datetime) -> Person | None:
-    if visitor.tg_user_id is not None:
-        return await find_person(session, tg_user_id=visitor.tg_user_id)
-    return await web_access.session_person(session, secret=visitor.session_secret or "", now=now)
+async def _profile(app: AppContext, visitor: Visitor, now: datetime) -> Profile | None:
+    """Who the unit of work finds (or, for a Telegram user new to the bot, creates with a
+    personal space, as their first message would): initData names them; a browser session is
+    looked up first."""
+    if visitor.profile is not None:
+        return visitor.profile
+    async with transaction(app.sessionmaker) as session:
+        person = await web_access.session_person(
+            session, secret=visitor.session_secret or "", now=now
+        )
+    if person is None:
+        return None
+    return Profile(person.tg_user_id, None, person.name, person.username, None)
 
 
 def web_app(application: Application) -> Starlette:  # type: ignore[type-arg]
@@ -204,31 +238,53 @@ def web_app(application: Application) -> Starlette:  # type: ignore[type-arg]
         fields = await _fields(request)
         if fields is None:
             return Response(status_code=400)
+        profile = await _profile(app, visitor, now)
+        if profile is None:
+            return refused(401)
         locale = app.settings.default_locale
         try:
-            async with transaction(app.sessionmaker) as session:
-                person = await _person(session, visitor, now)
-                if person is None:
-                    return refused(401)
-                locale = person.locale
-                page = Page(session, person, now, fields)
+            uow = UnitOfWork(
+                app.sessionmaker, profile=profile, settings=app.settings, clock=app.clock
+            )
+            async with uow:
+                locale = uow.person.locale
+                page = Page(uow, fields)
                 shown = await page_fn(page)
-                scope = await page.scope()
+                actor = await uow.actor()
+                manager = permissions.is_manager(actor.member)
                 html = app.renderer.render(
                     locale,
                     f"web/{shown.template}",
                     **shown.context,
                     nav={
-                        "manager": scope.sees_all,
-                        "team_table": scope.sees_all and not scope.team.personal,
+                        "manager": manager,
+                        "team_table": manager and not actor.team.personal,
                         "current": name,
-                        "team": scope.team.name,
+                        "team": actor.team.name,
                     },
                 )
         except UserError as error:
             message = app.renderer.render(locale, f"errors/{error.key}", **error.context)
             return page_html(locale, "error", _status(error), message=message)
+        for push in shown.pushes:
+            await send_push(push)
         return HTMLResponse(html)
+
+    async def send_push(push: Push) -> None:
+        rows = [
+            [InlineKeyboardButton(label, callback_data=app.signer.sign(action, lead_id))]
+            for label, action, lead_id in push.buttons
+        ]
+        try:
+            for part in app.renderer.messages(push.locale, push.template, **push.context):
+                await application.bot.send_message(
+                    push.chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+                )
+        except TelegramError:  # the change is saved; the page says so all the same
+            logger.warning("could not tell someone about a change made on the web", exc_info=True)
 
     routes = [
         Route("/", shell, methods=["GET"]),

@@ -15,6 +15,8 @@ import init_data_py
 from init_data_py import errors as init_data_errors
 from starlette.requests import Request
 
+from assistant.services.people import Profile
+
 INIT_DATA_LIFETIME: Final = timedelta(hours=24)
 COOKIE: Final = "mini_app_session"
 SCHEME: Final = "tma"
@@ -28,8 +30,7 @@ class NotSignedIn(Exception):
 class Visitor:
     """What the request proves: a Telegram user (initData) or a browser session secret."""
 
-    tg_user_id: int | None = None
-    language_code: str | None = None
+    profile: Profile | None = None
     session_secret: str | None = None
 
 
@@ -41,7 +42,17 @@ def telegram_user(raw: str, *, bot_token: str, now: datetime) -> Visitor:
         raise NotSignedIn from None
     if data.user is None:
         raise NotSignedIn
-    return Visitor(tg_user_id=data.user.id, language_code=data.user.language_code)
+    user = data.user
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return Visitor(
+        profile=Profile(
+            tg_user_id=user.id,
+            chat_id=None,  # a Mini App is not a chat: the private chat stays as it was
+            name=name,
+            username=user.username,
+            language_code=user.language_code,
+        )
+    )
 
 
 def visitor_of(request: Request, *, bot_token: str, now: datetime) -> Visitor:

@@ -13,13 +13,14 @@ from sqlmodel import col, select
 
 from assistant.db.models import Lead
 from assistant.domain import escalation, funnel
+from assistant.domain.capture import format_phone
 from assistant.domain.periods import PeriodError, parse_period
 from assistant.domain.pipeline import LOST, WON, stages
+from assistant.i18n import t
 from assistant.services import digest, permissions, pool, targets, team_view
-from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.services.teams import roster
-from assistant.web.app import Page, PageFn, View
+from assistant.web.app import Page, PageFn, Push, View
 
 PERIODS: Final = ("today", "yesterday", "week", "last week", "month", "last month")
 OVERDUE_SHOWN: Final = 100
@@ -112,7 +113,7 @@ async def overdue(page: Page) -> View:
     rows = await page.session.exec(
         select(Lead)
         .where(
-            *svc.visible(scope),
+            *permissions.lead_scope(scope.member),
             col(Lead.deleted_at).is_(None),
             col(Lead.stage).not_in([WON, LOST]),
             col(Lead.next_followup_at).is_not(None),
@@ -123,7 +124,7 @@ async def overdue(page: Page) -> View:
     )
     escalations: list[dict[str, Any]] = []
     more = 0
-    if scope.sees_all:
+    if permissions.is_manager(scope.member):
         total, long_overdue = await digest.long_overdue(
             page.session, team_id=scope.team_id, now=page.now
         )
@@ -135,7 +136,7 @@ async def overdue(page: Page) -> View:
             "overdue": [item(lead) for lead in rows.all()],
             "escalations": escalations,
             "more": more,
-            "manager": scope.sees_all,
+            "manager": permissions.is_manager(scope.member),
         },
     )
 
@@ -187,7 +188,47 @@ async def assign(page: Page) -> View:
         {"name": result.people[person_id].name, "numbers": [lead.number for lead in leads]}
         for person_id, leads in result.given.items()
     ]
-    return await _pool_view(page, assigned=given)
+    shown = await _pool_view(page, assigned=given)
+    for person_id, leads in result.given.items():
+        person = result.people[person_id]
+        if person_id == scope.person_id or person.chat_id is None:
+            continue
+        shown.pushes.append(
+            Push(
+                person.chat_id,
+                person.locale,
+                "pool/assigned_to_you",
+                {
+                    "by": scope.person.name,
+                    "leads": [_pool_card(lead) for lead in leads],
+                    "more": 0,
+                    "count": len(leads),
+                },
+                [
+                    (
+                        t(person.locale, "lead_buttons.open") + f" #{lead.number}",
+                        "lead",
+                        lead.id or 0,
+                    )
+                    for lead in leads
+                ],
+            )
+        )
+    return shown
+
+
+def _pool_card(lead: Lead) -> dict[str, Any]:
+    """What pool/_card.html.j2 shows of a lead given out, as the chat's /assign tells it."""
+    return {
+        "number": lead.number,
+        "name": lead.name,
+        "grade": lead.grade,
+        "stage": lead.stage,
+        "phone": format_phone(lead.phone),
+        "wechat": lead.wechat or "",
+        "event_date": lead.event_date.isoformat() if lead.event_date else "",
+        "source": lead.source or "",
+    }
 
 
 async def _targets_view(page: Page, *, saved: bool = False) -> View:

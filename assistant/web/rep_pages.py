@@ -13,8 +13,9 @@ from sqlmodel import col, select
 
 from assistant.db.models import Lead
 from assistant.domain import pipeline
-from assistant.services import analytics, customers, today
+from assistant.services import analytics, customers, permissions, today
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.web.app import Page, PageFn, View
 
@@ -23,7 +24,7 @@ CLOSED_SHOWN_FOR: Final = timedelta(days=30)  # won and lost leads stay on the b
 HISTORY_SHOWN: Final = 15
 
 
-def lead_view(page: Page, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
+def lead_view(page: Page, scope: Actor, lead: Lead) -> dict[str, Any]:
     return {
         "id": lead.id,
         "number": lead.number,
@@ -70,7 +71,7 @@ def event_view(page: Page, row: svc.ShownEvent) -> dict[str, Any]:
 
 async def home(page: Page) -> View:
     scope = await page.scope()
-    if scope.sees_all and not scope.team.personal:
+    if permissions.is_manager(scope.member) and not scope.team.personal:
         from assistant.web.manager_pages import team
 
         return await team(page)
@@ -83,10 +84,15 @@ async def board(page: Page) -> View:
     shown_since = page.now - CLOSED_SHOWN_FOR
     rows = await page.session.exec(
         select(Lead)
-        .where(*svc.visible(scope), col(Lead.deleted_at).is_(None))
+        .where(*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None))
         .where((col(Lead.stage) != pipeline.WON) | (col(Lead.updated_at) >= shown_since))
         .where(col(Lead.stage) != pipeline.LOST)
-        .order_by(col(Lead.grade), col(Lead.next_followup_at), col(Lead.number))
+        .order_by(
+            col(Lead.grade),
+            col(Lead.next_followup_at).is_(None),  # the same order on both databases
+            col(Lead.next_followup_at),
+            col(Lead.number),
+        )
     )
     columns: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
     counts = dict.fromkeys(stages, 0)
@@ -107,14 +113,14 @@ async def board(page: Page) -> View:
     )
 
 
-async def _lead_of(page: Page, scope: svc.Scope) -> Lead:
+async def _lead_of(page: Page, scope: Actor) -> Lead:
     wanted = page.field("lead")
     if not (wanted.isascii() and wanted.isdigit()):
         raise UserError("lead_not_found", number="")
     return await svc.get_lead_by_id(page.session, scope, wanted)
 
 
-async def _card(page: Page, scope: svc.Scope, lead: Lead, **extra: Any) -> View:
+async def _card(page: Page, scope: Actor, lead: Lead, **extra: Any) -> View:
     newest_first = await svc.history(page.session, lead, 40)
     shown = [
         row
@@ -123,7 +129,7 @@ async def _card(page: Page, scope: svc.Scope, lead: Lead, **extra: Any) -> View:
     ][:HISTORY_SHOWN]
     stages = [*pipeline.stages(scope.team.pipeline), pipeline.LOST]
     owner = ""
-    if scope.sees_all and lead.owner_id != scope.person_id:
+    if permissions.is_manager(scope.member) and lead.owner_id != scope.person_id:
         owner = await svc.owner_name(page.session, lead)
     return View(
         "lead",

@@ -73,9 +73,10 @@ async def test_init_data_older_than_a_day_is_refused(web: WebClient, team: Brida
     assert (await web.view("board", None, Authorization=f"tma {fresh}")).status_code == 200
 
 
-async def test_a_stranger_who_never_started_the_bot_is_refused(web: WebClient) -> None:
-    response = await web.view("board", BOB)
-    assert response.status_code == 401
+async def test_someone_new_to_the_bot_opens_their_own_empty_space(web: WebClient) -> None:
+    response = await web.view("board", BOB)  # as their first message would, it makes them
+    assert response.status_code == 200 and "Pipeline" in response.text
+    assert "No leads here." in response.text
 
 
 async def test_a_form_posted_from_another_site_is_refused(web: WebClient, team: Bridal) -> None:
@@ -260,8 +261,13 @@ async def test_a_manager_gives_a_pool_lead_to_a_rep(
     assert "孙女士" in pool and "Pool · 2" in pool
     bob_number = re.search(r'<option value="(\d+)">Bob</option>', pool)
     assert bob_number
+    before = len(bot.api.calls)
     given = await web.view("assign", DAVE, {"lead": "5", "to": bob_number.group(1)})
     assert given.status_code == 200 and "Bob: #5" in given.text and "Pool · 1" in given.text
+    told = [call for call in bot.api.calls[before:] if call.method == "sendMessage"]
+    assert len(told) == 1 and told[0].params["chat_id"] == BOB.id
+    assert "Dave gave you 1 lead" in told[0].text and "#5 孙女士" in told[0].text
+    assert buttons(told[0])[0]["text"].endswith("#5")
     assert "孙女士" in (await web.view("board", BOB)).text
 
 

@@ -33,7 +33,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from assistant.db.models import Person
-from assistant.db.session import transaction
 from assistant.services import permissions, web_access
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
@@ -179,9 +178,9 @@ async def _profile(app: AppContext, visitor: Visitor, now: datetime) -> Profile 
     looked up first."""
     if visitor.profile is not None:
         return visitor.profile
-    async with transaction(app.sessionmaker) as session:
+    async with UnitOfWork(app.sessionmaker, clock=app.clock) as uow:
         person = await web_access.session_person(
-            session, secret=visitor.session_secret or "", now=now
+            uow.session, secret=visitor.session_secret or "", now=now
         )
     if person is None:
         return None
@@ -205,9 +204,9 @@ def web_app(application: Application) -> Starlette:  # type: ignore[type-arg]
 
     async def login(request: Request) -> Response:
         now = app.clock()
-        async with transaction(app.sessionmaker) as session:
+        async with UnitOfWork(app.sessionmaker, clock=app.clock) as uow:
             secret = await web_access.redeem_link(
-                session, secret=request.query_params.get("t", ""), now=now
+                uow.session, secret=request.query_params.get("t", ""), now=now
             )
         if secret is None:
             return page_html(app.settings.default_locale, "link_used", 403)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlmodel import col, select
-
 from assistant.db.models import Lead
 from assistant.domain import escalation, funnel
 from assistant.domain.capture import format_phone
 from assistant.domain.periods import PeriodError, parse_period
-from assistant.domain.pipeline import LOST, WON, stages
+from assistant.domain.pipeline import stages
 from assistant.i18n import t
-from assistant.services import digest, permissions, pool, targets, team_view
+from assistant.services import board, digest, permissions, pool, targets, team_view
 from assistant.services.errors import UserError
 from assistant.services.teams import roster
 from assistant.web.app import Page, PageFn, Push, View
@@ -110,18 +108,7 @@ async def overdue(page: Page) -> View:
             "when": page.when(lead.next_followup_at),
         }
 
-    rows = await page.session.exec(
-        select(Lead)
-        .where(
-            *permissions.lead_scope(scope.member),
-            col(Lead.deleted_at).is_(None),
-            col(Lead.stage).not_in([WON, LOST]),
-            col(Lead.next_followup_at).is_not(None),
-            col(Lead.next_followup_at) <= page.now,
-        )
-        .order_by(col(Lead.next_followup_at), col(Lead.number))
-        .limit(OVERDUE_SHOWN)
-    )
+    found = await board.overdue_leads(page.session, scope, page.now, limit=OVERDUE_SHOWN)
     escalations: list[dict[str, Any]] = []
     more = 0
     if permissions.is_manager(scope.member):
@@ -133,7 +120,7 @@ async def overdue(page: Page) -> View:
     return View(
         "overdue",
         {
-            "overdue": [item(lead) for lead in rows.all()],
+            "overdue": [item(lead) for lead in found],
             "escalations": escalations,
             "more": more,
             "manager": permissions.is_manager(scope.member),

@@ -6,21 +6,18 @@ so the web writes the same events and /summary counts them the same way.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
-
-from sqlmodel import col, select
 
 from assistant.db.models import Lead
 from assistant.domain import pipeline
-from assistant.services import analytics, customers, permissions, today
+from assistant.services import analytics, board, customers, permissions, today
 from assistant.services import leads as svc
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.web.app import Page, PageFn, View
 
 CARDS_PER_COLUMN: Final = 50
-CLOSED_SHOWN_FOR: Final = timedelta(days=30)  # won and lost leads stay on the board this long
 HISTORY_SHOWN: Final = 15
 
 
@@ -75,28 +72,16 @@ async def home(page: Page) -> View:
         from assistant.web.manager_pages import team
 
         return await team(page)
-    return await board(page)
+    return await board_page(page)
 
 
-async def board(page: Page) -> View:
+async def board_page(page: Page) -> View:
     scope = await page.scope()
     stages = list(pipeline.stages(scope.team.pipeline))
-    shown_since = page.now - CLOSED_SHOWN_FOR
-    rows = await page.session.exec(
-        select(Lead)
-        .where(*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None))
-        .where((col(Lead.stage) != pipeline.WON) | (col(Lead.updated_at) >= shown_since))
-        .where(col(Lead.stage) != pipeline.LOST)
-        .order_by(
-            col(Lead.grade),
-            col(Lead.next_followup_at).is_(None),  # the same order on both databases
-            col(Lead.next_followup_at),
-            col(Lead.number),
-        )
-    )
+    found = await board.board_leads(page.session, scope, page.now)
     columns: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
     counts = dict.fromkeys(stages, 0)
-    for lead in rows.all():
+    for lead in found:
         if lead.stage not in columns:
             continue
         counts[lead.stage] += 1
@@ -216,7 +201,7 @@ async def my_summary(page: Page) -> View:
 PAGES: dict[str, PageFn] = {
     "summary": my_summary,
     "home": home,
-    "board": board,
+    "board": board_page,
     "lead": lead_card,
     "move": move,
     "today": today_plan,

@@ -1,7 +1,9 @@
 """A real headless Chromium (Debian's chromium and chromium-driver, through Selenium) opens the
 Mini App the way Telegram does, with signed initData in the address's fragment: the manager's
 team table agrees with /team, and a lead moved on the rep's board shows its new stage in /lead.
-The pages are photographed (zh-Hans, phone-sized) into docs/ for the README.
+The pages are photographed (zh-Hans, phone-sized): into docs/ for the README with
+`UPDATE_SCREENSHOTS=1`, else into the test's temporary folder, so a test run leaves the work
+tree as it was.
 
 Without the browser the test is skipped on a developer's machine and fails in CI (CI=true),
 where .ci/run installs it.
@@ -30,6 +32,7 @@ from tests.harness import ALICE, BOB, Harness, User
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+SHOTS = ("mini-app-manager-zh.png", "mini-app-rep-zh.png")
 THEME = '{"bg_color":"#ffffff","text_color":"#000000","button_color":"#3390ec"}'
 WAIT_SECONDS = 20
 
@@ -139,8 +142,13 @@ def _chat_rows(text: str) -> dict[str, tuple[str, ...]]:
     return rows
 
 
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+
+
 async def test_in_a_browser_the_team_table_agrees_with_team_and_a_board_move_reaches_lead(
-    bot: Harness, served: str, driver: Any
+    bot: Harness, served: str, driver: Any, shots: Path
 ) -> None:
     await bridal_team(bot)
     for user in (ALICE, BOB):
@@ -155,14 +163,14 @@ async def test_in_a_browser_the_team_table_agrees_with_team_and_a_board_move_rea
     assert set(shown) == {"Alice", "Dave", "Bob", "Eve"}
     assert shown == chat
     assert shown["Bob"][4] == "1"  # Bob's lead #1 is 4 days overdue
-    await asyncio.to_thread(driver.save_screenshot, str(DOCS / "mini-app-manager-zh.png"))
+    await asyncio.to_thread(driver.save_screenshot, str(shots / SHOTS[0]))
 
     # The rep: tap lead #2 on the board, tap a stage; /lead shows it.
     from selenium.webdriver.common.by import By
 
     await asyncio.to_thread(_opened_in_telegram, driver, served, bot, BOB)
     await asyncio.to_thread(_wait_for, driver, ".board")
-    await asyncio.to_thread(driver.save_screenshot, str(DOCS / "mini-app-rep-zh.png"))
+    await asyncio.to_thread(driver.save_screenshot, str(shots / SHOTS[1]))
     card = await asyncio.to_thread(
         driver.find_element, By.XPATH, "//button[starts-with(normalize-space(), '#2 ')]"
     )
@@ -175,3 +183,4 @@ async def test_in_a_browser_the_team_table_agrees_with_team_and_a_board_move_rea
     await asyncio.to_thread(_wait_for, driver, "#stage", "已邀约")
     assert "已从「新线索」移到「已邀约」" in await asyncio.to_thread(lambda: driver.page_source)
     assert "已邀约" in await bot.reply_text("/lead 2", BOB)
+    assert all((shots / name).stat().st_size > 0 for name in SHOTS)

@@ -16,7 +16,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.pipeline import LOST, WON
 from assistant.services.suggestions import script_lines
 
-LEADS_SHOWN_PER_GRADE = 10
+PAGE_SIZE = 10  # leads per message: what a phone shows at a glance; "more" shows the next ones
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,7 @@ class GradePlan:
     weight: int
     minutes: int
     count: int
-    leads: list[PlannedLead] = field(default_factory=list)
-
-    @property
-    def more(self) -> int:
-        return self.count - len(self.leads)
+    leads: list[PlannedLead] = field(default_factory=list)  # those on the plan's page
 
 
 @dataclass
@@ -48,10 +44,44 @@ class TodayPlan:
     overdue: int
     due_today: int
     scripts: dict[int, str] = field(default_factory=dict)  # lead id -> suggested script text
+    page: int = 1  # PAGE_SIZE leads a page, in plan order across the grades
 
     @property
     def lead_count(self) -> int:
         return sum(grade.count for grade in self.grades)
+
+    @property
+    def first_shown(self) -> int:
+        """The position of the page's first lead in the whole plan, from 1."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + sum(len(grade.leads) for grade in self.grades) - 1
+
+    @property
+    def remaining(self) -> int:
+        """Leads after this page."""
+        return max(self.lead_count - self.last_shown, 0)
+
+
+def page_slices(counts: dict[str, int], page: int) -> dict[str, tuple[int, int]]:
+    """Grade -> (offset, how many) of its leads on `page`: the plan lists A's leads, then B's,
+    C's and D's, PAGE_SIZE a page."""
+    start, end = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
+    slices: dict[str, tuple[int, int]] = {}
+    position = 0
+    for grade in GRADES:
+        count = counts.get(grade, 0)
+        low, high = max(start - position, 0), min(end - position, count)
+        if high > low:
+            slices[grade] = (low, high - low)
+        position += count
+    return slices
+
+
+def last_page(lead_count: int) -> int:
+    return max(-(-lead_count // PAGE_SIZE), 1)
 
 
 async def active_leads(session: AsyncSession, *, person: Person, team: Team) -> list[Lead]:
@@ -93,7 +123,7 @@ class GradeCount:
     due_today: int = 0
 
 
-def build_plan(person: Person, leads: list[Lead], now: datetime) -> TodayPlan:
+def build_plan(person: Person, leads: list[Lead], now: datetime, page: int = 1) -> TodayPlan:
     """Split the person's working minutes across grades, then across each grade's leads.
 
     Within a grade: overdue follow-ups first (oldest first), then today's follow-ups, then by
@@ -107,29 +137,42 @@ def build_plan(person: Person, leads: list[Lead], now: datetime) -> TodayPlan:
     for grade, graded in by_grade.items():
         ranks = [_order_key(lead, now, today_end)[0] for lead in graded]
         counts[grade] = GradeCount(len(graded), ranks.count(0), ranks.count(1))
-    return _assemble(person, now, counts, by_grade)
+        graded.sort(key=lambda lead: _order_key(lead, now, today_end))
+    page = min(max(page, 1), last_page(sum(count.count for count in counts.values())))
+    slices = page_slices({grade: count.count for grade, count in counts.items()}, page)
+    shown = {
+        grade: graded[offset : offset + size]
+        for grade, graded in by_grade.items()
+        for offset, size in [slices.get(grade, (0, 0))]
+    }
+    return _assemble(person, now, counts, shown, page)
 
 
 def _assemble(
-    person: Person, now: datetime, counts: dict[str, GradeCount], shown: dict[str, list[Lead]]
+    person: Person,
+    now: datetime,
+    counts: dict[str, GradeCount],
+    shown: dict[str, list[Lead]],
+    page: int,
 ) -> TodayPlan:
-    """The plan from each grade's counts and (at least) its first leads, in any order."""
+    """The plan from each grade's counts and the leads of its slice of the page, in any order."""
     day, today_end = _day_and_end(person, now)
     minutes = allocate(person.work_minutes, {g: c.count for g, c in counts.items()})
+    slices = page_slices({grade: count.count for grade, count in counts.items()}, page)
     grades: list[GradePlan] = []
     for grade in GRADES:
         count = counts.get(grade, GradeCount())
-        first = sorted(shown.get(grade, []), key=lambda lead: _order_key(lead, now, today_end))
-        first = first[:LEADS_SHOWN_PER_GRADE]
-        shares = split_evenly(minutes[grade], count.count)
+        on_page = sorted(shown.get(grade, []), key=lambda lead: _order_key(lead, now, today_end))
+        offset, _ = slices.get(grade, (0, 0))
+        shares = split_evenly(minutes[grade], count.count)[offset:]
         plan = GradePlan(grade, WEIGHTS[grade], minutes[grade], count.count)
-        for lead, share in zip(first, shares, strict=False):
+        for lead, share in zip(on_page, shares, strict=False):
             rank = _order_key(lead, now, today_end)[0]
             plan.leads.append(PlannedLead(lead, share, rank == 0, rank == 1))
         grades.append(plan)
     overdue = sum(c.overdue for c in counts.values())
     due_today = sum(c.due_today for c in counts.values())
-    return TodayPlan(day, person.work_minutes, grades, overdue, due_today)
+    return TodayPlan(day, person.work_minutes, grades, overdue, due_today, page=page)
 
 
 def _open_leads_of(person: Person, team: Team) -> list[Any]:
@@ -163,10 +206,14 @@ async def _grade_counts(
     return counts
 
 
-async def _first_leads(
-    session: AsyncSession, where: list[Any], grades: list[str], now: datetime, today_end: datetime
+async def _page_leads(
+    session: AsyncSession,
+    where: list[Any],
+    slices: dict[str, tuple[int, int]],
+    now: datetime,
+    today_end: datetime,
 ) -> dict[str, list[Lead]]:
-    """Each grade's first leads in plan order (_order_key, as SQL), in one query."""
+    """Each grade's leads on the page, in plan order (_order_key, as SQL), in one query."""
     followup = col(Lead.next_followup_at)
     order = (
         case((followup <= now, 0), (followup < today_end, 1), else_=2),
@@ -179,9 +226,10 @@ async def _first_leads(
         select(col(Lead.id))
         .where(*where, _in_bucket(grade))
         .order_by(*order)
-        .limit(LEADS_SHOWN_PER_GRADE)
+        .offset(offset)
+        .limit(size)
         .subquery()
-        for grade in grades
+        for grade, (offset, size) in slices.items()
     ]
     if not firsts:
         return {}
@@ -202,14 +250,15 @@ async def attach_scripts(
 
 
 async def plan_for(
-    session: AsyncSession, *, person: Person, team: Team, now: datetime
+    session: AsyncSession, *, person: Person, team: Team, now: datetime, page: int = 1
 ) -> TodayPlan:
     """build_plan() with the counting and ordering done by the database: only the leads shown
     are loaded (tests/integration/test_today_plan.py holds the two to the same result)."""
     _, today_end = _day_and_end(person, now)
     where = _open_leads_of(person, team)
     counts = await _grade_counts(session, where, now, today_end)
-    grades = [grade for grade in GRADES if counts.get(grade, GradeCount()).count]
-    shown = await _first_leads(session, where, grades, now, today_end)
-    plan = _assemble(person, now, counts, shown)
+    sizes = {grade: count.count for grade, count in counts.items()}
+    page = min(max(page, 1), last_page(sum(sizes.values())))
+    shown = await _page_leads(session, where, page_slices(sizes, page), now, today_end)
+    plan = _assemble(person, now, counts, shown, page)
     return await attach_scripts(session, plan, person=person, team=team, now=now)

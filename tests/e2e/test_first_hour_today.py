@@ -7,7 +7,7 @@ import html
 import re
 
 from assistant.db.session import transaction
-from tests.harness import Harness, User
+from tests.harness import Harness, User, buttons
 from tests.helpers import find_person, sessionmaker_of
 
 CHEN = User(1005, "小陈", "zh-hans")
@@ -155,3 +155,69 @@ async def test_someone_stored_before_rep_names_gets_their_first_name_on_the_next
         person = await find_person(session, SAM.id)
         person.rep_name = None  # as every person was before the rep_name column
     assert "<b>Sam</b>" in await bot.reply_text("/name", SAM)
+
+
+async def test_in_chinese_the_marks_are_explained_once_and_more_shows_the_next_ten(
+    bot: Harness,
+) -> None:
+    await bot.send("/start", CHEN)
+    for number in range(1, 24):
+        await bot.send(f"/add 客户{number} 婚期明年{number % 12 + 1}月", CHEN)
+    [first] = [call for call in await bot.send("/today", CHEN) if call.text]
+    assert first.text.count("📌 今天要跟进") == 1 and "• 其余按顺序联系" in first.text
+    assert "⏰ 跟进已逾期" in first.text
+    assert len(lines_by_lead(first.text)) == 10
+    assert "还有 13 个客户" in first.text
+    [more] = buttons(first)
+    assert more["text"] == "👇 再看 10 个"
+
+    [second] = [call for call in await bot.press(more["callback_data"], CHEN) if call.text]
+    assert "今日计划（续）" in second.text and "第 11–20 个，共 23 个" in second.text
+    assert "今天要跟进 ·" not in second.text  # explained once, on the first page
+    assert not set(lines_by_lead(second.text)) & set(lines_by_lead(first.text))
+    [last_more] = buttons(second)
+    assert last_more["text"] == "👇 再看 3 个"
+    [third] = [call for call in await bot.press(last_more["callback_data"], CHEN) if call.text]
+    assert "第 21–23 个，共 23 个" in third.text and not buttons(third)
+    assert len(lines_by_lead(third.text)) == 3
+
+
+async def test_in_english_the_marks_are_explained_once_and_more_shows_the_next_ten(
+    bot: Harness,
+) -> None:
+    await bot.send("/start", SAM)
+    for number in range(1, 13):
+        await bot.send(f"/add Client{number}", SAM)
+    await bot.send("/fu 3 today 18:00", SAM)
+    [first] = [call for call in await bot.send("/today", SAM) if call.text]
+    assert "⏰ overdue · 📌 due today · • the rest, in order" in first.text
+    assert len(lines_by_lead(first.text)) == 10
+    assert "2 more leads after these" in first.text
+    [more] = buttons(first)
+    assert more["text"] == "👇 Next 2"
+    [second] = [call for call in await bot.press(more["callback_data"], SAM) if call.text]
+    assert "Today's plan, continued" in second.text and "leads 11–12 of 12" in second.text
+    assert "the rest, in order" not in second.text
+    assert len(lines_by_lead(second.text)) == 2 and not buttons(second)
+
+
+async def test_a_plan_that_fits_on_one_page_has_no_more_button(bot: Harness) -> None:
+    await bot.send("/start", SAM)
+    await bot.send("/add Olivia", SAM)
+    [only] = [call for call in await bot.send("/today", SAM) if call.text]
+    assert not buttons(only) and "more lead" not in only.text
+
+
+async def test_a_more_button_pressed_after_leads_were_closed_shows_the_last_page(
+    bot: Harness,
+) -> None:
+    await bot.send("/start", SAM)
+    for number in range(1, 13):
+        await bot.send(f"/add Client{number}", SAM)
+    [first] = [call for call in await bot.send("/today", SAM) if call.text]
+    for number in range(1, 6):
+        await bot.send(f"/lost {number} no reply", SAM)
+    [again] = [
+        call for call in await bot.press(buttons(first)[0]["callback_data"], SAM) if call.text
+    ]
+    assert "7 open leads" in again.text and len(lines_by_lead(again.text)) == 7

@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from assistant.db.session import Sessionmaker
-from tests.harness import ALICE, BOB, Harness
+from tests.harness import ALICE, BOB, Harness, buttons
 from tests.helpers import make_lead, person_by_tg, team_of
 
 
@@ -40,11 +40,14 @@ async def test_d_leads_get_only_a_copyable_activation_message(
     bot: Harness, sessionmaker: Sessionmaker
 ) -> None:
     await _bob_with_leads(bot, sessionmaker)
-    text = await bot.reply_text("/today", BOB)
-    d_section = text.split("<b>D · 27 min</b>")[1]
-    assert d_section.count("✉️ <code>") == 10
+    [first] = [call for call in await bot.send("/today", BOB) if call.text]
+    d_section = first.text.split("<b>D · 27 min</b>")[1]
+    assert d_section.count("✉️ <code>") == 4  # ten leads a page: A's 2, B's 4, then D's
     assert "💬" not in d_section
     assert "/activate" in d_section
+    [more] = buttons(first)
+    [rest] = [call for call in await bot.press(more["callback_data"], BOB) if call.text]
+    assert rest.text.split("<b>D · 27 min</b>")[1].count("✉️ <code>") == 6
 
 
 async def test_today_with_no_leads_says_how_to_start_in_the_persons_language(bot: Harness) -> None:

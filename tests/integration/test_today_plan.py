@@ -20,6 +20,8 @@ def _shape(plan: today.TodayPlan) -> Any:
         plan.total_minutes,
         plan.overdue,
         plan.due_today,
+        plan.page,
+        plan.remaining,
         [
             (
                 g.grade,
@@ -67,9 +69,16 @@ async def test_the_plan_from_sql_is_the_plan_from_every_lead(
             owner = other if rng.random() < 0.2 else person  # someone else's leads stay out
             session.add(_random_lead(rng, team, owner, number))
     async with sessionmaker() as session:
-        from_sql = await today.plan_for(session, person=person, team=team, now=NOW)
         every = await today.active_leads(session, person=person, team=team)
-        reference = today.build_plan(person, every, NOW)
-        await today.attach_scripts(session, reference, person=person, team=team, now=NOW)
-    assert _shape(from_sql) == _shape(reference)
+        pages = today.last_page(len(every))
+        shown: list[int] = []
+        for page in range(1, pages + 2):  # one past the last: a stale button shows the last
+            from_sql = await today.plan_for(session, person=person, team=team, now=NOW, page=page)
+            reference = today.build_plan(person, every, NOW, page=page)
+            await today.attach_scripts(session, reference, person=person, team=team, now=NOW)
+            assert _shape(from_sql) == _shape(reference)
+            assert from_sql.page == min(page, pages)
+            if page <= pages:
+                shown += [p.lead.id or 0 for g in from_sql.grades for p in g.leads]
     assert sum(g.count for g in reference.grades) == len(every)
+    assert sorted(shown) == sorted(lead.id or 0 for lead in every)  # each lead on one page

@@ -14,12 +14,33 @@ from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
+MORE = "tdm"  # the plan's "more" button
+
+
+async def _plan_reply(request: Request, page: int) -> Reply:
+    team = (await request.actor()).team
+    plan = await today.plan_for(
+        request.session, person=request.person, team=team, now=request.now, page=page
+    )
+    space = await team_label(request, team)
+    more = None
+    if plan.remaining:
+        count = min(plan.remaining, today.PAGE_SIZE)
+        label = t(request.locale, "work_buttons.today_more", count=count)
+        more = keyboard([button(label, request.sign(MORE, plan.page + 1))])
+    context = {"plan": plan, "rep": signature(request.person), "space": space, "paged": True}
+    return Reply("work/today", context, keyboard=more)
+
 
 async def today_command(request: Request) -> Reply:
-    team = (await request.actor()).team
-    plan = await today.plan_for(request.session, person=request.person, team=team, now=request.now)
-    space = await team_label(request, team)
-    return Reply("work/today", {"plan": plan, "rep": signature(request.person), "space": space})
+    return await _plan_reply(request, 1)
+
+
+async def more_button(request: Request) -> Reply:
+    """The plan's next leads, in a message of their own below the ones already shown."""
+    if len(request.args) != 1 or not request.args[0].isascii() or not request.args[0].isdigit():
+        raise UserError("bad_button")
+    return await _plan_reply(request, int(request.args[0]))
 
 
 def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeyboardMarkup | None:
@@ -89,5 +110,5 @@ FEATURE = Feature(
         CommandSpec("today", "work", today_command),
         CommandSpec("activate", "work", activate_command),
     ],
-    callbacks={"act": activate_outcome},
+    callbacks={"act": activate_outcome, MORE: more_button},
 )

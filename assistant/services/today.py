@@ -35,6 +35,11 @@ class GradePlan:
     count: int
     leads: list[PlannedLead] = field(default_factory=list)  # those on the plan's page
 
+    @property
+    def more(self) -> int:
+        """The grade's leads not on this page."""
+        return self.count - len(self.leads)
+
 
 @dataclass
 class TodayPlan:

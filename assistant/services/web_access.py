@@ -54,6 +54,19 @@ async def issue_link(session: AsyncSession, *, person: Person, now: datetime) ->
     return await _issue(session, LINK, person.id, now)
 
 
+async def link_is_open(session: AsyncSession, *, secret: str, now: datetime) -> bool:
+    """Whether the link would still open a session (read only)."""
+    if not secret or len(secret) > 100:
+        return False
+    found = await session.get(WebToken, digest(secret))
+    return (
+        found is not None
+        and found.kind == LINK
+        and found.used_at is None
+        and found.expires_at > now
+    )
+
+
 async def redeem_link(session: AsyncSession, *, secret: str, now: datetime) -> str | None:
     """Use the link up and return a session secret; None when it is unknown, expired or was
     already used."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -202,12 +203,23 @@ def web_app(application: Application) -> Starlette:  # type: ignore[type-arg]
     async def shell(_: Request) -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
-    async def login(request: Request) -> Response:
-        now = app.clock()
+    async def login_page(request: Request) -> Response:
+        """The link's page only asks to go on: a link preview (Telegram fetches every link
+        it shows) must not use up the link before its person does."""
+        secret = request.query_params.get("t", "")
         async with UnitOfWork(app.sessionmaker, clock=app.clock) as uow:
-            secret = await web_access.redeem_link(
-                uow.session, secret=request.query_params.get("t", ""), now=now
-            )
+            usable = await web_access.link_is_open(uow.session, secret=secret, now=uow.now)
+        if not usable:
+            return page_html(app.settings.default_locale, "link_used", 403)
+        return page_html(app.settings.default_locale, "link_open", 200, secret=secret)
+
+    async def login(request: Request) -> Response:
+        body = await request.body()
+        given = (
+            parse_qs(body.decode("utf-8", "replace")).get("t", [""]) if len(body) < 400 else [""]
+        )
+        async with UnitOfWork(app.sessionmaker, clock=app.clock) as uow:
+            secret = await web_access.redeem_link(uow.session, secret=given[0], now=uow.now)
         if secret is None:
             return page_html(app.settings.default_locale, "link_used", 403)
         response = RedirectResponse(f"{PREFIX}/", status_code=303)
@@ -287,7 +299,8 @@ def web_app(application: Application) -> Starlette:  # type: ignore[type-arg]
 
     routes = [
         Route("/", shell, methods=["GET"]),
-        Route("/login", login, methods=["GET"]),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
         Route("/v/{name}", view, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]

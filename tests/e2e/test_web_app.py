@@ -4,15 +4,20 @@ as in the chat."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from assistant.config import Settings
 from assistant.db.models import LeadEvent
+from assistant.tg.webhook import create_app
 from assistant.web.app import CSP
+from assistant.web.server import serving
 from tests.e2e.web_support import ACTORS, DAVE, EVE, Bridal, WebClient, bridal_team, signed
 from tests.e2e.web_support import web_client as make_client
 from tests.harness import ALICE, BOB, Harness, MutableClock, buttons
@@ -108,10 +113,22 @@ def _link(text: str) -> str:
     return match.group(1).removeprefix("http://127.0.0.1:8089")
 
 
+async def _open(web: WebClient, link: str) -> httpx.Response:
+    """What a browser does with the link: load its page, press its button."""
+    page = await web.http.get(link)
+    if page.status_code != 200:
+        return page
+    secret = re.search(r'name="t" value="([\w-]+)"', page.text)
+    assert secret, page.text
+    return await web.http.post("/app/login", data={"t": secret.group(1)})
+
+
 async def test_console_link_opens_a_browser_session_once(bot: Harness, web: WebClient) -> None:
     await bot.send("/start", BOB)
     link = _link(await bot.reply_text("/web", BOB))
-    opened = await web.http.get(link)
+    previewed = await web.http.get(link)  # as Telegram's link preview would fetch it
+    assert previewed.status_code == 200 and "Open" in previewed.text
+    opened = await _open(web, link)
     assert opened.status_code == 303 and opened.headers["location"] == "/app/"
     cookie = opened.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/app" in cookie
@@ -121,6 +138,8 @@ async def test_console_link_opens_a_browser_session_once(bot: Harness, web: WebC
     replayed = await web.http.get(link)
     assert replayed.status_code == 403
     assert "used" in replayed.text
+    secret = link.rsplit("=", 1)[1]
+    assert (await web.http.post("/app/login", data={"t": secret})).status_code == 403
     assert (await web.view("board", None)).status_code == 401
 
 
@@ -131,11 +150,14 @@ async def test_a_link_older_than_ten_minutes_opens_nothing(
     link = _link(await bot.reply_text("/web", BOB))
     clock.advance(minutes=10, seconds=1)
     assert (await web.http.get(link)).status_code == 403
+    secret = link.rsplit("=", 1)[1]
+    assert (await web.http.post("/app/login", data={"t": secret})).status_code == 403
 
 
 async def test_a_made_up_link_opens_nothing(web: WebClient) -> None:
     assert (await web.http.get("/app/login?t=guessed")).status_code == 403
     assert (await web.http.get("/app/login")).status_code == 403
+    assert (await web.http.post("/app/login", data={"t": "guessed"})).status_code == 403
 
 
 async def test_web_without_a_port_or_address_says_what_to_set(database_url: str) -> None:
@@ -359,3 +381,29 @@ async def test_on_telegram_the_menu_button_and_web_open_the_app(database_url: st
         assert "https://bot.example.com/app/login?t=" in link
     finally:
         await harness.stop()
+
+
+async def test_the_webhook_server_serves_the_mini_app_too(bot: Harness) -> None:
+    server = create_app(bot.app, secret="s", path="/hook", manage_lifecycle=False)
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        shell = await http.get("/app/")
+        assert shell.status_code == 200 and "/app/static/app.js" in shell.text
+        assert (await http.post("/app/v/board", json={})).status_code == 403
+
+
+async def test_beside_polling_and_the_console_it_is_served_on_web_port(
+    bot: Harness, settings: Settings
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    on_port = settings.model_copy(update={"web_port": port, "webhook_listen": "127.0.0.1"})
+    async with serving(bot.app, on_port), httpx.AsyncClient() as http:
+        for _ in range(100):  # until uvicorn listens
+            try:
+                shell = await http.get(f"http://127.0.0.1:{port}/app/")
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert shell.status_code == 200 and "/app/static/app.js" in shell.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from assistant.domain.capture import (
     normalize_phone,
     parse_amount,
 )
-from assistant.domain.cells import escape_formula, unescape_formula
+from assistant.domain.cells import escape_formula
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
 from assistant.domain.sources import is_referral, known_source, source_key
@@ -38,9 +38,10 @@ from assistant.services import leads as svc
 from assistant.services import permissions
 from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
+from assistant.services.import_files import MAX_BYTES, MAX_CELL, MAX_ROWS, TIME_FORMAT, read_table
 
-MAX_ROWS: Final = 20_000
-MAX_BYTES: Final = 10 * 1024 * 1024
+__all__ = ["MAX_BYTES", "MAX_ROWS", "ImportResult", "export_csv", "import_table", "read_table"]
+
 BOM: Final = "\ufeff"
 COLUMNS: Final = (
     "number", "name", "phone", "wechat", "source", "event_date", "stage", "grade",
@@ -55,7 +56,7 @@ ALIASES: Final[dict[str, str]] = {
     "note": "notes", "mobile": "phone", "tel": "phone", "wechat id": "wechat",
     "follow-up": "next_followup", "created at": "created_at", "id": "number", "#": "number",
 }  # fmt: skip
-TIME_FORMAT: Final = "%Y-%m-%d %H:%M"
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
 _YES: Final = {"1", "yes", "y", "true", "是", "✓", "手动", "manual"}
 
 
@@ -144,61 +145,6 @@ class ImportResult:
         return sum(1 for bad in self.bad if bad.reason == "duplicate")
 
 
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of strings from a CSV (UTF-8 with or without BOM, or GB18030) or an XLSX file."""
-    if len(data) > MAX_BYTES:
-        raise UserError("import_too_big", limit=MAX_BYTES // (1024 * 1024))
-    if filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    if not filename.lower().endswith((".csv", ".txt")):
-        raise UserError("import_bad_file", name=filename[:60])
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError("import_bad_file", name=filename[:60])
-    try:
-        return [[unescape_formula(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error:
-        raise UserError("import_bad_file", name=filename[:60]) from None
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook  # imported only when a workbook arrives
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a corrupt or non-Excel file: openpyxl raises many kinds
-        raise UserError("import_bad_file", name="xlsx") from None
-    sheet = book.worksheets[0]
-    rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([unescape_formula(_cell(value)) for value in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    book.close()
-    return rows
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (
-            value.strftime(TIME_FORMAT)
-            if (value.hour or value.minute)
-            else value.date().isoformat()
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 @dataclass
 class _Row:
     values: dict[str, Any]
@@ -206,11 +152,31 @@ class _Row:
     wechat: str | None
 
 
+def _local_time(text: str, zone: ZoneInfo, latest: datetime) -> datetime | None:
+    """A `2026-12-01 10:00` cell in the person's zone, if it is one between 1900 and `latest`
+    (a year-9999 time would overflow once moved to UTC or given a follow-up)."""
+    try:
+        moment = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=zone)
+    except ValueError:
+        return None
+    if not EARLIEST <= moment <= latest:
+        return None
+    return moment
+
+
 def _check_row(
-    cells: dict[str, str], scope: svc.Scope, today: date, zone: ZoneInfo, thresholds: Any
+    cells: dict[str, str],
+    scope: svc.Scope,
+    now: datetime,
+    today: date,
+    zone: ZoneInfo,
+    thresholds: Any,
 ) -> tuple[_Row | None, BadRow | None]:
     def bad(reason: str, value: str = "") -> tuple[None, BadRow]:
         return None, BadRow(0, reason, value[:40])
+
+    if any(len(cell) > MAX_CELL for cell in cells.values()):
+        return bad("cell_too_long", str(MAX_CELL))
 
     name = " ".join(cells.get("name", "").split())
     if not name:
@@ -249,17 +215,14 @@ def _check_row(
         amount = parse_amount(to_simplified(raw))
         if amount is None:
             return bad("bad_amount", raw)
-    followup = None
+    followup = created = None
     if raw := cells.get("next_followup", "").strip():
-        try:
-            followup = datetime.strptime(raw, TIME_FORMAT).replace(tzinfo=zone)
-        except ValueError:
+        followup = _local_time(raw, zone, now + svc.FOLLOWUP_HORIZON)
+        if followup is None:
             return bad("bad_time", raw)
-    created = None
     if raw := cells.get("created_at", "").strip():
-        try:
-            created = datetime.strptime(raw, TIME_FORMAT).replace(tzinfo=zone)
-        except ValueError:
+        created = _local_time(raw, zone, now + timedelta(days=1))
+        if created is None:
             return bad("bad_time", raw)
     texts = {"source": svc.SOURCE_LIMIT, "notes": svc.NOTE_LIMIT, "tags": svc.TAGS_LIMIT,
              "lost_reason": svc.REASON_LIMIT}  # fmt: skip
@@ -331,7 +294,7 @@ async def import_table(
     mapping = _header_map(table[0])
     if "name" not in mapping.values():
         raise UserError("import_no_name_column")
-    if len(table) - 1 > MAX_ROWS:
+    if sum(1 for row in table[1:] if row) > MAX_ROWS:
         raise UserError("import_too_many", limit=MAX_ROWS)
     zone = ZoneInfo(scope.person.timezone)
     today = scope.today(now)
@@ -340,10 +303,10 @@ async def import_table(
     result = ImportResult()
     good: list[_Row] = []
     for row_number, raw in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in raw):
+        if not raw or not any(cell.strip() for cell in raw):
             continue
         cells = {key: raw[index] for index, key in mapping.items() if index < len(raw)}
-        row, problem = _check_row(cells, scope, today, zone, thresholds)
+        row, problem = _check_row(cells, scope, now, today, zone, thresholds)
         if problem is not None:
             problem.row = row_number
             result.bad.append(problem)

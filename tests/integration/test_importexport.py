@@ -239,3 +239,38 @@ async def test_a_sheet_in_traditional_characters_is_read_and_kept_as_written(
 
 def _read(rows: list[list[str]]) -> list[list[str]]:
     return importexport.read_table(_csv(rows), "leads.csv")
+
+
+async def test_a_row_with_an_over_long_cell_is_a_bad_row_and_the_others_are_stored(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [["姓名", "电话", "备注"], ["王女士", "13800138000", "x" * 5_000], ["李先生", "", ""]]
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        result = await importexport.import_table(session, scope, _read(rows), NOW)
+    assert result.stored == 1
+    assert [(bad.row, bad.reason) for bad in result.bad] == [(2, "cell_too_long")]
+
+
+async def test_a_bad_created_or_follow_up_cell_is_a_bad_row_not_an_aborted_import(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [
+        ["姓名", "电话", "创建时间", "下次跟进"],
+        ["王女士", "13800138000", "9999-12-31 23:59", ""],
+        ["李先生", "13800138001", "0001-01-01 00:00", ""],
+        ["赵女士", "13800138002", "昨天下午", ""],
+        ["钱先生", "13800138003", "2026-11-01 10:00", "9999-12-31 23:59"],
+        ["孙女士", "13800138004", "2026-11-01 10:00", "2026-12-01 10:00"],
+    ]
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        scope.person.timezone = "America/Los_Angeles"  # 9999-12-31 here is past UTC's end
+        result = await importexport.import_table(session, scope, _read(rows), NOW)
+    assert result.stored == 1
+    assert [(bad.row, bad.reason) for bad in result.bad] == [
+        (2, "bad_time"),
+        (3, "bad_time"),
+        (4, "bad_time"),
+        (5, "bad_time"),
+    ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -701,7 +702,8 @@ async def document(request: Request) -> Reply:
     if to_pool:
         permissions.require_manager(scope.member)
     name = doc.file_name or "file.csv"
-    table = importexport.read_table(await download(request, doc.file_id), name)
+    data = await download(request, doc.file_id)
+    table = await asyncio.to_thread(importexport.read_table, data, name)  # off the event loop
     result = await importexport.import_table(
         request.session, scope, table, request.now, pool=to_pool
     )

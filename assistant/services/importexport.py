@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
@@ -40,7 +41,18 @@ from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
 from assistant.services.import_files import MAX_BYTES, MAX_CELL, MAX_ROWS, TIME_FORMAT, read_table
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "ImportResult", "export_csv", "import_table", "read_table"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "CheckedTable",
+    "ImportResult",
+    "RowRules",
+    "check_table",
+    "export_csv",
+    "import_table",
+    "read_table",
+    "store_checked",
+]
 
 BOM: Final = "\ufeff"
 COLUMNS: Final = (
@@ -165,12 +177,7 @@ def _local_time(text: str, zone: ZoneInfo, latest: datetime) -> datetime | None:
 
 
 def _check_row(
-    cells: dict[str, str],
-    scope: svc.Scope,
-    now: datetime,
-    today: date,
-    zone: ZoneInfo,
-    thresholds: Any,
+    cells: dict[str, str], rules: RowRules, zone: ZoneInfo
 ) -> tuple[_Row | None, BadRow | None]:
     def bad(reason: str, value: str = "") -> tuple[None, BadRow]:
         return None, BadRow(0, reason, value[:40])
@@ -195,12 +202,12 @@ def _check_row(
     event_date = None
     if raw := cells.get("event_date", "").strip():
         try:
-            event_date = parse_date(to_simplified(raw), today)
+            event_date = parse_date(to_simplified(raw), rules.today)
         except DateParseError:
             return bad("bad_date", raw)
-    stage = pipeline.first_stage(scope.team.pipeline)
+    stage = pipeline.first_stage(rules.pipeline)
     if raw := cells.get("stage", "").strip():
-        found = svc.find_stage(scope.team.pipeline, to_simplified(raw))
+        found = svc.find_stage(rules.pipeline, to_simplified(raw))
         if found is None:
             return bad("bad_stage", raw)
         stage = found
@@ -217,11 +224,11 @@ def _check_row(
             return bad("bad_amount", raw)
     followup = created = None
     if raw := cells.get("next_followup", "").strip():
-        followup = _local_time(raw, zone, now + svc.FOLLOWUP_HORIZON)
+        followup = _local_time(raw, zone, rules.now + svc.FOLLOWUP_HORIZON)
         if followup is None:
             return bad("bad_time", raw)
     if raw := cells.get("created_at", "").strip():
-        created = _local_time(raw, zone, now + timedelta(days=1))
+        created = _local_time(raw, zone, rules.now + timedelta(days=1))
         if created is None:
             return bad("bad_time", raw)
     texts = {"source": svc.SOURCE_LIMIT, "notes": svc.NOTE_LIMIT, "tags": svc.TAGS_LIMIT,
@@ -234,7 +241,7 @@ def _check_row(
     if source is not None and known_source(source) is None:
         source = typed_source
     strong = cells.get("strong_intent", "").strip().lower() in _YES or is_referral(source)
-    auto = grade_for(event_date, today, strong, thresholds)
+    auto = grade_for(event_date, rules.today, strong, rules.thresholds)
     values = {
         "name": name,
         "phone": phone,
@@ -277,6 +284,88 @@ async def _existing_keys(
     return phones, wechats
 
 
+@dataclass(frozen=True)
+class RowRules:
+    """What checking a row depends on besides the row: read once, before the transaction."""
+
+    pipeline: str
+    timezone: str
+    today: date
+    thresholds: Any
+    now: datetime = field(compare=False)
+
+    @classmethod
+    def of(cls, scope: svc.Scope, now: datetime) -> RowRules:
+        return cls(
+            scope.team.pipeline,
+            scope.person.timezone,
+            scope.today(now),
+            scope.settings["grading"],
+            now,
+        )
+
+
+@dataclass
+class CheckedTable:
+    """A file's rows checked against the rules, before anything is read from the team."""
+
+    table: list[list[str]]
+    rules: RowRules
+    good: list[tuple[int, _Row]] = field(default_factory=list)  # (row number, row)
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.good) + len(self.bad)
+
+
+def check_header(table: list[list[str]]) -> dict[int, str]:
+    """The column of each known field; refuses an empty file or one without names."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise UserError("import_empty")
+    mapping = _header_map(table[0])
+    if "name" not in mapping.values():
+        raise UserError("import_no_name_column")
+    if count_rows(table) > MAX_ROWS:
+        raise UserError("import_too_many", limit=MAX_ROWS)
+    return mapping
+
+
+def count_rows(table: list[list[str]]) -> int:
+    """The rows with something in them, the header not counted."""
+    return sum(1 for row in table[1:] if row and any(cell.strip() for cell in row))
+
+
+def check_table(
+    table: list[list[str]],
+    rules: RowRules,
+    progress: Callable[[int], None] | None = None,
+    every: int = 1_000,
+) -> CheckedTable:
+    """Every row checked on its own (no database: duplicates are found when storing).
+
+    Pure CPU work, a second or more for a big file: callers run it in a worker thread.
+    `progress` hears how many rows are done every `every` rows.
+    """
+    mapping = check_header(table)
+    zone = ZoneInfo(rules.timezone)
+    checked = CheckedTable(table, rules)
+    for row_number, raw in enumerate(table[1:], start=2):
+        if not raw or not any(cell.strip() for cell in raw):
+            continue
+        cells = {key: raw[index] for index, key in mapping.items() if index < len(raw)}
+        row, problem = _check_row(cells, rules, zone)
+        if problem is not None:
+            problem.row = row_number
+            checked.bad.append(problem)
+        else:
+            assert row is not None
+            checked.good.append((row_number, row))
+        if progress is not None and checked.rows % every == 0:
+            progress(checked.rows)
+    return checked
+
+
 async def import_table(
     session: AsyncSession,
     scope: svc.Scope,
@@ -289,29 +378,32 @@ async def import_table(
 
     With `pool`, the leads go to the team pool (no owner, no follow-up until someone owns them).
     """
-    if not table or not any(cell.strip() for cell in table[0]):
-        raise UserError("import_empty")
-    mapping = _header_map(table[0])
-    if "name" not in mapping.values():
-        raise UserError("import_no_name_column")
-    if sum(1 for row in table[1:] if row) > MAX_ROWS:
-        raise UserError("import_too_many", limit=MAX_ROWS)
-    zone = ZoneInfo(scope.person.timezone)
-    today = scope.today(now)
+    return await store_checked(
+        session, scope, check_table(table, RowRules.of(scope, now)), now, pool=pool
+    )
+
+
+async def store_checked(
+    session: AsyncSession,
+    scope: svc.Scope,
+    checked: CheckedTable,
+    now: datetime,
+    *,
+    pool: bool = False,
+) -> ImportResult:
+    """Store the checked rows that duplicate nothing in the team or earlier in the file.
+
+    The only part of an import that needs the transaction: it reads the team's phones and
+    WeChat ids and writes. Rows checked under other rules (the person changed team or zone
+    since) are checked again first.
+    """
+    rules = RowRules.of(scope, now)
+    if checked.rules != rules:
+        checked = check_table(checked.table, rules)
     phones, wechats = await _existing_keys(session, scope)
-    thresholds = scope.settings["grading"]
-    result = ImportResult()
+    result = ImportResult(bad=list(checked.bad))
     good: list[_Row] = []
-    for row_number, raw in enumerate(table[1:], start=2):
-        if not raw or not any(cell.strip() for cell in raw):
-            continue
-        cells = {key: raw[index] for index, key in mapping.items() if index < len(raw)}
-        row, problem = _check_row(cells, scope, now, today, zone, thresholds)
-        if problem is not None:
-            problem.row = row_number
-            result.bad.append(problem)
-            continue
-        assert row is not None
+    for row_number, row in checked.good:
         duplicate = phones.get(row.phone) if row.phone else None
         if duplicate is None and row.wechat:
             duplicate = wechats.get(row.wechat)
@@ -324,6 +416,7 @@ async def import_table(
         if row.wechat:
             wechats[row.wechat] = marker
         good.append(row)
+    result.bad.sort(key=lambda bad: bad.row)
     if good:
         await _store(session, scope, good, now, pool=pool)
     result.stored = len(good)
@@ -346,6 +439,7 @@ async def _store(
         )
     ).scalar_one()
     first = last - len(rows)
+    hours = working_hours(scope.person)
     lead_rows: list[dict[str, Any]] = []
     for offset, row in enumerate(rows):
         values = dict(row.values)
@@ -355,7 +449,7 @@ async def _store(
             values["next_followup_at"] = None
         elif not typed and not pipeline.is_closed(values["stage"]):
             due = max(now, created) + cadence.FIRST_CONTACT
-            values["next_followup_at"] = first_contact_time(due, working_hours(scope.person))
+            values["next_followup_at"] = first_contact_time(due, hours)
         values["followup_manual"] = typed and not pool
         lead_rows.append(
             {

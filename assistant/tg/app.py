@@ -46,6 +46,7 @@ from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, 
 from assistant.tg.handlers import (
     basics,
     groups,
+    import_export,
     leads,
     manager,
     messages,
@@ -74,6 +75,7 @@ FEATURES: list[Feature] = [
     teams.FEATURE,
     spaces_feature.FEATURE,
     leads.FEATURE,
+    import_export.FEATURE,
     messages.FEATURE,
     groups.FEATURE,
     numbers.FEATURE,
@@ -276,7 +278,8 @@ def _register_handlers(application: Application, features: Sequence[Feature]) ->
     }
     for feature in features:
         for kind, handler in feature.messages.items():
-            application.add_handler(MessageHandler(kinds[kind], command(handler, kind)))
+            callback = command(handler, kind, feature.prepare.get(kind))
+            application.add_handler(MessageHandler(kinds[kind], callback))
     application.add_handler(CallbackQueryHandler(_dispatch_callback))
     application.add_handler(MessageHandler(filters.COMMAND & private, command(_unknown_command)))
     application.add_handler(

@@ -56,6 +56,7 @@ class Reply:
     chat_id: int | None = None  # another chat (e.g. tell a manager); default: this chat
     locale: str | None = None  # the recipient's locale when it is not the sender's
     menu_locale: str | None = None  # this private chat's command menu switches to it
+    replace: int | None = None  # a message of ours (a progress note) this reply is written over
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Request:
     app: AppContext
     uow: UnitOfWork
     args: list[str]
+    prepared: Any = None  # what the handler's Prepare step read before the transaction
 
     @property
     def session(self) -> AsyncSession:
@@ -122,6 +124,9 @@ def typed(text: str) -> str:
 
 
 HandlerFn = Callable[[Request], Awaitable[Reply | list[Reply] | None]]
+# Slow input a handler needs (a file to download and parse), read before its transaction opens
+# so that no write lock waits on the network or the CPU; the result is `Request.prepared`.
+Prepare = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 
 
 def message_text(update: Update) -> str:
@@ -190,6 +195,15 @@ async def deliver(
         query = update.callback_query if update else None
         # A keyboard without a button is no keyboard: Telegram answers one with an error.
         keyboard = reply.keyboard if reply.keyboard and reply.keyboard.inline_keyboard else None
+        if reply.replace is not None:
+            await bot.edit_message_text(
+                parts[0],
+                chat_id=chat_id,
+                message_id=reply.replace,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard if len(parts) == 1 else None,
+            )
+            parts = parts[1:]
         if reply.edit and query is not None and query.message is not None and len(parts) == 1:
             await query.edit_message_text(
                 parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
@@ -219,6 +233,7 @@ async def run_handler(
     args: list[str],
     *,
     label: str = "other",
+    prepare: Prepare | None = None,
 ) -> None:
     """Run one use case in one transaction, then send what it returned; counted in /metrics
     under `label` (the command, "button", "text", …)."""
@@ -226,14 +241,18 @@ async def run_handler(
     outcome = "error"
     try:
         with reading(message_text(update)):  # the message, as typed and as read
-            outcome = await _handle(fn, update, context, args)
+            outcome = await _handle(fn, update, context, args, prepare)
     finally:
         metrics.UPDATES.labels(label, outcome).inc()
         metrics.UPDATE_SECONDS.labels(label).observe(time.perf_counter() - started)
 
 
 async def _handle(
-    fn: HandlerFn, update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    fn: HandlerFn,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    args: list[str],
+    prepare: Prepare | None = None,
 ) -> str:
     """The use case and its reply; returns the outcome: ok, user_error, duplicate, ignored.
 
@@ -253,9 +272,10 @@ async def _handle(
         clock=app.clock,
     )
     try:
+        prepared = await prepare(update, context) if prepare is not None else None
         async with uow:
             locale = uow.person.locale
-            replies = _as_list(await fn(Request(update, context, app, uow, args)))
+            replies = _as_list(await fn(Request(update, context, app, uow, args, prepared)))
             locale = uow.person.locale  # /lang may have just changed it
     except DuplicateUpdate:
         logger.info("update %s was already processed", update.update_id)
@@ -290,15 +310,16 @@ async def _answer_callback(update: Update) -> None:
 
 
 def command(
-    fn: HandlerFn, label: str | None = None
+    fn: HandlerFn, label: str | None = None, prepare: Prepare | None = None
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    """A PTB callback running `fn`; `label` names it in /metrics (default: the function)."""
+    """A PTB callback running `fn`; `label` names it in /metrics (default: the function);
+    `prepare` runs first, outside the transaction."""
     name = label or fn.__name__.strip("_")
 
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The words after the command, read as simplified (下週六 is 下周六) for every parser.
         args = [to_simplified(arg) for arg in map(typed, context.args or []) if arg]
-        await run_handler(fn, update, context, args, label=name)
+        await run_handler(fn, update, context, args, label=name, prepare=prepare)
 
     handle.__name__ = fn.__name__
     return handle

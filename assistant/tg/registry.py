@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.tg.common import HandlerFn
+from assistant.tg.common import HandlerFn, Prepare
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Feature:
     # (a file), "forwarded" (a forwarded text message; before flows and hints); in a group
     # "migrated" (the group became a supergroup with a new chat id).
     messages: dict[str, HandlerFn] = field(default_factory=dict)
+    # A message kind's slow input, read before its handler's transaction (see common.Prepare).
+    prepare: dict[str, Prepare] = field(default_factory=dict)
 
 
 class DuplicateCode(ValueError):

@@ -24,7 +24,7 @@ def document(bot: Harness, name: str, size: int, user: User = ALICE) -> dict[str
 
 
 def serve(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    from assistant.tg.handlers import leads as handlers
+    from assistant.tg.handlers import import_export as handlers
 
     async def fake_download(*_: Any) -> bytes:
         return data

@@ -448,7 +448,7 @@ def _document(bot: Harness, name: str, size: int, caption: str | None = None) ->
 
 
 async def test_import_then_export_through_the_chat(bot: Harness, monkeypatch: Any) -> None:
-    from assistant.tg.handlers import leads as handlers
+    from assistant.tg.handlers import import_export as handlers
 
     data = "姓名,电话,婚期\n王女士,13800138000,明年五一\n,13900139000,\n李先生,123,\n".encode()
 
@@ -476,7 +476,7 @@ async def test_import_then_export_through_the_chat(bot: Harness, monkeypatch: An
 async def test_a_file_with_a_caption_imports_at_once_and_bad_files_are_explained(
     bot: Harness, monkeypatch: Any
 ) -> None:
-    from assistant.tg.handlers import leads as handlers
+    from assistant.tg.handlers import import_export as handlers
 
     async def fake_download(request: Any, file_id: str) -> bytes:
         return b"Phone\n13800138000\n"

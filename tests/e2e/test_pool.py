@@ -51,7 +51,7 @@ async def team_of_three(bot: Harness) -> None:
 async def import_to_pool(
     bot: Harness, monkeypatch: Any, count: int, caption: str = "/import pool"
 ) -> str:
-    from assistant.tg.handlers import leads as handlers
+    from assistant.tg.handlers import import_export as handlers
 
     data = pool_csv(count)
 

@@ -274,3 +274,21 @@ async def test_a_bad_created_or_follow_up_cell_is_a_bad_row_not_an_aborted_impor
         (4, "bad_time"),
         (5, "bad_time"),
     ]
+
+
+async def test_rows_checked_before_the_team_changed_are_checked_again_when_stored(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [["姓名", "婚期"], ["王女士", "下个月"]]
+    table = _read(rows)
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        early = importexport.check_table(table, importexport.RowRules.of(scope, NOW))
+    later = datetime(2027, 1, 10, 2, 0, tzinfo=UTC)  # "next month" is February now
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        result = await importexport.store_checked(session, scope, early, later)
+    assert result.stored == 1
+    async with sessionmaker() as session:
+        [lead] = (await session.exec(select(Lead))).all()
+    assert lead.event_date is not None and lead.event_date.month == 2

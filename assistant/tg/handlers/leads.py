@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -29,7 +28,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.sources import is_referral
 from assistant.i18n import t
 from assistant.i18n.hant import as_typed
-from assistant.services import customers, importexport, merge, permissions, pool, script_names
+from assistant.services import customers, merge, permissions, pool, script_names
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -38,8 +37,6 @@ from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
 
 ADD_FLOW: Final = "lead_add"
-IMPORT_FLOW: Final = "lead_import"
-BAD_ROWS_SHOWN: Final = 50
 FIX_FLOW: Final = "lead_fix"
 FIX_FIELDS: Final = ("name", "phone", "wechat", "date", "source")
 SKIP_WORDS: Final = {"skip", "跳过", "-", "无", "没有", "none", "no"}
@@ -647,80 +644,6 @@ async def keep_button(request: Request) -> Reply:
     return Reply("leads/kept")
 
 
-# ---------------------------------------------------------------- import and export
-
-
-async def export(request: Request) -> Reply:
-    scope = await request.actor()
-    data, count = await importexport.export_csv(request.session, scope)
-    stamp = request.local(request.now).strftime("%Y%m%d-%H%M")
-    return Reply(
-        "leads/exported",
-        {"count": count, "team": scope.team.name, "whole_team": permissions.sees_all(scope.member)},
-        document=data,
-        filename=f"leads-{stamp}.csv",
-    )
-
-
-async def import_command(request: Request) -> Reply:
-    scope = await request.actor()
-    to_pool = pool.is_pool_word(request.text) if request.text else False
-    if to_pool:
-        permissions.require_manager(scope.member)
-    await svc.set_state(
-        request.session, scope.person_id, _chat_id(request),
-        flow=IMPORT_FLOW, step="file", data={"pool": to_pool}, now=request.now,
-    )  # fmt: skip
-    return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS, "again": False})
-
-
-async def import_waiting(request: Request) -> Reply:
-    return Reply("leads/import_ask", {"limit": importexport.MAX_ROWS, "again": True})
-
-
-async def download(request: Request, file_id: str) -> bytes:
-    """The document's bytes from Telegram (a seam the tests replace)."""
-    telegram_file = await request.context.bot.get_file(file_id)
-    return bytes(await telegram_file.download_as_bytearray())
-
-
-async def document(request: Request) -> Reply:
-    message = request.update.effective_message
-    doc = message.document if message else None
-    if doc is None:
-        raise UserError("bad_button")
-    scope = await request.actor()
-    state = await svc.get_state(request.session, scope.person_id, _chat_id(request))
-    caption = (message.caption or "").strip().lower() if message else ""
-    if not caption.startswith("/import") and (state is None or state.flow != IMPORT_FLOW):
-        return Reply("leads/document_hint")
-    if doc.file_size and doc.file_size > importexport.MAX_BYTES:
-        raise UserError("import_too_big", limit=importexport.MAX_BYTES // (1024 * 1024))
-    to_pool = any(pool.is_pool_word(word) for word in caption.split()[1:]) or bool(
-        state is not None and state.flow == IMPORT_FLOW and state.data.get("pool")
-    )
-    if to_pool:
-        permissions.require_manager(scope.member)
-    name = doc.file_name or "file.csv"
-    data = await download(request, doc.file_id)
-    table = await asyncio.to_thread(importexport.read_table, data, name)  # off the event loop
-    result = await importexport.import_table(
-        request.session, scope, table, request.now, pool=to_pool
-    )
-    await svc.clear_state(request.session, scope.person_id, _chat_id(request))
-    return Reply(
-        "leads/imported",
-        {
-            "stored": result.stored,
-            "bad": result.bad[:BAD_ROWS_SHOWN],
-            "bad_total": len(result.bad),
-            "duplicates": result.duplicates,
-            "more": max(0, len(result.bad) - BAD_ROWS_SHOWN),
-            "pool": to_pool,
-        },
-    )
-
-
 FEATURE = Feature(
     commands=[
         CommandSpec("add", "leads", add),
@@ -736,8 +659,6 @@ FEATURE = Feature(
         CommandSpec("del", "leads", delete),
         CommandSpec("grade", "leads", grade),
         CommandSpec("cancel", "leads", cancel),
-        CommandSpec("import", "leads", import_command),
-        CommandSpec("export", "leads", export),
     ],
     callbacks={
         "lead": lead_button,
@@ -753,6 +674,5 @@ FEATURE = Feature(
         "lkb": keep_button,
         "lun": undo_button,
     },
-    flows={ADD_FLOW: add_flow, FIX_FLOW: fix_flow, IMPORT_FLOW: import_waiting},
-    messages={"document": document},
+    flows={ADD_FLOW: add_flow, FIX_FLOW: fix_flow},
 )

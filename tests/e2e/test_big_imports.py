@@ -1,0 +1,106 @@
+"""A big /import: other people keep working while it runs, and its sender watches it progress."""
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from assistant.db.models import Lead
+from tests.e2e.test_import_safety import document, serve
+from tests.harness import ALICE, BOB, Harness, User
+from tests.helpers import sessionmaker_of
+from tests.spreadsheets import csv_bytes
+
+
+def _sheet(rows: int, bad_every: int = 0) -> bytes:
+    table = [["姓名", "电话", "微信", "来源", "婚期", "阶段"]]
+    for index in range(rows):
+        phone = "12345" if bad_every and index % bad_every == 0 else f"139{index:08d}"
+        table.append([f"客户{index}", phone, f"wx_{index:06d}", "抖音", "2027-05-01", "有效"])
+    return csv_bytes(table)
+
+
+async def _count(bot: Harness, owner: User) -> int:
+    from assistant.db.models import Person
+
+    async with sessionmaker_of(bot)() as session:
+        query = (
+            select(func.count())
+            .select_from(Lead)
+            .join(Person, Person.id == Lead.owner_id)  # type: ignore[arg-type]
+            .where(Person.tg_user_id == owner.id)
+        )
+        return int((await session.exec(query)).one())
+
+
+def _to(calls: list[Any], user: User) -> list[str]:
+    return [c.text for c in calls if str(c.params.get("chat_id")) == str(user.id) and c.text]
+
+
+async def test_another_persons_add_is_answered_while_a_20000_row_import_is_being_read(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.tg.handlers import import_export
+
+    data = _sheet(20_000)
+    downloading, added = asyncio.Event(), asyncio.Event()
+
+    async def slow_download(*_: Any) -> bytes:
+        downloading.set()
+        await added.wait()  # the file is still on its way while Bob adds his lead
+        return data
+
+    monkeypatch.setattr(import_export, "download", slow_download)
+    await bot.send("/import")
+    before = len(bot.api.calls)
+    importing = asyncio.create_task(bot.process(document(bot, "客户.csv", len(data))))
+    await downloading.wait()
+    try:
+        bob = await bot.reply_text("/add Mary 13800138000 walk-in", BOB)
+    finally:
+        added.set()
+    await importing
+    assert "Lead saved" in bob and "try again" not in bob
+    alice = _to(bot.api.calls[before:], ALICE)
+    assert "已导入 20000 条线索" in alice[-1]
+    assert await _count(bot, ALICE) == 20_000 and await _count(bot, BOB) == 1
+
+
+async def test_a_long_import_edits_one_progress_message_then_shows_the_result_in_it(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _sheet(10_000, bad_every=20)
+    serve(monkeypatch, data)
+    await bot.send("/import")
+    calls = await bot.process(document(bot, "客户.csv", len(data)))
+    sent = [c for c in calls if c.method == "sendMessage"]
+    edits = [c for c in calls if c.method == "editMessageText"]
+    assert [c.text for c in sent] == ["📥 读取 0 / 10,000 行…"]
+    read = [c.text for c in edits if "读取" in c.text]
+    assert read and all(re.fullmatch(r"📥 读取 [\d,]+ / 10,000 行…", text) for text in read)
+    assert [c.text for c in edits if "保存" in c.text] == ["📥 保存 9,500 条线索…"]
+    assert "已导入 9500 条线索" in edits[-1].text and "第 2 行：电话无效：12345" in edits[-1].text
+    assert len({c.params["message_id"] for c in edits}) == 1  # one message, edited in place
+
+
+async def test_an_english_reader_sees_the_progress_in_english(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _sheet(2_000)
+    serve(monkeypatch, data)
+    await bot.send("/import", BOB)
+    calls = await bot.process(document(bot, "leads.csv", len(data), BOB))
+    texts = [c.text for c in calls if c.method in {"sendMessage", "editMessageText"}]
+    assert texts[0] == "📥 Read 0 of 2,000 rows…"
+    assert "📥 Saving 2,000 leads…" in texts and "Imported 2000 leads" in texts[-1]
+
+
+async def test_a_short_import_answers_without_a_progress_message(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _sheet(50)
+    serve(monkeypatch, data)
+    calls = await bot.process(document(bot, "客户.csv", len(data)))
+    assert [c.method for c in calls] == ["sendMessage"] and "已导入 50 条线索" in calls[0].text

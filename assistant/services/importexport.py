@@ -33,7 +33,7 @@ from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
 from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.working_slots import first_contact_time
-from assistant.i18n import LOCALES, catalogue, source_label
+from assistant.i18n import LOCALES, catalogue, source_label, t
 from assistant.i18n.hant import to_simplified
 from assistant.services import leads as svc
 from assistant.services import permissions
@@ -90,10 +90,20 @@ def _header_map(header: list[str]) -> dict[int, str]:
 # ---------------------------------------------------------------- export
 
 
+def stage_label(stage: str, locale: str) -> str:
+    """A stage as the person reads it (已成交, won); a key the catalogue lacks, as stored."""
+    try:
+        return t(locale, f"stages.{stage}")
+    except KeyError:
+        return stage
+
+
 async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, int]:
     """The person's leads (managers: the team's) as CSV bytes, and how many rows."""
     zone = ZoneInfo(scope.person.timezone)
-    labels: dict[str, str] = catalogue(scope.person.locale)["export_headers"]
+    locale = scope.person.locale
+    labels: dict[str, str] = catalogue(locale)["export_headers"]
+    yes: str = catalogue(locale)["export_yes"]
     owners = dict(
         (await session.exec(select(Person.id, Person.name).where(col(Person.id).is_not(None))))
         .all()
@@ -117,12 +127,12 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
                 lead.name,
                 lead.phone or "",
                 lead.wechat or "",
-                source_label(lead.source, scope.person.locale),
+                source_label(lead.source, locale),
                 lead.event_date.isoformat() if lead.event_date else "",
-                lead.stage,
+                stage_label(lead.stage, locale),
                 lead.grade,
-                "1" if lead.grade_manual else "",
-                "1" if lead.strong_intent else "",
+                yes if lead.grade_manual else "",
+                yes if lead.strong_intent else "",
                 lead.intent or "",
                 lead.tags or "",
                 "" if lead.amount is None else f"{lead.amount:g}",

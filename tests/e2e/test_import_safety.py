@@ -1,11 +1,13 @@
 """Hostile files sent to /import get a short answer saying what to send instead."""
 
+import csv
+import io
 from typing import Any
 
 import pytest
 
 from assistant.db.models import Lead
-from tests.harness import ALICE, BOB, Harness, User
+from tests.harness import ALICE, BOB, CAROL, Harness, User
 from tests.spreadsheets import csv_bytes, shared_string_bomb
 
 
@@ -63,3 +65,31 @@ async def test_a_sheet_too_wide_or_with_a_huge_line_is_explained(
     serve(monkeypatch, line)
     assert "第 3 行太长" in (await bot.process(document(bot, "a.csv", len(line))))[-1].text
     assert await _leads(bot) == []
+
+
+async def test_an_export_in_chinese_is_imported_by_an_english_reader_and_back(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.send("/add 王女士 13800138000 转介绍")
+    await bot.send("/won 1 8800")
+    await bot.send("/add Tom 13900139000")
+    await bot.send("/grade 2 B")
+    chinese = (await bot.send("/export"))[-1].files["document"].decode("utf-8-sig")
+    assert "成交" in chinese and ",won," not in chinese and "转介绍" in chinese
+    assert ",B,是," in chinese
+    serve(monkeypatch, chinese.encode())
+    await bot.send("/import", BOB)
+    answer = (await bot.process(document(bot, "leads.csv", len(chinese), BOB)))[-1].text
+    assert "Imported 2 leads" in answer
+    english = (await bot.send("/export", BOB))[-1].files["document"].decode("utf-8-sig")
+    assert ",won," in english and "Referral" in english and ",B,yes," in english
+    serve(monkeypatch, english.encode())
+    await bot.send("/import", CAROL)
+    answer = (await bot.process(document(bot, "leads.csv", len(english), CAROL)))[-1].text
+    assert "已导入 2 条线索" in answer
+    again = (await bot.send("/export", CAROL))[-1].files["document"].decode("utf-8-sig")
+    assert _without_owner(again) == _without_owner(chinese)
+
+
+def _without_owner(exported: str) -> list[list[str]]:
+    return [row[:-1] for row in csv.reader(io.StringIO(exported))]

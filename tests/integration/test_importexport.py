@@ -292,3 +292,50 @@ async def test_rows_checked_before_the_team_changed_are_checked_again_when_store
     async with sessionmaker() as session:
         [lead] = (await session.exec(select(Lead))).all()
     assert lead.event_date is not None and lead.event_date.month == 2
+
+
+@pytest.mark.parametrize(
+    ("locale", "won", "lost", "yes", "referral"),
+    [
+        ("zh-Hans", "成交", "流失", "是", "转介绍"),
+        ("en", "won", "lost", "yes", "Referral"),
+        ("zh-Hant", "成交", "流失", "是", "轉介紹"),
+    ],
+)
+async def test_export_speaks_the_readers_language_and_any_language_reads_back(
+    sessionmaker: Sessionmaker, locale: str, won: str, lost: str, yes: str, referral: str
+) -> None:
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session, 1)
+        scope.person.locale = locale
+        draft = LeadDraft(
+            name="王女士", phone="+8613800138000", source="转介绍", strong_intent=True
+        )
+        saved = await leads.create_lead(session, scope, draft, NOW)
+        await leads.move_stage(session, scope, saved.lead, "won", NOW, amount=12000)
+        other = await leads.create_lead(session, scope, LeadDraft(name="Tom"), NOW)
+        await leads.set_grade(session, scope, other.lead, "B", NOW)
+        await leads.move_stage(session, scope, other.lead, "lost", NOW, reason="价格太高")
+        exported, _ = await importexport.export_csv(session, scope)
+    header, *rows = csv.reader(io.StringIO(exported.decode("utf-8-sig")))
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    labels = importexport.catalogue(locale)["export_headers"]
+    assert [cell[labels["stage"]] for cell in cells] == [won, lost]
+    assert cells[0][labels["source"]] == referral and cells[0][labels["strong_intent"]] == yes
+    assert cells[1][labels["grade_manual"]] == yes
+    for reader, number in (("zh-Hans", 2), ("en", 3)):  # read by someone in either language
+        async with transaction(sessionmaker) as session:
+            fresh = await user_scope(session, number)
+            fresh.person.locale = reader
+            result = await importexport.import_table(
+                session, fresh, importexport.read_table(exported, "export.csv"), NOW
+            )
+            assert result.stored == 2 and result.bad == []
+            imported = {
+                lead.name: lead
+                for lead in (await session.exec(select(Lead).where(Lead.team_id == fresh.team_id)))
+            }
+        assert imported["王女士"].stage == "won" and imported["王女士"].source == "referral"
+        assert imported["王女士"].strong_intent and imported["王女士"].amount == 12000
+        assert imported["Tom"].stage == "lost" and imported["Tom"].grade_manual
+        assert imported["Tom"].grade == "B"

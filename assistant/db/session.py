@@ -72,6 +72,9 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+_MANY = 64  # parameter rows past which a statement is a bulk insert
+
+
 def _drop_nul(
     _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
 ) -> tuple[str, Any]:
@@ -82,7 +85,15 @@ def _drop_nul(
     never meant, so neither keeps it and both store the same text. (Parameters are one row,
     a list of rows, or a flattened multi-row insert: all are walked the same way.)
     """
-    if parameters and _has_nul(parameters):
+    if not parameters:
+        return statement, parameters
+    if (
+        isinstance(parameters, list | tuple)
+        and len(parameters) > _MANY
+        and "\\x00" not in repr(parameters)
+    ):  # a bulk insert (an import): repr, in C, shows every NUL as \x00; walking is slower
+        return statement, parameters
+    if _has_nul(parameters):
         return statement, _without_nul(parameters)
     return statement, parameters
 

@@ -27,13 +27,15 @@ from assistant.domain.cells import unescape_formula
 from assistant.services.errors import UserError
 
 MAX_BYTES: Final = 10 * 1024 * 1024  # the file as sent
-# 50,000 rows, as PRODUCT.md 12 says: reading happens before the transaction and off the event
-# loop, and 50,000 rows are stored in about as long as SQLite's busy timeout allows others.
-MAX_ROWS: Final = 50_000
+# Not PRODUCT.md 12's 50,000: reading and checking no longer hold the write lock, but storing
+# does, and 50,000 rows took 8.6 s to store on a loaded 2-core machine, past SQLite's 5 s busy
+# timeout for anyone else's command; 20,000 took 2.3-3.4 s there.
+MAX_ROWS: Final = 20_000
 MAX_COLUMNS: Final = 50
 MAX_CELL: Final = 2_000  # characters; every field we store is shorter (notes: 500)
 MAX_LINE: Final = MAX_COLUMNS * (MAX_CELL + 3)  # a CSV line: 50 full quoted cells
-# A workbook as unpacked: a 50,000-row sheet with 17 columns is about 50 MB of XML.
+# A workbook as unpacked: 20,000 rows of 17 columns are about 20 MB of XML, long notes a few
+# times that.
 MAX_ENTRIES: Final = 1_000
 MAX_ENTRY_BYTES: Final = 128 * 1024 * 1024
 MAX_UNPACKED_BYTES: Final = 256 * 1024 * 1024

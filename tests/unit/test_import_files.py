@@ -54,7 +54,7 @@ def test_reading_stops_at_the_row_limit() -> None:
     heard: list[int] = []
     with pytest.raises(UserError) as error:
         read_table(csv_bytes(rows), "leads.csv", progress=heard.append, every=10_000)
-    assert error.value.key == "import_too_many" and error.value.context["limit"] == 50_000
+    assert error.value.key == "import_too_many" and error.value.context["limit"] == 20_000
     assert heard[-1] == MAX_ROWS  # it never went past the limit
 
 

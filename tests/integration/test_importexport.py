@@ -339,3 +339,17 @@ async def test_export_speaks_the_readers_language_and_any_language_reads_back(
         assert imported["王女士"].strong_intent and imported["王女士"].amount == 12000
         assert imported["Tom"].stage == "lost" and imported["Tom"].grade_manual
         assert imported["Tom"].grade == "B"
+
+
+async def test_a_nul_character_in_a_big_import_is_dropped_on_both_databases(
+    sessionmaker: Sessionmaker,
+) -> None:
+    rows = [["姓名", "备注"]] + [[f"客户{index}", "想要海景"] for index in range(200)]
+    rows[150][1] = "想要\x00海景"
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        result = await importexport.import_table(session, scope, _read(rows), NOW)
+    assert result.stored == 200
+    async with sessionmaker() as session:
+        notes = {lead.intent for lead in (await session.exec(select(Lead))).all()}
+    assert notes == {"想要海景"}

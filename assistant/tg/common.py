@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from assistant import metrics
@@ -196,14 +197,17 @@ async def deliver(
         # A keyboard without a button is no keyboard: Telegram answers one with an error.
         keyboard = reply.keyboard if reply.keyboard and reply.keyboard.inline_keyboard else None
         if reply.replace is not None:
-            await bot.edit_message_text(
-                parts[0],
-                chat_id=chat_id,
-                message_id=reply.replace,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard if len(parts) == 1 else None,
-            )
-            parts = parts[1:]
+            try:
+                await bot.edit_message_text(
+                    parts[0],
+                    chat_id=chat_id,
+                    message_id=reply.replace,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard if len(parts) == 1 else None,
+                )
+                parts = parts[1:]
+            except TelegramError:  # the note was deleted meanwhile: the reply comes on its own
+                logger.info("could not write the reply over message %s", reply.replace)
         if reply.edit and query is not None and query.message is not None and len(parts) == 1:
             await query.edit_message_text(
                 parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard

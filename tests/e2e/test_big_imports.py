@@ -104,3 +104,21 @@ async def test_a_short_import_answers_without_a_progress_message(
     serve(monkeypatch, data)
     calls = await bot.process(document(bot, "客户.csv", len(data)))
     assert [c.method for c in calls] == ["sendMessage"] and "已导入 50 条线索" in calls[0].text
+
+
+async def test_the_result_comes_on_its_own_when_the_progress_message_is_gone(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _sheet(1_000)
+    serve(monkeypatch, data)
+    await bot.send("/import")
+
+    def deleted(call: Any) -> tuple[int, str, dict[str, Any]] | None:
+        if call.method == "editMessageText":
+            return 400, "Bad Request: message to edit not found", {}
+        return None
+
+    bot.api.on_call = deleted
+    calls = await bot.process(document(bot, "客户.csv", len(data)))
+    sent = [c.text for c in calls if c.method == "sendMessage"]
+    assert sent[0] == "📥 读取 0 / 1,000 行…" and "已导入 1000 条线索" in sent[-1]

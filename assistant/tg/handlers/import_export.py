@@ -24,6 +24,7 @@ from assistant.services import importexport, permissions, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
 from assistant.services.people import find_person
+from assistant.services.uow import UnitOfWork
 from assistant.tg.common import Reply, Request, app_context
 from assistant.tg.registry import CommandSpec, Feature
 
@@ -144,8 +145,9 @@ class Upload:
 async def read_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Upload | None:
     """Download, parse and check a document meant for /import; None for any other document.
 
-    Reads the person, their team and their conversation state in a session of its own, which
-    writes nothing and so takes no lock; the transaction checks them again.
+    Reads the person, their team and their conversation state in a unit of work of its own (no
+    update claim, no person made) that writes nothing and so takes no lock; the transaction
+    checks them again.
     """
     message = update.effective_message
     user = update.effective_user
@@ -157,7 +159,8 @@ async def read_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Upl
     words = (message.caption or "").strip().lower().split()
     captioned = bool(words) and words[0].startswith("/import")
     rules = person = None
-    async with app.sessionmaker() as session:
+    async with UnitOfWork(app.sessionmaker) as uow:
+        session = uow.session
         person = await find_person(session, tg_user_id=user.id)
         if person is not None:
             assert person.id is not None

@@ -79,6 +79,25 @@ async def test_the_console_speaks_chinese_and_never_overwrites_a_picture(
     assert "（没有这个按钮）" in output
 
 
+async def test_chart_and_export_are_written_to_the_folder_in_chinese(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    folder = tmp_path / "files"
+    output = await session(
+        console_settings(database_url, folder),
+        ["/add 王女士 13800138000 婚期明年5月", "/won 1 8800", "/chart 本月", "/export"],
+    )
+    assert "[picture]" not in output and "[file]" not in output
+    picture = saved(output, "图片已保存：")
+    assert picture.parent == folder.resolve() and is_png(picture)
+    csv = saved(output, "文件已保存：")
+    assert csv.parent == folder.resolve() and csv.suffix == ".csv"
+    assert csv.read_text(encoding="utf-8-sig").startswith("编号,姓名")  # Chinese headers
+    assert "王女士" in csv.read_text(encoding="utf-8-sig")
+    assert "销售漏斗" in output
+
+
 async def test_a_terminal_in_another_language_gets_the_default_chinese(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

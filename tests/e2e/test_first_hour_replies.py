@@ -106,3 +106,33 @@ async def test_a_first_hour_in_chinese_reads_as_chinese_throughout(bot: Harness)
         text = await bot.reply_text(command, CHEN)
         assert text, command
         assert not latin_words(text), (command, latin_words(text), text)
+
+
+ENGLISH_WALK = [
+    "/help", "/settings", "/settings nonsense 1", "/settings minutes seven",
+    "/settings morning whenever", "/tz", "/tz Mars", "/tz Tokyo", "/lang klingon",
+    "/add Ms Wang 13800138000 wedding May 2027 douyin", "/grade 1 X", "/grade 1 B",
+    "/grade 1 B", "/fu 1 gibberish", "/edit 1 colour red", "/log 1 talked about packages",
+    "/summary today", "/leaderboard next year", "/role", "/role 1 boss", "/members", "/targets",
+    "/targets pipeline rocket", "/targets grading A 9999", "/targets nonsense", "/pool",
+    "/pool set nonsense", "/assign", "/away", "/away nonsense", "/invite list",
+    "/invite nonsense", "/script", "/script stats", "/script team", "/forecast set nonsense",
+    "/handover", "/sources", "/today", "/lead 1", "/won 1 8800", "/summary today", "/forecast",
+]  # fmt: skip
+
+# A count of one followed by a plural noun: "1 contacts", "1 leads".
+ONE_AND_A_PLURAL = re.compile(
+    r"\b1 (contacts|leads|deals|days|minutes|orders|follow-ups|members|times|hours|weeks|rows)\b"
+)
+
+
+async def test_a_first_hour_in_english_reads_as_english_and_counts_agree(bot: Harness) -> None:
+    await bot.send("/newteam Flower Shop", BOB)
+    for command in ENGLISH_WALK:
+        text = await bot.reply_text(command, BOB)
+        assert text, command
+        plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        for own_name in ("简体中文", "繁體中文"):  # a language is named in its own script too
+            plain = plain.replace(own_name, "")
+        assert not re.search(r"[\u4e00-\u9fff]", plain), (command, plain)
+        assert not ONE_AND_A_PLURAL.search(plain), (command, plain)

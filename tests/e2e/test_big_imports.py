@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -66,6 +67,36 @@ async def test_another_persons_add_is_answered_while_a_20000_row_import_is_being
     alice = _to(bot.api.calls[before:], ALICE)
     assert "已导入 20000 条线索" in alice[-1]
     assert await _count(bot, ALICE) == 20_000 and await _count(bot, BOB) == 1
+
+
+async def test_the_rows_are_checked_off_the_event_loop_and_outside_any_transaction(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.services import importexport
+
+    data = _sheet(2_000)
+    serve(monkeypatch, data)
+    loop = asyncio.get_running_loop()
+    checking, answered = asyncio.Event(), threading.Event()
+    waited: list[bool] = []
+    check_table = importexport.check_table
+
+    def held_check(*args: Any, **kwargs: Any) -> Any:  # in the worker thread
+        loop.call_soon_threadsafe(checking.set)
+        waited.append(answered.wait(timeout=120))  # False only if this blocked the loop
+        return check_table(*args, **kwargs)
+
+    monkeypatch.setattr(importexport, "check_table", held_check)
+    await bot.send("/import")
+    importing = asyncio.create_task(bot.process(document(bot, "客户.csv", len(data))))
+    await checking.wait()
+    try:
+        bob = await bot.reply_text("/add Mary 13800138000 walk-in", BOB)
+    finally:
+        answered.set()
+    alice = _to(await importing, ALICE)
+    assert "Lead saved" in bob and waited == [True]
+    assert "已导入 2000 条线索" in alice[-1]
 
 
 async def test_a_long_import_edits_one_progress_message_then_shows_the_result_in_it(

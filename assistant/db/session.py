@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -152,8 +153,54 @@ def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     )
 
 
+class _WriterQueue:
+    """SQLite's writers of one process, one at a time, in the order they asked.
+
+    SQLite has one writer; the others retry on a timer (the busy timeout) and whoever retries at
+    the right moment wins. A stream of short writers (the planner's batches, the sender, a big
+    import) can so keep a command's write waiting past the timeout, mostly when the machine is
+    short of CPU and every holder is slow to finish. Here they queue in the event loop instead,
+    first come first served; the busy timeout is left for other processes (a backup, a second
+    console). A task that already holds the turn (a transaction opened inside another) goes on.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            yield
+            return
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
+
+
+_Queues = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _WriterQueue]
+_QUEUES: weakref.WeakKeyDictionary[Any, _Queues] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writer_turn(engine: AsyncEngine | None) -> AsyncIterator[None]:
+    """Wait for this process's turn to write to SQLite (nothing to wait for on PostgreSQL,
+    whose row locks queue writers by themselves)."""
+    if engine is None or engine.dialect.name != "sqlite":
+        yield
+        return
+    queues = _QUEUES.setdefault(engine.sync_engine, weakref.WeakKeyDictionary())
+    queue = queues.setdefault(asyncio.get_running_loop(), _WriterQueue())
+    async with queue.turn():
+        yield
+
+
 @asynccontextmanager
 async def transaction(sessionmaker: Sessionmaker) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits when the block ends, rolls everything back on error."""
-    async with sessionmaker() as session, session.begin():
+    async with writer_turn(sessionmaker.kw.get("bind")), sessionmaker() as session, session.begin():
         yield session

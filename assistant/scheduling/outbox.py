@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Outbox
+from assistant.db.session import writer_turn
 from assistant.scheduling.registry import PushDraft
 
 PENDING = "pending"
@@ -149,7 +150,7 @@ async def mark_sent(engine: AsyncEngine, row_id: int, now: datetime) -> None:
     """`finish(status=SENT)` as one Core statement in a transaction of its own, without an ORM
     session: the sender does it once per message, between sending it and sending the next, so
     it is on the leader's critical path (about half the CPU of the session's way)."""
-    async with engine.begin() as connection:
+    async with writer_turn(engine), engine.begin() as connection:
         await connection.execute(_MARK_SENT, {"row_id": row_id, "sent_at": now})
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from telegram import Update
 
+from assistant.arenas import limit_malloc_arenas
 from assistant.config import Settings
 from assistant.console import run_console
 from assistant.logs import configure_logging
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         help="restore over a store that holds data or is open (it is copied aside first)",
     )
     args = parser.parse_args(argv)
+    limit_malloc_arenas()  # before any thread starts (assistant/arenas.py)
     settings = Settings()
     if args.action is not None:
         if args.file is None:

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from assistant.arenas import limit_malloc_arenas
 from bench import latency
 from bench.dataset import Dataset
 from bench.latency import COMMANDS, _update
@@ -24,6 +25,8 @@ async def _work(url: str, count: int, dataset: Dataset) -> None:
 
     from assistant.config import Settings
     from assistant.db.models import ProcessedUpdate
+    from assistant.scheduling.planner import plan_due
+    from assistant.scheduling.regrade import regrade_in_batches
     from assistant.tg.app import (
         all_commands,
         build_application,
@@ -53,6 +56,12 @@ async def _work(url: str, count: int, dataset: Dataset) -> None:
         await application.process_update(_update(application, text, sender))
         if index % 200 == 0:
             api.calls.clear()
+    # The heaviest moments of a day, whenever the jobs would have run: the planner's first tick
+    # over the whole store (every overdue follow-up becomes a reminder) and a full regrade.
+    app = application.bot_data["app"]
+    planned = await plan_due(app.sessionmaker, app.settings, app.clock())
+    regraded = await regrade_in_batches(app.sessionmaker, now=app.clock())
+    print(f"planner tick: {planned} reminders planned; regrade: {regraded} grades changed")
     await stop_application(application)
 
 
@@ -66,6 +75,7 @@ def main() -> None:
         "--existing", action="store_true", help="--url already holds the dataset (python -m bench)"
     )
     args = parser.parse_args()
+    limit_malloc_arenas()  # as bot.py does
     url = args.url or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'memory.db'}"
     # Generated in another process so the generator's own memory is not counted.
     if not args.existing:

@@ -74,6 +74,7 @@ class Renderer:
         environment.globals["locale"] = locale
         environment.filters["source"] = lambda value: source_label(value, locale)
         environment.filters["plural"] = counted  # English counts; Chinese has no plural
+        environment.filters["number"] = "{:,}".format  # 20,000: the way both languages group digits
         environment.globals["noun"] = noun
         return environment
 

@@ -65,7 +65,7 @@ async def test_another_persons_add_is_answered_while_a_20000_row_import_is_being
     await importing
     assert "Lead saved" in bob and "try again" not in bob
     alice = _to(bot.api.calls[before:], ALICE)
-    assert "已导入 20000 条线索" in alice[-1]
+    assert "已导入 20,000 条线索" in alice[-1]
     assert await _count(bot, ALICE) == 20_000 and await _count(bot, BOB) == 1
 
 
@@ -96,7 +96,7 @@ async def test_the_rows_are_checked_off_the_event_loop_and_outside_any_transacti
         answered.set()
     alice = _to(await importing, ALICE)
     assert "Lead saved" in bob and waited == [True]
-    assert "已导入 2000 条线索" in alice[-1]
+    assert "已导入 2,000 条线索" in alice[-1]
 
 
 async def test_a_long_import_edits_one_progress_message_then_shows_the_result_in_it(
@@ -112,7 +112,7 @@ async def test_a_long_import_edits_one_progress_message_then_shows_the_result_in
     read = [c.text for c in edits if "读取" in c.text]
     assert read and all(re.fullmatch(r"📥 读取 [\d,]+ / 10,000 行…", text) for text in read)
     assert [c.text for c in edits if "保存" in c.text] == ["📥 保存 9,500 条线索…"]
-    assert "已导入 9500 条线索" in edits[-1].text and "第 2 行：电话无效：12345" in edits[-1].text
+    assert "已导入 9,500 条线索" in edits[-1].text and "第 2 行：电话无效：12345" in edits[-1].text
     assert len({c.params["message_id"] for c in edits}) == 1  # one message, edited in place
 
 
@@ -125,7 +125,7 @@ async def test_an_english_reader_sees_the_progress_in_english(
     calls = await bot.process(document(bot, "leads.csv", len(data), BOB))
     texts = [c.text for c in calls if c.method in {"sendMessage", "editMessageText"}]
     assert texts[0] == "📥 Read 0 of 2,000 rows…"
-    assert "📥 Saving 2,000 leads…" in texts and "Imported 2000 leads" in texts[-1]
+    assert "📥 Saving 2,000 leads…" in texts and "Imported 2,000 leads" in texts[-1]
 
 
 async def test_a_short_import_answers_without_a_progress_message(
@@ -152,4 +152,4 @@ async def test_the_result_comes_on_its_own_when_the_progress_message_is_gone(
     bot.api.on_call = deleted
     calls = await bot.process(document(bot, "客户.csv", len(data)))
     sent = [c.text for c in calls if c.method == "sendMessage"]
-    assert sent[0] == "📥 读取 0 / 1,000 行…" and "已导入 1000 条线索" in sent[-1]
+    assert sent[0] == "📥 读取 0 / 1,000 行…" and "已导入 1,000 条线索" in sent[-1]

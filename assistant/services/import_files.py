@@ -28,8 +28,9 @@ from assistant.services.errors import UserError
 
 MAX_BYTES: Final = 10 * 1024 * 1024  # the file as sent
 # Not PRODUCT.md 12's 50,000: reading and checking no longer hold the write lock, but storing
-# does, and 50,000 rows took 8.6 s to store on a loaded 2-core machine, past SQLite's 5 s busy
-# timeout for anyone else's command; 20,000 took 2.3-3.4 s there.
+# does, and everyone else's command waits behind it (in this process's writer queue, or up to
+# SQLite's 5 s busy timeout from another). 50,000 rows took 8.6 s to store on a loaded 2-core
+# machine; 20,000 took 2.3-3.4 s there.
 MAX_ROWS: Final = 20_000
 MAX_COLUMNS: Final = 50
 MAX_CELL: Final = 2_000  # characters; every field we store is shorter (notes: 500)

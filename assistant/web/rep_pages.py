@@ -75,7 +75,16 @@ async def home(page: Page) -> View:
     return await board_page(page)
 
 
-async def board_page(page: Page) -> View:
+def _next_stage(stages: list[str], stage: str) -> str:
+    """The stage one tap on a board card moves to; none into won (a deal takes its amount on
+    the card) and none out of it."""
+    if stage not in stages or stages.index(stage) + 1 >= len(stages):
+        return ""
+    following = stages[stages.index(stage) + 1]
+    return "" if following == pipeline.WON else following
+
+
+async def board_page(page: Page, moved: dict[str, Any] | None = None) -> View:
     scope = await page.scope()
     stages = list(pipeline.stages(scope.team.pipeline))
     found = await board.board_leads(page.session, scope, page.now)
@@ -91,9 +100,15 @@ async def board_page(page: Page) -> View:
         "board",
         {
             "columns": [
-                {"stage": stage, "leads": columns[stage], "count": counts[stage]}
+                {
+                    "stage": stage,
+                    "leads": columns[stage],
+                    "count": counts[stage],
+                    "next": _next_stage(stages, stage),
+                }
                 for stage in stages
             ],
+            "moved": moved,
         },
     )
 
@@ -148,6 +163,10 @@ async def move(page: Page) -> View:
     reason = svc.pick_reason(scope, page.field("reason")) if stage == pipeline.LOST else None
     old = lead.stage
     await svc.move_stage(page.session, scope, lead, stage, page.now, amount=amount, reason=reason)
+    if page.field("back") == "board":  # tapped on the board: stay there
+        return await board_page(
+            page, moved={"number": lead.number, "name": lead.name, "from": old, "to": stage}
+        )
     return await _card(page, scope, lead, moved_from=old)
 
 

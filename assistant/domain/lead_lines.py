@@ -137,7 +137,7 @@ def pick(
         return rank(
             scripts, stage=stage, grade=facts.grade, situations=wanted,
             has_event_date=facts.has_event_date, stats=stats, recent=recent, known=known,
-            skip=skip,
+            skip=skip, turn=facts.number,
         )  # fmt: skip
 
     found = ranked(facts.stage, situations)

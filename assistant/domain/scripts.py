@@ -228,6 +228,7 @@ class LeadFacts:
     days_since_contact: int | None
     last_note: str | None = None
     has_phone: bool = False
+    number: int = 0  # the lead's number: leads in the same situation take turns among equals
 
     @property
     def known(self) -> frozenset[str]:
@@ -421,11 +422,13 @@ def rank(
     recent: Collection[str] = (),
     known: Collection[str] = (),
     skip: Collection[str] = (),
+    turn: int = 0,
 ) -> list[Script]:
     """Best first. A script must fit the stage (when given) and the situations (when given),
     ask for nothing `known` and be of no situation in `skip`; grade fit, the order of
     situations, proven conversion and the team's own words add points; a script already sent
-    to this lead lately (`recent`) drops behind the fresh ones.
+    to this lead lately (`recent`) drops behind the fresh ones. Scripts tied for first place
+    take turns by `turn` (a lead's number), so a list of similar leads does not read the same.
     """
     order = {situation: len(situations) - index for index, situation in enumerate(situations)}
     scored: list[tuple[float, int, Script]] = []
@@ -441,6 +444,8 @@ def rank(
         score = 10.0 * order.get(script.situation, 0)
         if grade is not None and grade in script.grades:
             score += 6
+        if script.needs_date and has_event_date:
+            score += 3  # it speaks of the date the lead gave
         if script.team:
             score += 1
         proven = (stats or {}).get(script.id)
@@ -450,7 +455,12 @@ def rank(
             score -= RECENT_PENALTY
         scored.append((score, position, script))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [script for _, _, script in scored]
+    ranked = [script for _, _, script in scored]
+    tied = sum(1 for score, _, _ in scored if score == scored[0][0]) if scored else 0
+    if tied > 1:
+        first = turn % tied
+        ranked[:tied] = ranked[first:tied] + ranked[:first]
+    return ranked
 
 
 @dataclass(frozen=True)

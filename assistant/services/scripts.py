@@ -500,6 +500,7 @@ def facts_for(
         days_since_contact=(now - contacted_at).days if contacted_at is not None else None,
         last_note=note if isinstance(note, str) else None,
         has_phone=bool(lead.phone) or lead.phone_obtained,
+        number=lead.number,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.domain import lead_lines
 from assistant.domain.pipeline import LOST, PIPELINES, WON
-from assistant.domain.scripts import LeadFacts, Script
+from assistant.domain.scripts import LeadFacts, Script, UseStats
 from assistant.i18n import LOCALES
 from assistant.services.scripts import load_library
 
@@ -148,3 +148,13 @@ def test_the_library_has_a_fitting_line_for_every_open_lead(locale: str) -> None
             assert line.situation == "opening", case
         if stage in ("new", "lead") and days == 1 and grade != "D":
             assert line.situation == "follow_up", case
+
+
+def test_similar_leads_take_turns_among_equally_fitting_scripts() -> None:
+    first, second = script("hello-a", "opening"), script("hello-b", "opening")
+    picked = {lead_lines.pick([first, second], never_contacted(number=n))[0].id for n in (1, 2)}
+    assert picked == {"hello-a", "hello-b"}
+    proven = {"hello-b": UseStats(uses=5, credited=4)}  # a proven script is not a tie
+    for number in (1, 2):
+        found = lead_lines.pick([first, second], never_contacted(number=number), stats=proven)
+        assert found[0].id == "hello-b"

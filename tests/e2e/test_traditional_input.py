@@ -104,6 +104,16 @@ async def test_settings_words_and_time_zones_in_traditional(bot: Harness) -> Non
     assert person.timezone == "Asia/Hong_Kong"
 
 
+async def test_taipei_and_hong_kong_are_found_however_they_are_written(bot: Harness) -> None:
+    for typed in ("台北", "臺北", "台灣", "高雄", "Taipei", "taiwan"):
+        assert "臺北（UTC+8）" in await bot.reply_text(f"/tz {typed}", MEI), typed
+    for typed in ("香港", "九龍", "Hong Kong", "hongkong"):
+        assert "香港（UTC+8）" in await bot.reply_text(f"/tz {typed}", MEI), typed
+    # A simplified reader typing the traditional name gets the simplified city.
+    assert "台北（UTC+8）" in await bot.reply_text("/tz 臺北", ALICE)
+    assert "澳门（UTC+8）" in await bot.reply_text("/tz 澳門", ALICE)
+
+
 async def test_finding_a_lead_works_in_either_script(bot: Harness) -> None:
     await bot.send("/add 陳小姐 13800138000", MEI)
     assert "#1 陳小姐" in await bot.reply_text("/find 陳", MEI)

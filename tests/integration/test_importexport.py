@@ -353,3 +353,21 @@ async def test_a_nul_character_in_a_big_import_is_dropped_on_both_databases(
     async with sessionmaker() as session:
         notes = {lead.intent for lead in (await session.exec(select(Lead))).all()}
     assert notes == {"想要海景"}
+
+
+async def test_an_export_for_a_traditional_reader_has_traditional_headers_and_labels(
+    sessionmaker: Sessionmaker,
+) -> None:
+    from tests.traditional import simplified_characters
+
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session, 1)
+        scope.person.locale = "zh-Hant"
+        draft = LeadDraft(name="陳小姐", phone="+886912345678", source="转介绍")
+        await leads.create_lead(session, scope, draft, NOW)
+        data, count = await importexport.export_csv(session, scope)
+    [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert count == 1 and header[:5] == ["編號", "姓名", "電話", "微信", "來源"]
+    assert "建立時間" in header and "下次跟進" in header and "負責人" in header
+    assert not simplified_characters("".join(header))
+    assert row[1] == "陳小姐" and row[4] == "轉介紹"

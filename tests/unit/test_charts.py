@@ -70,15 +70,19 @@ print(json.dumps(result))
 
 
 def traditional_chart() -> FunnelChart:
+    """The store funnel as a zh-Hant reader's /chart labels it: every label from the catalogue."""
+    from assistant.i18n import t
+
+    stages = PIPELINES["store"]
     return FunnelChart(
-        title="銷售漏斗 · 2026-11",
-        labels=["新線索", "有效", "已邀約", "已到店", "成交"],
+        title=f"{t('zh-Hant', 'analytics.chart.title')} · 2026-11",
+        labels=[t("zh-Hant", f"analytics.stage.{stage}") for stage in stages],
         counts=[60, 40, 30, 20, 9],
         rates=[None, 66.7, 75.0, 66.7, 45.0],
         expected=[None, 42.0, None, 24.0, 10.0],
-        target_label="目標",
-        drop_label="流失",
-        empty_label="這段時間還沒有資料",
+        target_label=t("zh-Hant", "analytics.chart.target"),
+        drop_label=t("zh-Hant", "analytics.chart.drop"),
+        empty_label=t("zh-Hant", "analytics.chart.empty"),
         locale="zh-Hant",
     )
 
@@ -99,7 +103,17 @@ def test_chinese_charts_draw_without_any_system_cjk_font_and_without_glyph_warni
     simplified, traditional = drawn["charts"]["zh-Hans"], drawn["charts"]["zh-Hant"]
     assert simplified["font"] == "Noto Sans CJK SC" and simplified["missing"] == []
     assert traditional["font"] == "Noto Sans CJK TC" and traditional["missing"] == []
+    assert traditional["bytes"] > 10_000
     assert simplified["file"] == "NotoSansCJK-Regular.ttc" and simplified["bytes"] > 10_000
+
+
+def test_the_traditional_chart_labels_are_written_in_traditional_characters() -> None:
+    from tests.traditional import simplified_characters
+
+    picture = traditional_chart()
+    text = "".join([picture.title, *picture.labels, picture.target_label, picture.drop_label])
+    assert "銷售" in picture.title and "新線索" in picture.labels
+    assert not simplified_characters(text + picture.empty_label)
 
 
 def test_every_label_our_catalogues_put_on_a_chart_has_a_glyph_in_the_packaged_font() -> None:

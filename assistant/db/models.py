@@ -48,6 +48,11 @@ class Team(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
     pipeline: str = Field(default="store", max_length=16)
+    # The clients' chat app (wechat | line | whatsapp) and the region phone numbers are read in.
+    messenger: str = Field(
+        default="wechat", max_length=16, sa_column_kwargs={"server_default": "wechat"}
+    )
+    phone_region: str = Field(default="CN", max_length=2, sa_column_kwargs={"server_default": "CN"})
     personal: bool = False
     owner_id: int = Field(foreign_key="person.id")
     settings: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -124,7 +129,10 @@ class Lead(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="person.id")  # None: the team's pool
     name: str = Field(default="", max_length=128)
     phone: str | None = Field(default=None, max_length=32)
-    wechat: str | None = Field(default=None, max_length=64)
+    wechat: str | None = Field(default=None, max_length=64)  # the chat id, on `messenger`
+    messenger: str = Field(
+        default="wechat", max_length=16, sa_column_kwargs={"server_default": "wechat"}
+    )
     source: str | None = Field(default=None, max_length=64)
     event_date: date | None = None
     intent: str | None = Field(default=None, max_length=500)

@@ -16,23 +16,33 @@ from typing import Final
 import phonenumbers
 
 from assistant.domain.dates import DateParseError, find_date, prepare
+from assistant.domain.messengers import DEFAULT_REGION, LINE, WECHAT, WHATSAPP
 from assistant.domain.sources import find_source, is_referral, source_key
 
-DEFAULT_REGION: Final = "CN"
 NAME_LIMIT: Final = 64
 TEXT_LIMIT: Final = 1000
 WECHAT_RE: Final = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}|\+?\d{5,20}")
+LINE_RE: Final = re.compile(r"[a-z0-9._-]{4,20}")  # LINE ids are lower case; @ marks official
 
 INTENT_WORDS: Final = ("意向很强", "意向强", "强意向", "准备下单", "准备定", "马上定", "确定要",
                        "ready to buy", "strong intent", "wants to buy")  # fmt: skip
 
 _EXPLICIT_SOURCE: Final = re.compile(r"(?:来源|source)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
 _EXPLICIT_NAME: Final = re.compile(r"(?:姓名|名字|name)\s*[:：=]\s*(?P<v>[^\s,，;；]+)", re.I)
-_WECHAT: Final = re.compile(
-    r"(?<![A-Za-z])(?:(?:wechat|weixin|微信号?|v信)\s*[:：=]?\s*|(?:wx|vx)(?:\s*[:：=]\s*|\s+))"
-    r"(?P<v>[^\s,，;；]+)",
+# A chat id is marked by its app's name: wx:tom_2024, 微信 tom_2024, line:chen88, LINE ID chen88,
+# 加赖 chen88 (Taiwan says 賴 for LINE), whatsapp:9123 4567, WhatsApp号码 +852 9123 4567.
+_CHAT_MARK: Final = re.compile(
+    r"(?<![A-Za-z])(?:"
+    r"(?P<wechat>(?:wechat|weixin|微信号?|v信)\s*[:：=]?\s*|(?:wx|vx)(?:\s*[:：=]\s*|\s+))"
+    r"|(?P<line>line\s*(?:id|账号|帐号|号)?\s*[:：=]\s*|line\s*(?:id|账号|帐号)\s+"
+    r"|加\s*(?:line|赖)\s*[:：=]?\s*|赖\s*[:：=]\s*)"
+    r"|(?P<whatsapp>what'?s\s*app\s*(?:号码|号|number|no\.?)?\s*[:：=]?\s*"
+    r"|(?:wa|ws|wts)\s*[:：=]\s*)"
+    r")",
     re.I,
 )
+_CHAT_VALUE: Final = re.compile(r"[^\s,，;；]+")
+_SPACED_NUMBER: Final = re.compile(r"\+?\d[\d\s-]{3,18}\d(?![0-9A-Za-z])")
 _DATE_PREFIX: Final = re.compile(
     r"(?:婚期|婚礼|日期|活动日期|预计时间|时间|wedding\s+date|wedding|event\s+date|date)"
     r"\s*[:：=]?\s*$",
@@ -56,29 +66,36 @@ _SEPARATORS: Final = " ,，;；、|/"
 class LeadDraft:
     name: str = ""
     phone: str | None = None  # E.164, e.g. +8613800138000
-    wechat: str | None = None
+    wechat: str | None = None  # the chat id, on `messenger`
+    messenger: str | None = None  # the app a marker named (line:…); None: the team's app
     event_date: date | None = None
     source: str | None = None
     strong_intent: bool = False
     notes: str | None = None
     bad_phone: str | None = None  # digits that look like a phone but are not a valid number
-    bad_wechat: str | None = None
+    bad_wechat: str | None = None  # a marked chat id that is no valid id on its app
     unread_date: str | None = None  # words after a date keyword that are no date we know
     problems: list[str] = field(default_factory=list)
 
 
 def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
-    """E.164 for a valid number (default region CN; +country numbers too), else None."""
+    """E.164 for a valid number read in the region (+country numbers anywhere), else None.
+
+    Outside mainland China a number that is no local one but a mainland mobile is read as
+    one (13800138000 in a Taipei team): teams there have mainland clients too, and 11 digits
+    starting with 1 are no local number in Taiwan, Hong Kong or Macau.
+    """
     digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
     if len(digits.lstrip("+")) < 5 or len(digits) > 20:
         return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for where in dict.fromkeys((region, DEFAULT_REGION)):
+        try:
+            number = phonenumbers.parse(text, where)
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 @lru_cache(maxsize=4096)  # every card shows its phone; phonenumbers parses it anew each time
@@ -99,15 +116,48 @@ def clean_wechat(text: str) -> str | None:
     return value if WECHAT_RE.fullmatch(value) else None
 
 
-def marked_wechat(text: str) -> tuple[bool, str | None]:
-    """For 'wx:tom_2024' or '微信 tom_2024': (True, the id, or None if it is not a valid id).
+def clean_chat_id(text: str, messenger: str, region: str = DEFAULT_REGION) -> str | None:
+    """A valid id on the app, else None: a WeChat id, a LINE id (4–20 lower-case letters,
+    digits, . _ or -; @ for an official account) or a WhatsApp number (E.164, read in the
+    region)."""
+    if messenger == WHATSAPP:
+        return normalize_phone(text, region)
+    if messenger == LINE:
+        value = text.strip().lower()
+        official = value.startswith("@")
+        value = value.lstrip("@")
+        return ("@" if official else "") + value if LINE_RE.fullmatch(value) else None
+    return clean_wechat(text)
 
-    Text without a WeChat marker gives (False, None).
-    """
-    match = _WECHAT.search(prepare(text))
-    if match is None:
-        return False, None
-    return True, clean_wechat(match.group("v"))
+
+@dataclass(frozen=True)
+class ChatMark:
+    start: int
+    end: int
+    messenger: str
+    given: str  # the id as typed after the marker
+
+
+def find_chat_mark(text: str) -> ChatMark | None:
+    """The first chat id marked with its app's name in the text."""
+    for mark in _CHAT_MARK.finditer(text):
+        messenger = mark.lastgroup or WECHAT
+        value = None
+        if messenger == WHATSAPP:
+            value = _SPACED_NUMBER.match(text, mark.end())
+        value = value or _CHAT_VALUE.match(text, mark.end())
+        if value is not None:
+            return ChatMark(mark.start(), value.end(), messenger, value.group(0).strip())
+    return None
+
+
+def marked_chat_id(text: str, region: str = DEFAULT_REGION) -> tuple[str | None, str | None, str]:
+    """For 'wx:tom_2024', 'line:chen88' or 'whatsapp 9123 4567': (the app, the id or None if
+    it is no valid id there, what was typed). Text without a marker gives (None, None, "")."""
+    mark = find_chat_mark(prepare(text))
+    if mark is None:
+        return None, None, ""
+    return mark.messenger, clean_chat_id(mark.given, mark.messenger, region), mark.given
 
 
 class _Text:
@@ -129,11 +179,14 @@ class _Text:
         return [chunk for chunk in chunks if chunk]
 
 
-def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDraft:
+def parse_capture(
+    text: str, today: date, *, name_first: bool = True, region: str = DEFAULT_REGION
+) -> LeadDraft:
     """Extract what we can from one line; whatever is not recognised becomes name and notes.
 
     With `name_first` (an /add line) date words inside the opening word stay part of the name
-    (周一鸣, 王国庆); a forwarded client message passes False.
+    (周一鸣, 王国庆); a forwarded client message passes False. Phone numbers without +country
+    (and WhatsApp numbers) are read in `region`.
     """
     draft = LeadDraft()
     work = _Text(prepare(text))
@@ -144,12 +197,12 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
     if match := _EXPLICIT_SOURCE.search(work.text):
         draft.source = source_key(match.group("v"))
         work.cut(*match.span())
-    if match := _WECHAT.search(work.text):
-        wechat = clean_wechat(match.group("v"))
-        if wechat is None:
-            draft.bad_wechat = match.group("v")
-        draft.wechat = wechat
-        work.cut(*match.span())
+    if chat := find_chat_mark(work.text):
+        draft.messenger = chat.messenger
+        draft.wechat = clean_chat_id(chat.given, chat.messenger, region)
+        if draft.wechat is None:
+            draft.bad_wechat = chat.given
+        work.cut(chat.start, chat.end)
 
     try:
         searched = work.text.replace("\x00", "|")  # same length: spans stay valid
@@ -165,7 +218,7 @@ def parse_capture(text: str, today: date, *, name_first: bool = True) -> LeadDra
 
     for match in _PHONE_CANDIDATE.finditer(work.text):
         raw = match.group(0).strip()
-        phone = normalize_phone(raw)
+        phone = normalize_phone(raw, region)
         if phone is not None and draft.phone is None:
             draft.phone = phone
         elif phone is None and draft.bad_phone is None and draft.phone is None:

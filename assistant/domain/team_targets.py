@@ -11,6 +11,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, Final
 
+from assistant.domain.messengers import messenger_of, region_of
 from assistant.domain.pipeline import PIPELINES
 from assistant.domain.team_settings import DEFAULTS, effective
 
@@ -18,6 +19,9 @@ TARGET_WORDS: Final[dict[str, str]] = {
     "valid_rate": "valid_rate", "valid": "valid_rate", "有效率": "valid_rate",
     "phone_rate": "phone_rate", "phone": "phone_rate", "转电话率": "phone_rate",
     "wechat_rate": "wechat_rate", "wechat": "wechat_rate", "转微信率": "wechat_rate",
+    # The added rate is named after the team's app: 加LINE率 and 加WhatsApp率 are the same target.
+    "line_rate": "wechat_rate", "加line率": "wechat_rate", "whatsapp_rate": "wechat_rate",
+    "加whatsapp率": "wechat_rate",
     "valid_to_visit": "valid_to_visit", "visit": "valid_to_visit",
     "有效转进店率": "valid_to_visit", "进店率": "valid_to_visit",
     "visit_deal": "visit_deal", "deal": "visit_deal", "进店成交率": "visit_deal",
@@ -46,6 +50,8 @@ PIPELINE_WORDS: Final[dict[str, str]] = {
 PIPELINE_NAMES: Final[dict[str, str]] = {
     **{name: name for name in PIPELINES}, "门店": "store", "企业": "b2b", "长周期": "b2b",
 }  # fmt: skip
+MESSENGER_SETTING_WORDS: Final = frozenset({"messenger", "chat", "app", "聊天工具", "通讯软件"})
+REGION_SETTING_WORDS: Final = frozenset({"region", "地区", "区号", "phone_region"})
 RESET_WORDS: Final = frozenset({"reset", "重置", "恢复默认"})
 GRADE_KEYS: Final[dict[str, str]] = {"a": "a_days", "b": "b_days", "c": "c_days"}
 CADENCE_GRADES: Final = ("A", "B", "C", "D")
@@ -64,7 +70,7 @@ class TargetError(ValueError):
 
 @dataclass(frozen=True)
 class Change:
-    section: str  # targets | grading | cadence | pipeline | reset
+    section: str  # targets | grading | cadence | pipeline | messenger | region | reset
     key: str
     value: Any
 
@@ -77,7 +83,8 @@ def _whole(text: str, *, low: int, high: int, reason: str) -> int:
 
 
 def parse_change(words: Sequence[str]) -> Change:
-    """`valid_rate 75`, `有效率 75%`, `grade A 60`, `cadence B 2`, `pipeline b2b`, `reset`."""
+    """`valid_rate 75`, `有效率 75%`, `grade A 60`, `cadence B 2`, `pipeline b2b`,
+    `messenger line`, `region TW`, `reset`."""
     if not words:
         raise TargetError("usage")
     head = words[0].strip().casefold()
@@ -104,6 +111,16 @@ def parse_change(words: Sequence[str]) -> Change:
         if chosen is None:
             raise TargetError("pipeline", " ".join(rest))
         return Change("pipeline", "pipeline", chosen)
+    if head in MESSENGER_SETTING_WORDS:
+        app = messenger_of(" ".join(rest)) if rest else None
+        if app is None:
+            raise TargetError("messenger", " ".join(rest))
+        return Change("messenger", "messenger", app)
+    if head in REGION_SETTING_WORDS:
+        region = region_of(" ".join(rest)) if rest else None
+        if region is None:
+            raise TargetError("region", " ".join(rest))
+        return Change("region", "phone_region", region)
     raise TargetError("usage", words[0])
 
 

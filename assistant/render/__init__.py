@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from assistant.domain.messengers import DEFAULT_MESSENGER, WECHAT, known_messenger
 from assistant.i18n import DEFAULT_LOCALE, LOCALES, source_label, t
 
 TELEGRAM_LIMIT = 4096
@@ -53,6 +55,37 @@ def counted(count: object, singular: str, plural: str | None = None) -> str:
     return f"{count} {noun(count, singular, plural)}"
 
 
+def _messenger_helpers(locale: str) -> dict[str, Any]:
+    """`chat_app()` names the app of the context's `messenger` (the team's; WeChat when a view
+    does not say), `chat_app(lead.messenger)` a lead's; `rate_name(key)` names a rate, the
+    "added" one after the team's app (转微信率, 加LINE率)."""
+
+    def app_of(context: Context, name: str | None) -> str:
+        return known_messenger(name or context.get("messenger"))
+
+    @pass_context
+    def chat_app(context: Context, name: str | None = None) -> str:
+        return t(locale, f"messengers.{app_of(context, name)}")
+
+    @pass_context
+    def chat_added(context: Context, name: str | None = None) -> str:
+        return t(locale, f"messenger_added.{app_of(context, name)}")
+
+    @pass_context
+    def rate_name(context: Context, key: str, names: str = "analytics.rate") -> str:
+        app = app_of(context, None)
+        if key == "wechat_rate" and app != WECHAT:
+            key = f"{app}_rate"
+        return t(locale, f"{names}.{key}")
+
+    return {
+        "messenger": DEFAULT_MESSENGER,
+        "chat_app": chat_app,
+        "chat_added": chat_added,
+        "rate_name": rate_name,
+    }
+
+
 class Renderer:
     """One autoescaping Jinja2 environment per locale, built once and reused."""
 
@@ -76,6 +109,7 @@ class Renderer:
         environment.filters["plural"] = counted  # English counts; Chinese has no plural
         environment.filters["number"] = "{:,}".format  # 20,000: the way both languages group digits
         environment.globals["noun"] = noun
+        environment.globals.update(_messenger_helpers(locale))
         return environment
 
     def render(self, locale: str, template: str, **context: Any) -> str:

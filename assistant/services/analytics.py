@@ -510,6 +510,7 @@ async def summary(
         "period": period_view(period),
         "team": data.team.name,
         "pipeline": counts.pipeline,
+        "messenger": data.team.messenger,
         "counts": {
             "new": counts.created,
             "contacted": counts.contacted,
@@ -709,6 +710,7 @@ async def goal_plan(
     return {
         "orders": orders,
         "month": month.strftime("%Y-%m"),
+        "messenger": team.messenger,
         "rates": rates,
         "all_own": all(rate.own for rate in used),
         "any_own": any(rate.own for rate in used),
@@ -798,6 +800,7 @@ async def evening_review(session: AsyncSession, *, person: Person, now: datetime
     return {
         "day": today.isoformat(),
         "name": person.name,
+        "messenger": data.team.messenger,
         "counts": {
             "new": counts.created,
             "contacted": counts.contacted,

@@ -24,13 +24,14 @@ from assistant.db.models import Lead, Person, Team
 from assistant.domain import cadence, events, pipeline
 from assistant.domain.capture import (
     NAME_LIMIT,
-    clean_wechat,
+    clean_chat_id,
     normalize_phone,
     parse_amount,
 )
 from assistant.domain.cells import escape_formula
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.grading import GRADES, grade_for
+from assistant.domain.messengers import LINE, WECHAT, WHATSAPP, messenger_of
 from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.working_slots import first_contact_time
 from assistant.i18n import LOCALES, catalogue, source_label, t
@@ -56,19 +57,23 @@ __all__ = [
 
 BOM: Final = "\ufeff"
 COLUMNS: Final = (
-    "number", "name", "phone", "wechat", "source", "event_date", "stage", "grade",
+    "number", "name", "phone", "chat_id", "messenger", "source", "event_date", "stage", "grade",
     "grade_manual", "strong_intent", "notes", "tags", "amount", "lost_reason", "next_followup",
     "created_at", "owner",
 )  # fmt: skip
 # Extra header spellings people use in their own sheets.
 ALIASES: Final[dict[str, str]] = {
     "客户": "name", "客户姓名": "name", "名字": "name", "称呼": "name", "手机": "phone",
-    "手机号": "phone", "电话号码": "phone", "微信号": "wechat", "渠道": "source",
+    "手机号": "phone", "电话号码": "phone", "渠道": "source",
     "婚期": "event_date", "活动日期": "event_date", "date": "event_date", "意向": "notes",
     "note": "notes", "mobile": "phone", "tel": "phone", "wechat id": "wechat",
     "follow-up": "next_followup", "created at": "created_at", "id": "number", "#": "number",
+    # A column named after one app holds ids on that app, whatever the team's app is.
+    "微信": "wechat", "微信号": "wechat", "wechat": "wechat", "line": "line", "line id": "line",
+    "line账号": "line", "whatsapp": "whatsapp", "whatsapp号码": "whatsapp",
 }  # fmt: skip
 EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+CHAT_COLUMNS: Final = {"chat_id": None, "wechat": WECHAT, "line": LINE, "whatsapp": WHATSAPP}
 _YES: Final = {"1", "yes", "y", "true", "是", "✓", "手动", "manual"}
 
 
@@ -127,6 +132,7 @@ async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, in
                 lead.name,
                 lead.phone or "",
                 lead.wechat or "",
+                t(locale, f"messengers.{lead.messenger}") if lead.wechat else "",
                 source_label(lead.source, locale),
                 lead.event_date.isoformat() if lead.event_date else "",
                 stage_label(lead.stage, locale),
@@ -201,14 +207,24 @@ def _check_row(
     if len(name) > NAME_LIMIT:
         return bad("name_too_long", name)
     phone = wechat = None
+    region = rules.region
     if raw := cells.get("phone", "").strip():
-        phone = normalize_phone(raw)
+        phone = normalize_phone(raw, region)
         if phone is None:
             return bad("bad_phone", raw)
-    if raw := cells.get("wechat", "").strip():
-        wechat = clean_wechat(raw)
-        if wechat is None:
-            return bad("bad_wechat", raw)
+    messenger = rules.messenger
+    if raw := cells.get("messenger", "").strip():
+        named = messenger_of(to_simplified(raw))
+        if named is None:
+            return bad("bad_messenger", raw)
+        messenger = named
+    for column, app in CHAT_COLUMNS.items():
+        if raw := cells.get(column, "").strip():
+            messenger = app or messenger
+            wechat = clean_chat_id(raw, messenger, region)
+            if wechat is None:
+                return bad("bad_wechat", raw)
+            break
     event_date = None
     if raw := cells.get("event_date", "").strip():
         try:
@@ -256,6 +272,7 @@ def _check_row(
         "name": name,
         "phone": phone,
         "wechat": wechat,
+        "messenger": messenger,
         "source": source,
         "event_date": event_date,
         "intent": cells.get("notes", "").strip() or None,
@@ -302,6 +319,8 @@ class RowRules:
     timezone: str
     today: date
     thresholds: Any
+    messenger: str  # the team's chat app: an id in a column that names no app is on it
+    region: str  # where a number without +country is read
     now: datetime = field(compare=False)
 
     @classmethod
@@ -311,6 +330,8 @@ class RowRules:
             scope.person.timezone,
             scope.today(now),
             scope.settings["grading"],
+            scope.team.messenger,
+            scope.team.phone_region,
             now,
         )
 

@@ -25,7 +25,7 @@ from assistant.domain.capture import (
     NAME_LIMIT,
     TEXT_LIMIT,
     LeadDraft,
-    clean_wechat,
+    clean_chat_id,
     normalize_phone,
     parse_amount,
     parse_capture,
@@ -34,6 +34,7 @@ from assistant.domain.dates import DateParseError, parse_date, parse_when
 from assistant.domain.grading import grade_for, is_upgrade
 from assistant.domain.invisible import visible_words
 from assistant.domain.localtime import local_day_bounds, local_today
+from assistant.domain.messengers import LINE, WECHAT, WHATSAPP
 from assistant.domain.sources import is_referral, known_source, source_key
 from assistant.domain.team_settings import effective
 from assistant.i18n import LOCALES, catalogue, t
@@ -63,6 +64,8 @@ FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "name": ("name", "姓名", "名字", "称呼"),
     "phone": ("phone", "tel", "mobile", "电话", "手机", "手机号"),
     "wechat": ("wechat", "wx", "vx", "微信", "微信号"),
+    "line": ("line", "line id", "line账号", "赖"),
+    "whatsapp": ("whatsapp", "wa", "ws", "whatsapp号码"),
     "source": ("source", "来源", "渠道"),
     "date": ("date", "event", "event_date", "婚期", "日期", "活动日期"),
     "notes": ("notes", "note", "intent", "备注", "意向", "需求"),
@@ -257,9 +260,10 @@ async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> li
         for variant in typed_variants(text)
     ]
     matches.append(func.lower(Lead.wechat).like(_like(text.lower()), escape="\\"))
-    phone = normalize_phone(text)
+    phone = normalize_phone(text, scope.team.phone_region)
     if phone is not None:
         matches.append(Lead.phone == phone)
+        matches.append(Lead.wechat == phone)  # a WhatsApp id is a number
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 4:
         matches.append(col(Lead.phone).like(_like(digits), escape="\\"))
@@ -420,7 +424,9 @@ def validate_draft(draft: LeadDraft) -> None:
     if draft.bad_phone:
         raise UserError("bad_phone", given=draft.bad_phone[:40])
     if draft.bad_wechat:
-        raise UserError("bad_wechat", given=draft.bad_wechat[:40])
+        raise UserError(
+            "bad_wechat", given=draft.bad_wechat[:40], messenger=draft.messenger or WECHAT
+        )
     for problem in draft.problems:
         if problem.startswith("date:"):
             raise UserError("bad_date", given=problem[5:45])
@@ -438,7 +444,9 @@ def validate_draft(draft: LeadDraft) -> None:
 def capture(text: str, scope: Scope, now: datetime, *, name_first: bool = True) -> LeadDraft:
     """A lead draft from one line read as simplified; its name, notes and an unknown source
     are kept in the characters they were typed in."""
-    draft = parse_capture(text, scope.today(now), name_first=name_first)
+    draft = parse_capture(
+        text, scope.today(now), name_first=name_first, region=scope.team.phone_region
+    )
     draft.name = as_typed(draft.name)
     if draft.notes:
         draft.notes = as_typed(draft.notes)
@@ -539,6 +547,7 @@ async def create_lead(
         name=draft.name,
         phone=draft.phone,
         wechat=draft.wechat,
+        messenger=draft.messenger or scope.team.messenger,
         source=draft.source,
         event_date=draft.event_date,
         intent=draft.notes,
@@ -765,11 +774,14 @@ async def set_grade(
 
 
 def field_of(text: str) -> str:
-    wanted = text.strip().lower()
+    wanted = " ".join(text.split()).lower()
     for key, names in FIELDS.items():
         if wanted in names:
             return key
     raise UserError("bad_field", given=text[:40])
+
+
+CHAT_FIELDS: Final = {"wechat": WECHAT, "line": LINE, "whatsapp": WHATSAPP}
 
 
 _CLEAR: Final = {"-", "无", "none", "清空", "clear", "删除"}
@@ -780,6 +792,9 @@ async def edit_field(
 ) -> tuple[list[Lead], bool]:
     """Change one field; returns duplicates found for a changed phone or WeChat."""
     key = field_of(field_text)
+    messenger = CHAT_FIELDS.get(key)
+    if messenger is not None:  # 微信, LINE and WhatsApp each set the one chat id, on their app
+        key = "wechat"
     value = visible_words(value)
     typed = as_typed(value)  # a name, note, tag or unknown source is stored as typed
     clear = value.lower() in _CLEAR
@@ -795,15 +810,18 @@ async def edit_field(
         old, new = lead.name, typed
         lead.name = typed
     elif key == "phone":
-        new = None if clear else normalize_phone(value)
+        new = None if clear else normalize_phone(value, scope.team.phone_region)
         if new is None and not clear:
             raise UserError("bad_phone", given=value[:40])
         old, lead.phone = lead.phone, new
     elif key == "wechat":
-        new = None if clear else clean_wechat(value)
+        assert messenger is not None
+        new = None if clear else clean_chat_id(value, messenger, scope.team.phone_region)
         if new is None and not clear:
-            raise UserError("bad_wechat", given=value[:40])
+            raise UserError("bad_wechat", given=value[:40], messenger=messenger)
         old, lead.wechat = lead.wechat, new
+        if new is not None and lead.messenger != messenger:
+            old, lead.messenger = None, messenger  # the same id on another app is a change
     elif key == "date":
         try:
             parsed = None if clear else parse_date(value, scope.today(now))
@@ -833,7 +851,7 @@ async def edit_field(
     lead.updated_at = now
     _event(
         session, lead, scope.person_id, events.EDIT, now, from_value=key,
-        payload={"field": key, "old": _plain(old), "new": _plain(new)},
+        payload={"field": messenger or key, "old": _plain(old), "new": _plain(new)},
     )  # fmt: skip
     _contact_facts(session, lead, scope.person_id, now)
     if key in {"date", "source"}:

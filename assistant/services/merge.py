@@ -50,7 +50,9 @@ async def merge_leads(
     # Two people merging the same pair (or deleting one of them) at once: one of them wins.
     await hold_lead(session, source, "deleted_at")
     await hold_lead(session, target, "deleted_at")
-    for name in ("phone", "wechat", "source", "event_date", "tags"):
+    if target.wechat is None and source.wechat is not None:
+        target.wechat, target.messenger = source.wechat, source.messenger  # an id with its app
+    for name in ("phone", "source", "event_date", "tags"):
         if getattr(target, name) is None and getattr(source, name) is not None:
             setattr(target, name, getattr(source, name))
     if source.intent:

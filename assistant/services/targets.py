@@ -1,4 +1,5 @@
-"""/targets: a team's rate targets, grading thresholds, cadence and pipeline template."""
+"""/targets: a team's rate targets, grading thresholds, cadence, pipeline template, chat app
+and phone region."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ async def change(session: AsyncSession, *, person: Person, words: Sequence[str])
                 if leads:
                     raise UserError("targets_pipeline_has_leads", count=leads)
                 team.pipeline = wanted.value
+        elif wanted.section == "messenger":
+            team.messenger = wanted.value  # leads keep the app their own ids are on
+        elif wanted.section == "region":
+            team.phone_region = wanted.value  # numbers stored before are E.164 already
         else:
             team.settings = team_targets.apply_change(team.settings, wanted)
     except team_targets.TargetError as error:

@@ -233,6 +233,7 @@ def table_view(table: TeamTable) -> dict[str, Any]:
     return {
         "team": table.team.name,
         "pipeline": pipeline,
+        "messenger": table.team.messenger,
         "meeting": MEETING_STAGE.get(pipeline, "visited"),
         "period": analytics.period_view(table.period),
         "sort": table.sort,

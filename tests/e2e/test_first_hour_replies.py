@@ -21,14 +21,17 @@ LIBRARY_IDS = {script.id for scripts in library().values() for script in scripts
 
 def latin_words(text: str) -> list[str]:
     """Latin words a Chinese reader would trip over. Commands are typed as they are, grades are
-    letters, file formats (CSV, XLSX) and UTC are written in capitals in Chinese too, and an
-    invite code or a script placeholder ({{ lead.name }}) is typed exactly as shown."""
+    letters, file formats (CSV, XLSX), UTC and LINE are written in capitals in Chinese too,
+    WhatsApp is the app's own name there, and an invite code or a script placeholder
+    ({{ lead.name }}) is typed exactly as shown."""
     text = re.sub(r"<code>[A-Za-z0-9_-]{10,}</code>", " ", text)  # an invite code to copy
     text = re.sub(r"\{\{ ?[a-z_.]+ ?\}\}", " ", text)  # a script placeholder, typed as shown
     plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
     plain = re.sub(r"/[a-z_]+", " ", plain)
     words = re.findall(r"[A-Za-z][A-Za-z_-]+", plain)
-    return [word for word in words if not (word.isupper() and len(word) <= 5)]
+    return [
+        word for word in words if not (word.isupper() and len(word) <= 5) and word != "WhatsApp"
+    ]
 
 
 def assert_reads_as_chinese(text: str) -> None:

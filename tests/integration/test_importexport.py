@@ -367,7 +367,59 @@ async def test_an_export_for_a_traditional_reader_has_traditional_headers_and_la
         await leads.create_lead(session, scope, draft, NOW)
         data, count = await importexport.export_csv(session, scope)
     [header, row] = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert count == 1 and header[:5] == ["編號", "姓名", "電話", "微信", "來源"]
+    assert count == 1 and header[:6] == ["編號", "姓名", "電話", "聊天帳號", "聊天工具", "來源"]
     assert "建立時間" in header and "下次跟進" in header and "負責人" in header
     assert not simplified_characters("".join(header))
-    assert row[1] == "陳小姐" and row[4] == "轉介紹"
+    assert row[1] == "陳小姐" and row[5] == "轉介紹"
+
+
+async def test_an_export_carries_each_leads_chat_app_and_an_import_keeps_it(
+    sessionmaker: Sessionmaker,
+) -> None:
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session, 1)
+        scope.team.messenger, scope.team.phone_region = "line", "TW"
+        on_line = LeadDraft(name="陳小姐", phone="+886912345678", wechat="chen88", messenger="line")
+        await leads.create_lead(session, scope, on_line, NOW)
+        await leads.create_lead(
+            session, scope, LeadDraft(name="王女士", wechat="wang_88", messenger="wechat"), NOW
+        )
+        data, _ = await importexport.export_csv(session, scope)
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [row[3:5] for row in parsed] == [["聊天账号", "聊天工具"], ["chen88", "LINE"],
+                                            ["wang_88", "微信"]]  # fmt: skip
+    async with transaction(sessionmaker) as session:
+        fresh = await user_scope(session, 2)  # a team on WeChat in mainland China
+        result = await importexport.import_table(
+            session, fresh, importexport.read_table(data, "export.csv"), NOW
+        )
+        assert result.stored == 2 and result.bad == []
+        stored = (await session.exec(select(Lead).where(Lead.team_id == fresh.team_id))).all()
+    assert sorted((lead.name, lead.messenger, lead.wechat) for lead in stored) == [
+        ("王女士", "wechat", "wang_88"),
+        ("陳小姐", "line", "chen88"),
+    ]
+
+
+async def test_a_sheet_with_an_apps_own_column_imports_ids_on_that_app(
+    sessionmaker: Sessionmaker,
+) -> None:
+    table = [
+        ["姓名", "電話", "LINE ID", "WhatsApp", "聊天工具"],
+        ["陳小姐", "0912 345 678", "Chen88", "", ""],
+        ["黃先生", "", "", "+852 6123 4567", ""],
+        ["林先生", "", "", "", "Telegram"],
+    ]
+    async with transaction(sessionmaker) as session:
+        scope = await user_scope(session)
+        scope.team.phone_region = "TW"
+        result = await importexport.import_table(session, scope, table, NOW)
+        stored = (await session.exec(select(Lead).order_by(Lead.number))).all()
+    assert result.stored == 2
+    assert [(bad.row, bad.reason, bad.value) for bad in result.bad] == [
+        (4, "bad_messenger", "Telegram")
+    ]
+    assert [(lead.phone, lead.messenger, lead.wechat) for lead in stored] == [
+        ("+886912345678", "line", "chen88"),
+        (None, "whatsapp", "+85261234567"),
+    ]

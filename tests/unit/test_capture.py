@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.domain.capture import format_phone, looks_like_lead, normalize_phone, parse_capture
+from assistant.domain.capture import (
+    clean_chat_id,
+    format_phone,
+    looks_like_lead,
+    normalize_phone,
+    parse_capture,
+)
 from assistant.domain.grading import grade_for
 
 TODAY = date(2026, 11, 25)
@@ -28,6 +34,45 @@ def test_wechat_ids_come_after_wx_or_weixin_markers() -> None:
     assert parse_capture("李先生 vx !!", TODAY).bad_wechat == "!!"
     assert parse_capture("李先生 微信 wxid_abc123", TODAY).wechat == "wxid_abc123"
     assert parse_capture("wxyz 13800138000", TODAY).name == "wxyz"
+
+
+def test_line_and_whatsapp_ids_come_after_their_markers() -> None:
+    draft = parse_capture("陈小姐 0912345678 line:chen88 婚期 明年五月 转介绍", TODAY, region="TW")
+    assert (draft.name, draft.phone) == ("陈小姐", "+886912345678")
+    assert (draft.messenger, draft.wechat) == ("line", "chen88")
+    assert draft.event_date == date(2027, 5, 1) and draft.source == "referral"
+    for typed in ("林 LINE ID Chen.88", "林 line：chen.88", "林 加赖 chen.88", "林 加LINE chen.88"):
+        found = parse_capture(typed, TODAY)
+        assert (found.name, found.messenger, found.wechat) == ("林", "line", "chen.88"), typed
+    assert parse_capture("林 line: 好", TODAY).bad_wechat == "好"
+    hk = parse_capture("黄先生 9123 4567 whatsapp:6123 4567", TODAY, region="HK")
+    assert (hk.phone, hk.messenger, hk.wechat) == ("+85291234567", "whatsapp", "+85261234567")
+    assert parse_capture("Tom WA: +852 6123 4567", TODAY).wechat == "+85261234567"
+    # A line of text that merely says "line" holds no LINE id.
+    assert parse_capture("王女士 online 13800138000", TODAY).wechat is None
+
+
+def test_numbers_without_a_country_code_are_read_in_the_teams_region() -> None:
+    assert normalize_phone("0912 345 678", "TW") == "+886912345678"
+    assert normalize_phone("0912345678", "CN") is None
+    assert normalize_phone("9123 4567", "HK") == "+85291234567"
+    assert normalize_phone("6123-4567", "HK") == "+85261234567"
+    assert normalize_phone("6612 3456", "MO") == "+85366123456"
+    assert normalize_phone("+86 138 0013 8000", "TW") == "+8613800138000"
+    # A mainland mobile is still read outside mainland China; a local number never as one.
+    assert normalize_phone("13800138000", "TW") == "+8613800138000"
+    assert normalize_phone("13800138000", "HK") == "+8613800138000"
+    assert normalize_phone("9123 4567", "CN") is None
+    assert parse_capture("赖小姐 0912 345 678", TODAY, region="TW").phone == "+886912345678"
+
+
+def test_a_chat_id_is_checked_by_its_own_apps_rules() -> None:
+    assert clean_chat_id("Chen_88", "line") == "chen_88"  # LINE ids are lower case
+    assert clean_chat_id("@shop", "line") == "@shop"
+    assert clean_chat_id("abc", "line") is None
+    assert clean_chat_id("9123 4567", "whatsapp", "HK") == "+85291234567"
+    assert clean_chat_id("chen88", "whatsapp", "HK") is None
+    assert clean_chat_id("wang_2024", "wechat") == "wang_2024"
 
 
 def test_english_capture_with_a_foreign_number_and_walk_in_source() -> None:

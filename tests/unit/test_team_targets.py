@@ -17,9 +17,23 @@ def test_grading_cadence_and_pipeline_changes_are_understood() -> None:
     assert parse_change(["pipeline", "B2B"]) == Change("pipeline", "pipeline", "b2b")
 
 
+def test_the_chat_app_and_phone_region_are_read_in_both_languages() -> None:
+    assert parse_change(["messenger", "LINE"]) == Change("messenger", "messenger", "line")
+    assert parse_change(["聊天工具", "WhatsApp"]) == Change("messenger", "messenger", "whatsapp")
+    assert parse_change(["聊天工具", "微信"]) == Change("messenger", "messenger", "wechat")
+    assert parse_change(["region", "tw"]) == Change("region", "phone_region", "TW")
+    assert parse_change(["地区", "香港"]) == Change("region", "phone_region", "HK")
+    assert parse_change(["region", "Hong", "Kong"]) == Change("region", "phone_region", "HK")
+    # The added rate's target is one target, whichever app names it.
+    assert parse_change(["加LINE率", "85"]) == Change("targets", "wechat_rate", 85)
+
+
 @pytest.mark.parametrize(
     ("words", "reason"),
     [
+        (["messenger", "telegram"], "messenger"),
+        (["messenger"], "messenger"),
+        (["region", "JP"], "region"),
         (["valid_rate", "150"], "percent"),
         (["valid_rate", "lots"], "percent"),
         (["grade", "D", "400"], "grading"),

@@ -18,13 +18,14 @@ from assistant.domain import pipeline, retention
 from assistant.domain.capture import (
     NAME_LIMIT,
     LeadDraft,
-    clean_wechat,
+    clean_chat_id,
     format_phone,
-    marked_wechat,
+    marked_chat_id,
     normalize_phone,
 )
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.invisible import visible_words
+from assistant.domain.messengers import WHATSAPP
 from assistant.domain.sources import is_referral
 from assistant.i18n import t
 from assistant.i18n.hant import as_typed
@@ -39,6 +40,7 @@ from assistant.tg.registry import CommandSpec, Feature
 ADD_FLOW: Final = "lead_add"
 FIX_FLOW: Final = "lead_fix"
 FIX_FIELDS: Final = ("name", "phone", "wechat", "date", "source")
+CHAT_FIELDS: Final = tuple(svc.CHAT_FIELDS)  # the chat id is fixed as an id on its own app
 SKIP_WORDS: Final = {"skip", "跳过", "-", "无", "没有", "none", "no"}
 FOLLOWUP_PRESETS: Final = ("hour", "tomorrow", "3days", "week")
 
@@ -62,7 +64,8 @@ def lead_view(request: Request, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
         "number": lead.number,
         "name": lead.name,
         "phone": format_phone(lead.phone),
-        "wechat": lead.wechat or "",
+        "wechat": (format_phone(lead.wechat) if lead.messenger == WHATSAPP else lead.wechat) or "",
+        "messenger": lead.messenger,
         "source": lead.source or "",
         "event_date": lead.event_date.isoformat() if lead.event_date else "",
         "days_left": (lead.event_date - today).days if lead.event_date else None,
@@ -125,12 +128,13 @@ def card_keyboard(request: Request, lead: Lead, *, fix: bool = False) -> InlineK
         ],
     ]
     if fix:
+        names = [lead.messenger if name == "wechat" else name for name in FIX_FIELDS]
         labels = [
             button(
                 t(locale, "lead_buttons.fix", field=t(locale, f"lead_fields.{name}")),
                 sign("lfx", lead.id, name),
             )
-            for name in FIX_FIELDS
+            for name in names
         ]
         rows += [labels[:3], labels[3:]]
     return keyboard(*rows)
@@ -271,24 +275,27 @@ def _skip(text: str) -> bool:
     return text.strip().lower() in SKIP_WORDS
 
 
-def _contact_from(text: str) -> tuple[str | None, str | None]:
-    """A phone or a WeChat id typed alone (with or without a wx:/微信: prefix)."""
+def _contact_from(text: str, scope: svc.Scope) -> tuple[str | None, str | None, str | None]:
+    """A phone, or a chat id typed alone (with or without a wx: / line: / whatsapp: marker):
+    (phone, chat id, the id's app). Numbers are read in the team's region; an unmarked id is
+    an id on the team's app."""
     cleaned = text.strip()
-    marked, wechat = marked_wechat(cleaned)
-    if marked:
-        if wechat is None:
-            raise UserError("bad_wechat", given=cleaned[:40])
-        return None, wechat
-    phone = normalize_phone(cleaned)
+    region, messenger = scope.team.phone_region, scope.team.messenger
+    marked, chat_id, given = marked_chat_id(cleaned, region)
+    if marked is not None:
+        if chat_id is None:
+            raise UserError("bad_wechat", given=given[:40], messenger=marked)
+        return None, chat_id, marked
+    phone = normalize_phone(cleaned, region)
     if phone is not None:
-        return phone, None
+        return phone, None, None
     digits = sum(ch.isdigit() for ch in cleaned)
     if digits >= 5 and digits >= len(cleaned.replace(" ", "").replace("-", "")) - 1:
         raise UserError("bad_phone", given=cleaned[:40])
-    wechat = clean_wechat(cleaned)
-    if wechat is None:
-        raise UserError("bad_contact", given=cleaned[:40])
-    return None, wechat
+    chat_id = clean_chat_id(cleaned, messenger, region)
+    if chat_id is None:
+        raise UserError("bad_contact", given=cleaned[:40], messenger=messenger)
+    return None, chat_id, messenger
 
 
 async def add_flow(request: Request) -> Reply:
@@ -306,7 +313,7 @@ async def add_flow(request: Request) -> Reply:
         data["name"], step = as_typed(text), "contact"
     elif step == "contact":
         if not _skip(text):
-            data["phone"], data["wechat"] = _contact_from(text)
+            data["phone"], data["wechat"], data["messenger"] = _contact_from(text, scope)
         step = "date"
     elif step == "date":
         if not _skip(text):
@@ -325,6 +332,7 @@ async def add_flow(request: Request) -> Reply:
             name=data["name"],
             phone=data.get("phone"),
             wechat=data.get("wechat"),
+            messenger=data.get("messenger"),
             event_date=date.fromisoformat(data["event_date"]) if data.get("event_date") else None,
             source=data.get("source"),
             strong_intent=is_referral(data.get("source")),
@@ -334,7 +342,10 @@ async def add_flow(request: Request) -> Reply:
         request.session, scope.person_id, _chat_id(request),
         flow=ADD_FLOW, step=step, data=data, now=request.now,
     )  # fmt: skip
-    return Reply("leads/add_ask", {"step": step, "name": data.get("name", "")})
+    return Reply(
+        "leads/add_ask",
+        {"step": step, "name": data.get("name", ""), "messenger": scope.team.messenger},
+    )
 
 
 async def cancel(request: Request) -> Reply:
@@ -346,7 +357,7 @@ async def cancel(request: Request) -> Reply:
 async def fix_button(request: Request) -> Reply:
     scope, lead = await _lead_from_button(request)
     field = request.args[1] if len(request.args) > 1 else ""
-    if field not in FIX_FIELDS:
+    if field not in FIX_FIELDS + CHAT_FIELDS:
         raise UserError("bad_button")
     await svc.set_state(
         request.session, scope.person_id, _chat_id(request),

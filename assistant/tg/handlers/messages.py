@@ -29,6 +29,7 @@ from assistant.domain.capture import (
     normalize_phone,
 )
 from assistant.domain.grading import grade_for
+from assistant.domain.messengers import WHATSAPP
 from assistant.i18n import t
 from assistant.services import conversation
 from assistant.services import leads as svc
@@ -39,7 +40,9 @@ from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import Feature
 
 PASTE_FLOW: Final = "lead_paste"
-DRAFT_FIELDS: Final = ("name", "phone", "wechat", "source", "strong_intent", "notes", "unread_date")
+DRAFT_FIELDS: Final = (
+    "name", "phone", "wechat", "messenger", "source", "strong_intent", "notes", "unread_date"
+)  # fmt: skip
 
 
 def _chat_id(request: Request) -> int:
@@ -71,7 +74,14 @@ async def free_text(request: Request) -> Reply:
         draft.event_date, scope.today(request.now), draft.strong_intent,
         scope.settings["grading"],
     ).grade  # fmt: skip
-    view = {**data, "phone": format_phone(draft.phone), "grade": grade}
+    messenger = draft.messenger or scope.team.messenger
+    view = {
+        **data,
+        "phone": format_phone(draft.phone),
+        "grade": grade,
+        "messenger": messenger,
+        "wechat": format_phone(draft.wechat) if messenger == WHATSAPP else draft.wechat,
+    }
     buttons = [
         button(t(request.locale, "paste_buttons.save"), request.sign("lps", token)),
         button(t(request.locale, "paste_buttons.cancel"), request.sign("lpc", token)),
@@ -91,6 +101,7 @@ def _draft_from(data: dict[str, Any]) -> LeadDraft:
         name=str(data.get("name") or ""),
         phone=data.get("phone"),
         wechat=data.get("wechat"),
+        messenger=data.get("messenger"),
         event_date=date.fromisoformat(data["event_date"]) if data.get("event_date") else None,
         source=data.get("source"),
         strong_intent=bool(data.get("strong_intent")),
@@ -133,7 +144,7 @@ async def contact_card(request: Request) -> Reply:
     scope = await request.actor()
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     raw = contact.phone_number or ""
-    phone = normalize_phone(raw) or (
+    phone = normalize_phone(raw, scope.team.phone_region) or (
         normalize_phone("+" + raw) if raw.isascii() and raw.isdigit() else None
     )
     if raw and phone is None:
@@ -178,6 +189,7 @@ async def forwarded(request: Request) -> Reply | list[Reply] | None:
         name=name,
         phone=found.phone,
         wechat=found.wechat,
+        messenger=found.messenger,
         event_date=found.event_date,
         source=found.source,
         strong_intent=found.strong_intent,

@@ -200,6 +200,8 @@ async def targets(request: Request) -> Reply | list[Reply]:
         {
             "team": view.team.name,
             "pipeline": view.team.pipeline,
+            "messenger": view.team.messenger,
+            "region": view.team.phone_region,
             "values": view.values,
             "changed": view.change is not None,
         },

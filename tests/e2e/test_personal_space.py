@@ -144,7 +144,7 @@ async def test_joining_renumbers_brought_leads_and_names_the_duplicates_in_engli
     brought = texts(await press(bot, joined, "Bring them along (2)", BOB))
     assert "2 leads brought into “Bridal”" in brought
     assert "#1 → #2, #2 → #3" in brought
-    assert "#2: a colleague already has a lead with this phone or WeChat" in brought
+    assert "#2: a colleague already has a lead with this phone or chat id" in brought
     assert "张女士" not in brought
 
     card = await bot.reply_text("/lead 2", BOB)

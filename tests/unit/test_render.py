@@ -63,3 +63,18 @@ def test_every_template_exists_in_every_locale() -> None:
         for locale in LOCALES
     }
     assert names["zh-Hans"] == names["en"] == names["zh-Hant"]
+
+
+def test_advice_and_rate_names_follow_the_teams_chat_app() -> None:
+    renderer = Renderer()
+    advice = (
+        '{% from "analytics/_advice.html.j2" import actions with context %}'
+        '{{ actions["reply_within_hour"] }} | {{ rate_name("wechat_rate") }} | {{ chat_added() }}'
+    )
+    environment = renderer._environments["zh-Hant"]
+    on_line = environment.from_string(advice).render(messenger="line")
+    assert "加LINE或留電話" in on_line and "加LINE率" in on_line and on_line.endswith("加LINE")
+    unsaid = environment.from_string(advice).render()  # a view that names no app: WeChat
+    assert "加微信" in unsaid and "轉微信率" in unsaid
+    english = renderer._environments["en"].from_string(advice).render(messenger="whatsapp")
+    assert "add WhatsApp" in english and "WhatsApp added rate" in english

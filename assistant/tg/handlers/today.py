@@ -73,7 +73,12 @@ async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bo
         now=request.now,
         activation=True,
     )
-    context = {"view": view, "rep": signature(request.person), "scripts": scripts}
+    context = {
+        "view": view,
+        "rep": signature(request.person),
+        "scripts": scripts,
+        "messenger": team.messenger,
+    }
     return Reply("activate/batch", context, keyboard=_batch_keyboard(request, view), edit=edit)
 
 

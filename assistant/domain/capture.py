@@ -138,23 +138,30 @@ class ChatMark:
     given: str  # the id as typed after the marker
 
 
-def find_chat_mark(text: str) -> ChatMark | None:
-    """The first chat id marked with its app's name in the text."""
+def find_chat_mark(text: str, region: str = DEFAULT_REGION) -> ChatMark | None:
+    """The first chat id marked with its app's name in the text.
+
+    A WhatsApp number may be typed in groups (9123 4567): the longest run of groups that is a
+    valid number is taken, so a date or a second number typed after it stays out.
+    """
     for mark in _CHAT_MARK.finditer(text):
         messenger = mark.lastgroup or WECHAT
-        value = None
-        if messenger == WHATSAPP:
-            value = _SPACED_NUMBER.match(text, mark.end())
-        value = value or _CHAT_VALUE.match(text, mark.end())
+        if messenger == WHATSAPP and (spaced := _SPACED_NUMBER.match(text, mark.end())):
+            end = spaced.end()
+            while end > mark.end():
+                if normalize_phone(text[mark.end() : end], region) is not None:
+                    return ChatMark(mark.start(), end, messenger, text[mark.end() : end])
+                end = text.rfind(" ", mark.end(), end)
+        value = _CHAT_VALUE.match(text, mark.end())
         if value is not None:
-            return ChatMark(mark.start(), value.end(), messenger, value.group(0).strip())
+            return ChatMark(mark.start(), value.end(), messenger, value.group(0))
     return None
 
 
 def marked_chat_id(text: str, region: str = DEFAULT_REGION) -> tuple[str | None, str | None, str]:
     """For 'wx:tom_2024', 'line:chen88' or 'whatsapp 9123 4567': (the app, the id or None if
     it is no valid id there, what was typed). Text without a marker gives (None, None, "")."""
-    mark = find_chat_mark(prepare(text))
+    mark = find_chat_mark(prepare(text), region)
     if mark is None:
         return None, None, ""
     return mark.messenger, clean_chat_id(mark.given, mark.messenger, region), mark.given
@@ -197,7 +204,7 @@ def parse_capture(
     if match := _EXPLICIT_SOURCE.search(work.text):
         draft.source = source_key(match.group("v"))
         work.cut(*match.span())
-    if chat := find_chat_mark(work.text):
+    if chat := find_chat_mark(work.text, region):
         draft.messenger = chat.messenger
         draft.wechat = clean_chat_id(chat.given, chat.messenger, region)
         if draft.wechat is None:

@@ -48,6 +48,11 @@ def test_line_and_whatsapp_ids_come_after_their_markers() -> None:
     hk = parse_capture("黄先生 9123 4567 whatsapp:6123 4567", TODAY, region="HK")
     assert (hk.phone, hk.messenger, hk.wechat) == ("+85291234567", "whatsapp", "+85261234567")
     assert parse_capture("Tom WA: +852 6123 4567", TODAY).wechat == "+85261234567"
+    # What follows a number typed in groups is not taken into it.
+    after = parse_capture("黄先生 whatsapp:9123 4567 2027-05-01", TODAY, region="HK")
+    assert (after.wechat, after.event_date) == ("+85291234567", date(2027, 5, 1))
+    two = parse_capture("黄先生 whatsapp:6123 4567 9123 4567", TODAY, region="HK")
+    assert (two.wechat, two.phone) == ("+85261234567", "+85291234567")
     # A line of text that merely says "line" holds no LINE id.
     assert parse_capture("王女士 online 13800138000", TODAY).wechat is None
 

@@ -228,6 +228,7 @@ async def _targets_view(page: Page, *, saved: bool = False) -> View:
                 for key, value, default in shown.values["targets"]
             ],
             "saved": saved,
+            "messenger": shown.team.messenger,
         },
     )
 

@@ -33,6 +33,7 @@ def lead_view(page: Page, scope: Actor, lead: Lead) -> dict[str, Any]:
         "overdue": bool(lead.next_followup_at and lead.next_followup_at < page.now),
         "phone": lead.phone or "",
         "wechat": lead.wechat or "",
+        "messenger": lead.messenger,
         "source": lead.source or "",
         "notes": lead.intent or "",
         "lost_reason": lead.lost_reason or "",

@@ -12,9 +12,10 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from assistant.config import Settings
-from assistant.db.models import LeadEvent
+from assistant.db.models import Lead, LeadEvent
 from assistant.tg.webhook import create_app
 from assistant.web.app import CSP
 from assistant.web.server import serving
@@ -407,3 +408,17 @@ async def test_beside_polling_and_the_console_it_is_served_on_web_port(
             except httpx.ConnectError:
                 await asyncio.sleep(0.05)
         assert shell.status_code == 200 and "/app/static/app.js" in shell.text
+
+
+async def test_a_line_team_sees_line_ids_and_its_line_rate_on_the_web(
+    bot: Harness, web: WebClient, team: Bridal
+) -> None:
+    await bot.send("/targets messenger line", ALICE)
+    await bot.send("/add Ms Chen line:chen88", BOB)
+    maker = bot.app.bot_data["app"].sessionmaker
+    async with maker() as session:
+        lead = (await session.exec(select(Lead).where(Lead.name == "Ms Chen"))).one()
+    page = (await web.view("lead", BOB, {"lead": str(lead.id)})).text
+    assert "💬 LINE: chen88" in page and "LINE added" in page and "WeChat" not in page
+    targets = (await web.view("targets", ALICE)).text
+    assert "LINE added rate" in targets and "WeChat rate" not in targets

@@ -25,8 +25,7 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
-from assistant.services.groups import active_links
-from assistant.tg.handlers.groups import leaderboard_post
+from assistant.services.groups import active_links, board_context, group_board
 
 BOARD_DAY = "board_day"
 BOARD_WEEK = "board_week"
@@ -76,13 +75,27 @@ async def plan_weekly(ctx: PlanContext) -> list[PushDraft]:
     return [draft for draft in drafts if draft is not None]
 
 
+async def leaderboard_post(
+    session: AsyncSession, *, group_chat_id: int, period: str, now: datetime
+) -> PushMessage | None:
+    """The scheduled group post: None when the group is not (or no longer) linked.
+
+    period: "day" (daily post), "week", "month" or "last_week" (the Monday summary).
+    The post is in the language of whoever linked the group.
+    """
+    found = await group_board(session, chat_id=group_chat_id, period=period, now=now)
+    if found is None:
+        return None
+    link, view = found
+    return PushMessage(
+        "leaderboard", {**board_context(view), "scheduled": True}, link.locale or "zh-Hans"
+    )
+
+
 async def _render(ctx: RenderContext, row: Outbox, period: str) -> PushMessage | None:
-    reply = await leaderboard_post(
+    return await leaderboard_post(
         ctx.session, group_chat_id=row.chat_id, period=period, now=ctx.now
     )
-    if reply is None:
-        return None
-    return PushMessage(reply.template, reply.context, reply.locale or "zh-Hans", reply.keyboard)
 
 
 async def render_daily(ctx: RenderContext, row: Outbox) -> PushMessage | None:

@@ -7,13 +7,16 @@ and counts only; lead names, phones and WeChat ids are never read here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import GroupLink, LeadEvent, Membership, Outbox, Person, Team
 from assistant.domain import events, leaderboard
+from assistant.domain.leaderboard import WEIGHTS
 from assistant.services import permissions
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team, membership
@@ -244,3 +247,18 @@ async def private_board(
 async def active_links(session: AsyncSession) -> list[GroupLink]:
     """Every group that should get scheduled posts."""
     return list((await session.exec(select(GroupLink).where(col(GroupLink.active)))).all())
+
+
+def board_context(view: BoardView) -> dict[str, Any]:
+    """What the leaderboard template shows of a board."""
+    zone = ZoneInfo(view.zone)
+    first = view.start.astimezone(zone).date()
+    last = (view.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return {
+        "team": view.team,
+        "period": view.period,
+        "first": first.strftime("%m-%d"),
+        "last": last.strftime("%m-%d"),
+        "lines": view.lines,
+        "weights": WEIGHTS,
+    }

@@ -40,7 +40,6 @@ from assistant.db.models import ConversationState
 from assistant.db.session import checkpoints, make_engine, make_sessionmaker
 from assistant.i18n import t
 from assistant.render import Renderer
-from assistant.scheduling.jobs import install_jobs, step_down
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import (
@@ -59,6 +58,7 @@ from assistant.tg.handlers import pool as pool_feature
 from assistant.tg.handlers import scripts as scripts_feature
 from assistant.tg.handlers import spaces as spaces_feature
 from assistant.tg.handlers import today as today_handlers
+from assistant.tg.jobs import install_jobs, step_down
 from assistant.tg.keyboards import Signer
 from assistant.tg.metered import MeteredRequest
 from assistant.tg.registry import CommandSpec, Feature, routes

@@ -59,7 +59,7 @@ async def test_the_hourly_regrade_feeds_the_morning_briefing_with_real_upgrades(
 ) -> None:
     from datetime import date, timedelta
 
-    from assistant.scheduling.jobs import _regrade, leadership_of
+    from assistant.tg.jobs import _regrade, leadership_of
 
     await bot.send("/lang en", ALICE)
     alice = await person_by_tg(sessionmaker, ALICE.id)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.db.session import transaction
 from assistant.domain import events
-from assistant.tg.handlers.groups import leaderboard_post
+from assistant.services.group_posts import leaderboard_post
 from assistant.tg.offline import BOT_USER
 from tests.e2e.test_teams import join_code
 from tests.harness import ALICE, BOB, CAROL, Harness, User, tick
@@ -116,7 +116,7 @@ async def test_removing_the_bot_from_the_group_stops_the_posts(bot: Harness) -> 
     async with transaction(maker) as session:
         post = await leaderboard_post(session, group_chat_id=GROUP["id"], period="day",
                                       now=bot.clock())  # fmt: skip
-    assert post is not None and post.chat_id == GROUP["id"] and post.locale == "zh-Hans"
+    assert post is not None and post.template == "leaderboard" and post.locale == "zh-Hans"
     kicked = {
         "chat": GROUP,
         "from": ALICE.as_json(),

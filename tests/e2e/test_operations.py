@@ -18,10 +18,10 @@ from telegram import Bot
 from telegram.error import RetryAfter
 
 from assistant.db.session import make_engine, make_sessionmaker, transaction
-from assistant.scheduling.jobs import leadership_of
 from assistant.scheduling.outbox import enqueue
 from assistant.tg.app import OFFLINE_TOKEN
 from assistant.tg.common import AppContext
+from assistant.tg.jobs import leadership_of
 from assistant.tg.metered import MeteredRequest
 from assistant.tg.offline import Call, Failure, OfflineRequest
 from assistant.tg.webhook import create_app

@@ -1,12 +1,12 @@
 from assistant.config import Settings
-from assistant.scheduling.jobs import (
+from assistant.tg.app import build_application
+from assistant.tg.jobs import (
     LEADER_JOB,
     PLANNER_JOB,
     REGRADE_JOB,
     SENDER_JOB,
     install_jobs,
 )
-from assistant.tg.app import build_application
 from assistant.tg.offline import OfflineRequest
 from tests.harness import MutableClock
 

@@ -5,14 +5,8 @@ Nothing sent to a group names a client: the leaderboard shows members and counts
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import ChatMember
 
-from assistant.domain.leaderboard import WEIGHTS
 from assistant.services import groups
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
@@ -26,20 +20,6 @@ PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.RESTRICTED}
 def _in_group(request: Request) -> bool:
     chat = request.update.effective_chat
     return chat is not None and chat.type in GROUP_TYPES
-
-
-def board_context(view: groups.BoardView) -> dict[str, Any]:
-    zone = ZoneInfo(view.zone)
-    first = view.start.astimezone(zone).date()
-    last = (view.end - timedelta(microseconds=1)).astimezone(zone).date()
-    return {
-        "team": view.team,
-        "period": view.period,
-        "first": first.strftime("%m-%d"),
-        "last": last.strftime("%m-%d"),
-        "lines": view.lines,
-        "weights": WEIGHTS,
-    }
 
 
 async def link(request: Request) -> Reply:
@@ -77,11 +57,11 @@ async def leaderboard(request: Request) -> Reply:
         )
         if found is None:
             raise UserError("group_not_linked")
-        return Reply("leaderboard", board_context(found[1]))
+        return Reply("leaderboard", groups.board_context(found[1]))
     view = await groups.private_board(
         request.session, person=request.person, period=period, now=request.now
     )
-    return Reply("leaderboard", board_context(view))
+    return Reply("leaderboard", groups.board_context(view))
 
 
 async def bot_membership(request: Request) -> Reply | None:
@@ -113,26 +93,6 @@ async def migrated(request: Request) -> None:
         request.session, old_chat_id=old, new_chat_id=new, now=request.now
     )
     return None
-
-
-async def leaderboard_post(
-    session: AsyncSession, *, group_chat_id: int, period: str, now: datetime
-) -> Reply | None:
-    """The scheduled group post: None when the group is not (or no longer) linked.
-
-    period: "day" (daily post), "week", "month" or "last_week" (the Monday summary).
-    The reply is addressed to the group, in the language of whoever linked it.
-    """
-    found = await groups.group_board(session, chat_id=group_chat_id, period=period, now=now)
-    if found is None:
-        return None
-    link, view = found
-    return Reply(
-        "leaderboard",
-        {**board_context(view), "scheduled": True},
-        chat_id=group_chat_id,
-        locale=link.locale,
-    )
 
 
 FEATURE = Feature(

@@ -36,9 +36,9 @@ from assistant.scheduling.registry import (
     RenderContext,
     register_push_kind,
 )
+from assistant.services.actions import Action
 from assistant.tg.app import build_application, start_application, stop_application
 from assistant.tg.common import AppContext
-from assistant.tg.keyboards import button, keyboard
 from bench.fake_telegram import TelegramLimits, limited_api
 
 KIND = "bench"
@@ -53,8 +53,8 @@ async def _plan_nothing(ctx: PlanContext) -> list[PushDraft]:
 
 async def _render(ctx: RenderContext, row: Outbox) -> PushMessage:
     """A short message with one signed button that carries the row id (to spot duplicates)."""
-    mark = keyboard([button("✅", ctx.sign("bn", row.id))])
-    return PushMessage("hint", {}, "zh-Hans" if (row.id or 0) % 4 else "en", keyboard=mark)
+    done = [[Action("work_buttons.fu_done", "bn", (row.id,))]]
+    return PushMessage("hint", {}, "zh-Hans" if (row.id or 0) % 4 else "en", actions=done)
 
 
 register_push_kind(KIND, plan=_plan_nothing, render=_render)

@@ -13,8 +13,8 @@ from telegram.ext import Application
 
 from assistant.config import Settings
 from assistant.scheduling.planner import plan_due
-from assistant.scheduling.sender import Sender
 from assistant.tg.app import build_application, start_application, stop_application
+from assistant.tg.channel import telegram_sender
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call, OfflineRequest
 
@@ -123,7 +123,7 @@ async def tick(bot: Harness, seconds: int = 4, *, until_idle: bool = False) -> l
     """One planner pass, then the sender once a second for `seconds` (a private chat gets at
     most a message a second), or until a pass finds nothing to do; the messages sent."""
     app: AppContext = bot.app.bot_data["app"]
-    sender = bot.app.bot_data.setdefault("test_sender", Sender(app, bot.app.bot))
+    sender = bot.app.bot_data.setdefault("test_sender", telegram_sender(app, bot.app.bot))
     before = len(bot.api.calls)
     await plan_due(app.sessionmaker, app.settings, bot.clock())
     for second in range(seconds):

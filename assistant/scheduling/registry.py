@@ -28,10 +28,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardMarkup
 
 from assistant.config import Settings
 from assistant.db.models import Outbox
+from assistant.services.actions import ActionRows
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class PushMessage:
     template: str
     context: dict[str, Any]
     locale: str
-    keyboard: InlineKeyboardMarkup | None = None
+    actions: ActionRows = field(default_factory=list)  # buttons, as the channel shows them
 
 
 @dataclass
@@ -69,7 +69,6 @@ class RenderContext:
     session: AsyncSession
     now: datetime
     settings: Settings
-    sign: Callable[..., str]  # signed callback data, as Request.sign
 
 
 PlanFn = Callable[[PlanContext], Awaitable[Iterable[PushDraft]] | AsyncIterator[PushDraft]]

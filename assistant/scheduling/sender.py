@@ -9,7 +9,8 @@
   "sent" mark are serialised (at most one push is ever sent-but-unrecorded, so a killed process
   repeats at most one). The cost: one process sends at most 1 / (Bot API round trip + commit)
   messages a second, about 30 a second up to a 30 ms round trip.
-- RetryAfter (429): the row waits as long as Telegram asks; it does not count as a failure.
+- RetryLater (Telegram's 429, as the channel reports it): the row waits as long as asked; it
+  does not count as a failure.
 - Forbidden (bot blocked, kicked) or a chat that no longer exists: the recipient is marked
   unreachable and the row dropped, instead of retrying forever.
 - Other errors: retried with back-off, dropped after MAX_ATTEMPTS.
@@ -23,29 +24,41 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import col
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from assistant import metrics
-from assistant.clock import system_clock
+from assistant.clock import Clock, system_clock
+from assistant.config import Settings
 from assistant.db.models import Outbox, Person
+from assistant.db.session import Sessionmaker
+from assistant.render import Renderer
 from assistant.scheduling import outbox
+from assistant.scheduling.channel import Channel, RetryLater, SendFailed, Unreachable
 from assistant.scheduling.pacing import Pacer
 from assistant.scheduling.registry import PUSH_KINDS, PushMessage, RenderContext
 from assistant.services.uow import UnitOfWork
-from assistant.tg.common import AppContext
 
 logger = logging.getLogger(__name__)
 
 PRIVATE_GAP = timedelta(seconds=1)
 GROUP_GAP = timedelta(seconds=3)  # 20 messages a minute
 MAX_ATTEMPTS = 5
-_GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+
+
+class SenderApp(Protocol):
+    """What the sender needs of the application (the Telegram edge's AppContext has it)."""
+
+    @property
+    def sessionmaker(self) -> Sessionmaker: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def renderer(self) -> Renderer: ...
+    @property
+    def clock(self) -> Clock: ...
 
 
 @dataclass
@@ -77,8 +90,8 @@ class Sender:
 
     def __init__(
         self,
-        app: AppContext,
-        bot: Bot,
+        app: SenderApp,
+        channel: Channel,
         *,
         batch: int = 50,
         lease: timedelta = timedelta(seconds=60),
@@ -93,7 +106,7 @@ class Sender:
         self.app = app
         self._engine = app.sessionmaker.kw["bind"]
         self.may_send = may_send
-        self.bot = bot
+        self.channel = channel
         self.batch = batch
         self.lease = lease
         self.pacer: Pacer | None = None
@@ -159,7 +172,7 @@ class Sender:
             raise LookupError(f"no push kind {row.kind!r}")
         async with UnitOfWork(self.app.sessionmaker) as uow:
             session = uow.session
-            context = RenderContext(session, now, self.app.settings, self.app.signer.sign)
+            context = RenderContext(session, now, self.app.settings)
             return await kind.render(context, row)
 
     async def _deliver(self, row: Outbox, now: datetime, report: SendReport) -> None:
@@ -184,25 +197,17 @@ class Sender:
                 # to send), so its next row is deferred instead of waiting in the pacer.
                 sent_at = self.app.clock() + _gap(row.chat_id)
                 self._next_free[row.chat_id] = max(self._next_free[row.chat_id], sent_at)
-            except RetryAfter as error:
-                wait = error.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            except RetryLater as error:
+                seconds = error.seconds
                 self._next_free[row.chat_id] = now + timedelta(seconds=seconds)
                 await self._defer(row, now + timedelta(seconds=seconds), "retry after")
                 report.deferred += 1
                 return
-            except (Forbidden, ChatMigrated) as error:
+            except Unreachable as error:
                 await self._gone(row, now, str(error))
                 report.dropped += 1
                 return
-            except BadRequest as error:
-                if any(text in str(error).lower() for text in _GONE):
-                    await self._gone(row, now, str(error))
-                    report.dropped += 1
-                else:
-                    await self._failed(row, now, str(error), report)
-                return
-            except (TelegramError, LookupError, OSError) as error:
+            except (SendFailed, LookupError, OSError) as error:
                 await self._failed(row, now, str(error), report)
                 return
             except Exception as error:
@@ -215,14 +220,12 @@ class Sender:
     async def _send(self, chat_id: int, message: PushMessage) -> None:
         parts = self.app.renderer.messages(message.locale, message.template, **message.context)
         for index, part in enumerate(parts):
-            extra: dict[str, Any] = {}
-            if index == len(parts) - 1 and message.keyboard is not None:
-                extra["reply_markup"] = message.keyboard
+            actions = message.actions if index == len(parts) - 1 else []
             if self.pacer is None:
-                await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
+                await self.channel.send(chat_id, part, locale=message.locale, actions=actions)
                 continue
             async with self.pacer.sending(chat_id):
-                await self.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, **extra)
+                await self.channel.send(chat_id, part, locale=message.locale, actions=actions)
 
     async def _finish(
         self, row_id: int, status: str, now: datetime, error: str | None = None

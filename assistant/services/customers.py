@@ -28,7 +28,6 @@ from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
 from assistant.domain.quiet_hours import next_allowed
 from assistant.domain.sources import REFERRAL
-from assistant.i18n import t
 from assistant.i18n.hant import as_typed
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
@@ -40,9 +39,9 @@ from assistant.scheduling.registry import (
 )
 from assistant.services import analytics, permissions, scripts
 from assistant.services import leads as svc
+from assistant.services.actions import Action
 from assistant.services.errors import UserError
 from assistant.services.pushes import quiet_of
-from assistant.tg.keyboards import button, keyboard
 
 AFTERSALE: Final = "aftersale"
 PAGE_SIZE: Final = 10
@@ -413,12 +412,12 @@ async def render_aftersale(ctx: RenderContext, row: Outbox) -> PushMessage | Non
     step = str(row.payload.get("step"))
     ask = referral_ask(lead, person, team, ctx.now) if step == "after" else None
     context = {"lead": lead, "step": step, "ask": ask.text if ask else ""}
-    keys = keyboard(
+    keys = [
         [
-            button(t(person.locale, "lead_buttons.log"), ctx.sign("lg", lead.id)),
-            button(t(person.locale, "work_buttons.fu_open"), ctx.sign("lead", lead.id)),
+            Action("lead_buttons.log", "lg", (lead.id,)),
+            Action("work_buttons.fu_open", "lead", (lead.id,)),
         ]
-    )
+    ]
     return PushMessage("customers/checkin", context, person.locale, keys)
 
 

@@ -11,14 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardMarkup
 
 from assistant.db.models import Lead, LeadEvent, Membership, Outbox, Person, Team
 from assistant.domain import escalation, events
 from assistant.domain.allocation import GRADES
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.quiet_hours import Quiet, daily_due, end_of_local_day, next_allowed
-from assistant.i18n import t
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
     PlanContext,
@@ -28,10 +26,10 @@ from assistant.scheduling.registry import (
     register_push_kind,
 )
 from assistant.services import analytics, permissions, today
+from assistant.services.actions import Action, ActionRows
 from assistant.services.errors import UserError
 from assistant.services.people import signature
 from assistant.services.teams import active_team
-from assistant.tg.keyboards import button, keyboard
 
 MORNING = "morning"
 EVENING = "evening"
@@ -361,22 +359,23 @@ def followup_stamp(lead: Lead) -> str:
     return str(int(due.timestamp()) // 60) if due is not None else "0"
 
 
-def reminder_keyboard(sign: Any, locale: str, lead: Lead) -> InlineKeyboardMarkup:
+def reminder_actions(lead: Lead) -> ActionRows:
+    """Done, Snooze 1h, Tomorrow (stamped with the follow-up they are about), then the lead's."""
     stamp = followup_stamp(lead)
-    return keyboard(
-        [
-            button(t(locale, "work_buttons.fu_done"), sign("fu_done", lead.id, stamp)),
-            button(t(locale, "work_buttons.fu_snooze"), sign("fu_snz", lead.id, stamp)),
-            button(t(locale, "work_buttons.fu_tomorrow"), sign("fu_tmr", lead.id, stamp)),
-        ],
-        lead_keyboard_row(sign, locale, lead),
-    )
-
-
-def lead_keyboard_row(sign: Any, locale: str, lead: Lead) -> list[Any]:
     return [
-        button(t(locale, "work_buttons.fu_script"), sign("scr", lead.id)),
-        button(t(locale, "work_buttons.fu_open"), sign("lead", lead.id)),
+        [
+            Action("work_buttons.fu_done", "fu_done", (lead.id, stamp)),
+            Action("work_buttons.fu_snooze", "fu_snz", (lead.id, stamp)),
+            Action("work_buttons.fu_tomorrow", "fu_tmr", (lead.id, stamp)),
+        ],
+        lead_actions(lead),
+    ]
+
+
+def lead_actions(lead: Lead) -> list[Action]:
+    return [
+        Action("work_buttons.fu_script", "scr", (lead.id,)),
+        Action("work_buttons.fu_open", "lead", (lead.id,)),
     ]
 
 
@@ -396,8 +395,7 @@ async def render_reminder(ctx: RenderContext, row: Outbox) -> PushMessage | None
         "days": escalation.days_overdue(lead.next_followup_at, ctx.now),
         "due": lead.next_followup_at.astimezone(ZoneInfo(person.timezone)),
     }
-    keys = reminder_keyboard(ctx.sign, person.locale, lead)
-    return PushMessage("pushes/reminder", context, person.locale, keys)
+    return PushMessage("pushes/reminder", context, person.locale, reminder_actions(lead))
 
 
 async def render_escalation(ctx: RenderContext, row: Outbox) -> PushMessage | None:
@@ -416,12 +414,10 @@ async def render_escalation(ctx: RenderContext, row: Outbox) -> PushMessage | No
         "step": step,
         "days": escalation.days_overdue(lead.next_followup_at, ctx.now),
     }
-    rows = [button(t(manager.locale, "work_buttons.fu_open"), ctx.sign("lead", lead.id))]
+    buttons = [Action("work_buttons.fu_open", "lead", (lead.id,))]
     if step == "reassign":
-        rows.insert(
-            0, button(t(manager.locale, "work_buttons.fu_reassign"), ctx.sign("fu_re", lead.id))
-        )
-    return PushMessage("pushes/escalation", context, manager.locale, keyboard(rows))
+        buttons.insert(0, Action("work_buttons.fu_reassign", "fu_re", (lead.id,)))
+    return PushMessage("pushes/escalation", context, manager.locale, [buttons])
 
 
 async def _planned_with_reminders(ctx: PlanContext) -> list[PushDraft]:

@@ -18,7 +18,6 @@ from assistant.db.models import Lead, Outbox, Person
 from assistant.domain import assignment
 from assistant.domain.quiet_hours import next_allowed
 from assistant.domain.team_settings import effective
-from assistant.i18n import t
 from assistant.scheduling.registry import (
     PlanContext,
     PushDraft,
@@ -27,8 +26,8 @@ from assistant.scheduling.registry import (
     register_push_kind,
 )
 from assistant.services import permissions, pool
+from assistant.services.actions import Action
 from assistant.services.pushes import quiet_of
-from assistant.tg.keyboards import button, keyboard
 
 WARN: Final = "pool_warn"
 BACK: Final = "pool_back"
@@ -127,12 +126,12 @@ async def render_warn(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     touch = lead.last_contact_at or lead.created_at
     if touch > datetime.fromisoformat(str(row.payload.get("touch"))):
         return None  # contacted since
-    keys = keyboard(
+    keys = [
         [
-            button(t(person.locale, "lead_buttons.log"), ctx.sign("lg", lead.id)),
-            button(t(person.locale, "work_buttons.fu_open"), ctx.sign("lead", lead.id)),
+            Action("lead_buttons.log", "lg", (lead.id,)),
+            Action("work_buttons.fu_open", "lead", (lead.id,)),
         ]
-    )
+    ]
     context = {"lead": lead, "days": row.payload.get("days")}
     return PushMessage("pool/stale_warn", context, person.locale, keys)
 

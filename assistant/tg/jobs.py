@@ -19,6 +19,7 @@ from assistant.scheduling.leader import Leadership
 from assistant.scheduling.planner import plan_due
 from assistant.scheduling.regrade import regrade_in_batches
 from assistant.scheduling.sender import Sender
+from assistant.tg.channel import telegram_sender
 from assistant.tg.common import AppContext
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def sender_of(application: Application) -> Sender:  # type: ignore[type-arg]
         # leases of the rows it had claimed, and the next leader sends them.
         # Batches of 100 (about 3.5 s of sending): the pause between two batches (claim, first
         # render) is paid less often.
-        sender = Sender(
+        sender = telegram_sender(
             app,
             application.bot,
             batch=100,

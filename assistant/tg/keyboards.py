@@ -5,8 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from assistant.i18n import t
+from assistant.services.actions import ActionRows
 
 CALLBACK_LIMIT = 64
 _MAC_LENGTH = 8
@@ -42,3 +46,16 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 
 def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def markup(actions: ActionRows, locale: str, sign: Callable[..., str]) -> InlineKeyboardMarkup:
+    """A use case's actions as signed inline buttons, labelled in `locale`; empty rows dropped."""
+    return keyboard(
+        *(
+            [
+                button(t(locale, action.label_key), sign(action.intent, *action.ids))
+                for action in row
+            ]
+            for row in actions
+        )
+    )

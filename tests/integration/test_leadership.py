@@ -12,7 +12,7 @@ from assistant.db.models import Outbox
 from assistant.db.session import Sessionmaker, transaction
 from assistant.scheduling.leader import Leadership
 from assistant.scheduling.outbox import enqueue
-from assistant.scheduling.sender import Sender
+from assistant.tg.channel import telegram_sender
 from bench.fanout import drafts
 from tests.harness import Harness
 
@@ -70,11 +70,11 @@ async def test_a_follower_sends_nothing_and_a_leader_that_loses_its_lease_puts_t
     app = bot.app.bot_data["app"]
     async with transaction(sessionmaker) as session:
         await enqueue(session, drafts(10, bot.clock() - timedelta(seconds=1)), bot.clock())
-    follower = Sender(app, bot.app.bot, may_send=lambda: False)
+    follower = telegram_sender(app, bot.app.bot, may_send=lambda: False)
     assert (await follower.run_once()).claimed == 0
 
     allowed = iter([True, True, True])  # the claim, then two messages; then the lease is gone
-    leader = Sender(app, bot.app.bot, concurrency=1, may_send=lambda: next(allowed, False))
+    leader = telegram_sender(app, bot.app.bot, concurrency=1, may_send=lambda: next(allowed, False))
     report = await leader.run_once()
     assert (report.claimed, report.sent, report.deferred) == (10, 2, 8)
     assert len(bot.api.sent()) == 2

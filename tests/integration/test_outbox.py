@@ -25,6 +25,7 @@ from assistant.scheduling.registry import (
 )
 from assistant.scheduling.sender import Sender
 from assistant.tg.app import OFFLINE_TOKEN
+from assistant.tg.channel import telegram_sender
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call, OfflineRequest
 from tests.harness import Harness, MutableClock
@@ -96,7 +97,7 @@ async def test_a_day_of_ticks_sends_each_briefing_once_at_9_local_in_three_time_
     await _people_in_three_zones(sessionmaker)
     recorder = Recorder(bot)
     bot.clock.now = MIDNIGHT_UTC
-    sender = Sender(app_of(bot), bot.app.bot)
+    sender = telegram_sender(app_of(bot), bot.app.bot)
     await _run_day(bot, sender, MIDNIGHT_UTC + timedelta(days=1))
     assert sorted(recorder.mornings) == [
         (2001, datetime(2026, 11, 25, 1, 0, tzinfo=UTC)),  # 09:00 in Shanghai
@@ -116,7 +117,7 @@ async def test_restarting_mid_day_loses_no_briefing_and_sends_none_twice(
     await _people_in_three_zones(sessionmaker)
     recorder = Recorder(bot)
     bot.clock.now = MIDNIGHT_UTC
-    first = Sender(app_of(bot), bot.app.bot)
+    first = telegram_sender(app_of(bot), bot.app.bot)
     await _run_day(bot, first, MIDNIGHT_UTC + timedelta(hours=3))
     await bot.stop()  # down from 03:00 to 05:00 UTC: Kolkata's 09:00 (03:30) falls in the gap
 
@@ -124,7 +125,7 @@ async def test_restarting_mid_day_loses_no_briefing_and_sends_none_twice(
     await again.start()
     try:
         later = Recorder(again)
-        second = Sender(app_of(again), again.app.bot)
+        second = telegram_sender(app_of(again), again.app.bot)
         await _run_day(again, second, MIDNIGHT_UTC + timedelta(days=1))
     finally:
         await again.stop()
@@ -142,7 +143,7 @@ async def test_a_person_who_turned_the_briefing_off_or_is_off_today_gets_none(
     await make_person(sessionmaker, 2006, created_at=LONG_AGO, morning_at="10:30")
     recorder = Recorder(bot)
     bot.clock.now = MIDNIGHT_UTC
-    sender = Sender(app_of(bot), bot.app.bot)
+    sender = telegram_sender(app_of(bot), bot.app.bot)
     await _run_day(bot, sender, MIDNIGHT_UTC + timedelta(hours=6))
     assert recorder.mornings == [(2006, datetime(2026, 11, 25, 2, 30, tzinfo=UTC))]
 
@@ -176,7 +177,7 @@ async def test_two_senders_sharing_one_outbox_send_every_message_exactly_once(
         request = OfflineRequest()
         other = Bot(OFFLINE_TOKEN, request=request)
         await other.initialize()
-        senders.append((Sender(app, other, batch=7), request))
+        senders.append((telegram_sender(app, other, batch=7), request))
     try:
         for _ in range(20):
             await asyncio.gather(*(sender.run_once(now) for sender, _ in senders))
@@ -193,9 +194,9 @@ async def test_rows_claimed_by_a_sender_that_died_are_sent_after_the_lease_expir
 ) -> None:
     now = bot.clock()
     await _hint_rows(sessionmaker, [7001, 7002], now)
-    crashed = Sender(app_of(bot), bot.app.bot, lease=timedelta(seconds=60))
+    crashed = telegram_sender(app_of(bot), bot.app.bot, lease=timedelta(seconds=60))
     assert len(await crashed.claim(now)) == 2  # ...and the process dies before sending
-    survivor = Sender(app_of(bot), bot.app.bot)
+    survivor = telegram_sender(app_of(bot), bot.app.bot)
     assert (await survivor.run_once(now + timedelta(seconds=30))).sent == 0
     report = await survivor.run_once(now + timedelta(seconds=61))
     assert report.sent == 2
@@ -212,7 +213,7 @@ async def test_a_blocked_bot_marks_the_person_unreachable_instead_of_retrying(
         if call.method == "sendMessage"
         else None
     )
-    sender = Sender(app_of(bot), bot.app.bot)
+    sender = telegram_sender(app_of(bot), bot.app.bot)
     await _tick(bot, sender)
     assert await _statuses(sessionmaker) == {"dropped": 1}
     async with sessionmaker() as session:
@@ -237,7 +238,7 @@ async def test_retry_after_waits_as_long_as_telegram_asks_then_sends(
         return None
 
     bot.api.on_call = flood
-    sender = Sender(app_of(bot), bot.app.bot)
+    sender = telegram_sender(app_of(bot), bot.app.bot)
     assert (await sender.run_once(now)).deferred == 1
     assert (await sender.run_once(now + timedelta(seconds=4))).sent == 0
     assert (await sender.run_once(now + timedelta(seconds=5))).sent == 1
@@ -254,7 +255,7 @@ async def test_one_private_chat_gets_at_most_one_message_a_second_and_a_group_20
         drafts = [PushDraft("test_hint", f"p{i}", 7200, now) for i in range(3)]
         drafts += [PushDraft("test_hint", f"g{i}", -100200, now) for i in range(3)]
         await enqueue(session, drafts, now)
-    sender = Sender(app_of(bot), bot.app.bot)
+    sender = telegram_sender(app_of(bot), bot.app.bot)
     times: list[tuple[int, float]] = []
     for second in range(0, 8):
         at = now + timedelta(seconds=second)

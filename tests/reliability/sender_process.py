@@ -13,8 +13,8 @@ from pathlib import Path
 
 import bench.fanout  # noqa: F401  (registers the "bench" push kind)
 from assistant.config import Settings
-from assistant.scheduling.sender import Sender
 from assistant.tg.app import build_application
+from assistant.tg.channel import telegram_sender
 from assistant.tg.common import AppContext
 from bench.fake_telegram import limited_api
 
@@ -25,7 +25,7 @@ async def main(url: str, journal: Path, lease: float) -> None:
     application = build_application(settings, request=api)
     await application.bot.initialize()
     app: AppContext = application.bot_data["app"]
-    sender = Sender(app, application.bot, lease=timedelta(seconds=lease), batch=10)
+    sender = telegram_sender(app, application.bot, lease=timedelta(seconds=lease), batch=10)
     print("ready", flush=True)
     while True:
         await sender.drain()

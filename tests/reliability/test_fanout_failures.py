@@ -20,8 +20,8 @@ from assistant.db.models import Outbox
 from assistant.db.session import Sessionmaker, transaction
 from assistant.scheduling.outbox import enqueue
 from assistant.scheduling.pacing import Pacer
-from assistant.scheduling.sender import Sender
 from assistant.tg.app import OFFLINE_TOKEN
+from assistant.tg.channel import telegram_sender
 from assistant.tg.common import AppContext
 from assistant.tg.offline import Call
 from bench.fake_telegram import TelegramLimits, limited_api
@@ -85,7 +85,7 @@ async def test_a_sender_killed_mid_fan_out_loses_nothing_and_repeats_at_most_one
     other = Bot(OFFLINE_TOKEN, request=api)
     await other.initialize()
     app = dataclasses.replace(app_of(bot), clock=system_clock)  # real time, paced
-    sender = Sender(app, other, lease=timedelta(seconds=lease), batch=10)
+    sender = telegram_sender(app, other, lease=timedelta(seconds=lease), batch=10)
     await asyncio.sleep(lease)  # the dead process's leases run out
     deadline = time.monotonic() + 30
     while (await _statuses(sessionmaker))["sent"] < pushes and time.monotonic() < deadline:
@@ -121,7 +121,7 @@ async def test_a_storm_of_429s_delays_the_fan_out_but_every_message_arrives_once
 
     limits = TelegramLimits(storm=storm, clock=seconds)  # Telegram's limits, in test time
     bot.api.on_call = limits
-    sender = Sender(app_of(bot), bot.app.bot, pacer=Pacer(clock=seconds, sleep=wait))
+    sender = telegram_sender(app_of(bot), bot.app.bot, pacer=Pacer(clock=seconds, sleep=wait))
     for _ in range(40):
         await sender.run_once(bot.clock())
         bot.clock.advance(seconds=1)

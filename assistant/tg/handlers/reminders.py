@@ -15,7 +15,7 @@ from assistant.services import followups
 from assistant.services import pushes as pushes  # registers the push kinds
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
-from assistant.tg.keyboards import button, keyboard
+from assistant.tg.keyboards import button, keyboard, markup
 from assistant.tg.registry import Feature
 
 
@@ -32,7 +32,7 @@ def _state(request: Request, lead: Lead, state: str) -> Reply:
     return Reply(
         "pushes/followup_state",
         {"lead": lead, "state": state, "next": next_local, "days": days},
-        keyboard=keyboard(pushes.lead_keyboard_row(request.sign, request.locale, lead)),
+        keyboard=markup([pushes.lead_actions(lead)], request.locale, request.sign),
         edit=True,
     )
 
@@ -95,7 +95,7 @@ async def reassign_to(request: Request) -> list[Reply]:
             Reply(
                 "pushes/reassigned",
                 {"lead": lead, "to_me": True, "by": request.person.name},
-                keyboard=pushes.reminder_keyboard(request.sign, target.locale, lead),
+                keyboard=markup(pushes.reminder_actions(lead), target.locale, request.sign),
                 chat_id=target.chat_id,
                 locale=target.locale,
             )

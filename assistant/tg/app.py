@@ -9,7 +9,6 @@ import logging
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
 from telegram import (
     Bot,
     BotCommand,
@@ -36,10 +35,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 from assistant.clock import Clock, system_clock
 from assistant.config import Settings
 from assistant.db.migrate import upgrade_to_head
-from assistant.db.models import ConversationState
 from assistant.db.session import checkpoints, make_engine, make_sessionmaker
 from assistant.i18n import t
 from assistant.render import Renderer
+from assistant.services import conversation
 from assistant.services.errors import UserError
 from assistant.tg.common import AppContext, HandlerFn, Reply, Request, command, run_handler
 from assistant.tg.handlers import (
@@ -155,14 +154,7 @@ async def _bad_button(request: Request) -> Reply:
 async def _text(request: Request) -> Reply | list[Reply] | None:
     assert request.person.id is not None
     chat = request.update.effective_chat
-    state = (
-        await request.session.exec(
-            select(ConversationState).where(
-                ConversationState.person_id == request.person.id,
-                ConversationState.chat_id == (chat.id if chat else 0),
-            )
-        )
-    ).first()
+    state = await conversation.get_state(request.session, request.person.id, chat.id if chat else 0)
     flow = ROUTES.flows.get(state.flow) if state is not None else None
     if flow is not None:
         return await flow(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -13,7 +13,6 @@ from telegram import (
     InlineKeyboardMarkup,
 )
 
-from assistant.db.models import Lead, LeadEvent
 from assistant.domain import pipeline, retention
 from assistant.domain.capture import (
     NAME_LIMIT,
@@ -36,6 +35,9 @@ from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import Lead, LeadEvent
 
 ADD_FLOW: Final = "lead_add"
 FIX_FLOW: Final = "lead_fix"

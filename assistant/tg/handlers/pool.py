@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup
 
-from assistant.db.models import Lead
 from assistant.i18n import t
 from assistant.services import customers, forecast, permissions, pool, sources
 from assistant.services import leads as svc
@@ -16,6 +15,9 @@ from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.leads import card, lead_view
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import Lead
 
 OPEN_BUTTONS = 5
 REFER_BUTTONS = 5

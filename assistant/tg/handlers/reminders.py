@@ -8,15 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from assistant.db.models import Lead, Person
 from assistant.services import followups
 from assistant.services import pushes as pushes  # registers the push kinds
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard, markup
 from assistant.tg.registry import Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import Lead, Person
 
 
 def _arg(request: Request, index: int = 0) -> str:

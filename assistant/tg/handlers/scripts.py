@@ -7,22 +7,23 @@ for their "Show script" buttons; "scu" records that a script was used; "scn" sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import select
 from telegram import InlineKeyboardMarkup
 
-from assistant.db.models import ConversationState, Lead, Membership, Team
 from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script
 from assistant.i18n import t
 from assistant.i18n.hant import as_typed
-from assistant.services import permissions, script_names
+from assistant.services import conversation, permissions, script_names
 from assistant.services import scripts as service
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import ConversationState, Lead, Membership, Team
 
 # Checked at start-up: a broken library file stops the bot with its file and line.
 service.library()
@@ -61,32 +62,24 @@ def _chat_id(request: Request) -> int:
     return chat.id if chat is not None else 0
 
 
+def _person_id(request: Request) -> int:
+    assert request.person.id is not None
+    return request.person.id
+
+
 async def _state(request: Request) -> ConversationState | None:
-    return (
-        await request.session.exec(
-            select(ConversationState).where(
-                ConversationState.person_id == request.person.id,
-                ConversationState.chat_id == _chat_id(request),
-            )
-        )
-    ).first()
+    return await conversation.get_state(request.session, _person_id(request), _chat_id(request))
 
 
 async def _set_state(request: Request, flow: str, step: str, data: dict[str, Any]) -> None:
-    state = await _state(request)
-    if state is None:
-        assert request.person.id is not None
-        state = ConversationState(
-            person_id=request.person.id, chat_id=_chat_id(request), flow=flow, step=step
-        )
-    state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), request.now
-    request.session.add(state)
+    await conversation.set_state(
+        request.session, _person_id(request), _chat_id(request),
+        flow=flow, step=step, data=data, now=request.now,
+    )  # fmt: skip
 
 
 async def _clear_state(request: Request) -> None:
-    state = await _state(request)
-    if state is not None:
-        await request.session.delete(state)
+    await conversation.clear_state(request.session, _person_id(request), _chat_id(request))
 
 
 def _lead_view(request: Request, lead: Lead, team: Team) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.db.models import Team
+from typing import TYPE_CHECKING
+
 from assistant.i18n import t
 from assistant.services import spaces
 from assistant.services.errors import UserError
@@ -10,6 +11,9 @@ from assistant.services.teams import shown_team
 from assistant.tg.common import Reply, Request
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import Team
 
 SHOWN_NUMBERS = 30  # old -> new numbers listed before "and N more"
 MERGE_BUTTONS = 3

@@ -7,8 +7,8 @@ and each button press (assistant/services/permissions.py).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from assistant.db.models import Person
 from assistant.i18n import t
 from assistant.services import handover as handover_service
 from assistant.services import targets as targets_service
@@ -18,6 +18,9 @@ from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import bring_question
 from assistant.tg.keyboards import button, keyboard
 from assistant.tg.registry import CommandSpec, Feature
+
+if TYPE_CHECKING:
+    from assistant.db.models import Person
 
 LIST_WORDS = {"list", "列表", "查看"}
 REVOKE_WORDS = {"revoke", "撤销", "作废"}

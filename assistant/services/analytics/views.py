@@ -1,0 +1,203 @@
+"""View models: plain, JSON-friendly dicts the templates render (stages, rate checks,
+marketing, pace)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Lead, LeadEvent, MonthlyGoal, Person, Team
+from assistant.domain import events as ev
+from assistant.domain import funnel
+from assistant.domain.funnel import (
+    Marketing,
+    PeriodCounts,
+    format_number,
+    format_percent,
+)
+from assistant.domain.localtime import local_day_bounds, local_today
+from assistant.domain.periods import Period
+from assistant.domain.pipeline import stages
+from assistant.services.analytics.queries import BAR_WIDTH, _goal, _won_between
+
+# --------------------------------------------------------------------------- view models
+
+
+def _pct(value: float | None) -> str:
+    return format_percent(value)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def period_view(period: Period) -> dict[str, Any]:
+    return {
+        "kind": period.kind,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "single": period.start == period.end,
+    }
+
+
+def _stages_view(counts: PeriodCounts, targets: dict[str, Any]) -> list[dict[str, Any]]:
+    order = stages(counts.pipeline)
+    per_stage = counts.stage_counts()
+    biggest = max(per_stage.values(), default=0)
+    steps = {step.target: step for step in funnel.steps(order, per_stage)}
+    rows = []
+    for stage in order:
+        step = steps.get(stage)
+        rows.append(
+            {
+                "stage": stage,
+                "count": per_stage[stage],
+                "bar": funnel.text_bar(per_stage[stage], biggest, BAR_WIDTH).ljust(BAR_WIDTH),
+                "padded": str(per_stage[stage]).rjust(len(str(biggest))),
+                "rate": _pct(step.rate) if step else "",
+                "days": format_number(counts.stage_days.get(stage)),
+                "has_days": stage in counts.stage_days,
+            }
+        )
+    return rows
+
+
+def _checks_view(checks: list[funnel.RateCheck]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": check.key,
+            "value": _pct(check.value),
+            "target": format_number(check.target),
+            "status": check.status,
+            "numerator": check.numerator,
+            "denominator": check.denominator,
+            "gap": format_number(abs(check.gap) if check.gap is not None else None),
+        }
+        for check in checks
+    ]
+
+
+def _rule_view(rule: funnel.Rule | None) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {"key": rule.key, "causes": list(rule.causes), "action": rule.action}
+
+
+def _marketing_view(marketing: Marketing) -> dict[str, Any] | None:
+    if marketing.empty:
+        return None
+    layers = [
+        {"key": name, "count": format_number(marketing.layer(name))} for name in funnel.LAYERS
+    ]
+    rates = [{"key": rate.key, "value": _pct(rate.value)} for rate in funnel.layer_rates(marketing)]
+    loss = funnel.click_visit_loss(marketing)
+    return {
+        "layers": layers,
+        "rates": rates,
+        "click_visit_loss": _pct(loss),
+        "flagged": funnel.click_visit_flagged(marketing),
+        "cost": format_number(marketing.cost, 2) if marketing.cost is not None else None,
+        "cost_per_click": format_number(funnel.cost_per(marketing, "clicks"), 2),
+        "cost_per_order": format_number(funnel.cost_per(marketing, "orders"), 2),
+    }
+
+
+def pace_view(current: funnel.Pace) -> dict[str, Any]:
+    return {
+        "target": current.target,
+        "done": current.done,
+        "expected": format_number(round(current.expected, 1)),
+        "left": current.left,
+        "remaining_days": current.remaining_days,
+        "per_day": format_number(
+            None if current.per_day_needed is None else round(current.per_day_needed, 1)
+        ),
+        "behind": current.done < current.expected,
+        "progress": _pct(current.progress),
+    }
+
+
+async def pace_for(
+    session: AsyncSession, *, team: Team, person: Person, now: datetime
+) -> dict[str, Any] | None:
+    assert team.id is not None and person.id is not None
+    today = local_today(now, person.timezone)
+    first, last = funnel.month_bounds(today)
+    goal = await _goal(session, team_id=team.id, person_id=person.id, month=first)
+    if goal is None:
+        return None
+    start = local_day_bounds(first, person.timezone)[0]
+    end = local_day_bounds(last, person.timezone)[1]
+    done = await _won_between(session, team_id=team.id, person_id=person.id, start=start, end=end)
+    current = funnel.pace(goal.orders, done, today=today, work_days=person.work_days)
+    return {"month": first.strftime("%Y-%m"), **pace_view(current)}
+
+
+async def won_by_owner(
+    session: AsyncSession, *, team_id: int, person_ids: list[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Leads won between two instants, per owner, in one grouped query."""
+    if not person_ids:
+        return {}
+    result = await session.exec(
+        select(LeadEvent.owner_id, func.count(func.distinct(LeadEvent.lead_id)))
+        .join(Lead, col(Lead.id) == col(LeadEvent.lead_id))
+        .where(
+            LeadEvent.team_id == team_id,
+            col(LeadEvent.owner_id).in_(person_ids),
+            LeadEvent.kind == ev.STAGE,
+            LeadEvent.to_value == "won",
+            col(LeadEvent.at) >= start,
+            col(LeadEvent.at) < end,
+            col(Lead.deleted_at).is_(None),
+        )
+        .group_by(col(LeadEvent.owner_id))
+    )
+    return {int(owner or 0): int(count) for owner, count in result.all()}
+
+
+async def paces_for(
+    session: AsyncSession, *, team: Team, people: list[Person], now: datetime
+) -> dict[int, funnel.Pace]:
+    """`pace_for` for many members at once: each member's monthly goal against the deals won
+    so far this month, in their own calendar. Members without a goal are left out."""
+    assert team.id is not None
+    by_zone: dict[str, list[Person]] = {}
+    for person in people:
+        by_zone.setdefault(person.timezone, []).append(person)
+    paces: dict[int, funnel.Pace] = {}
+    for zone, group in by_zone.items():
+        today = local_today(now, zone)
+        first, last = funnel.month_bounds(today)
+        ids = [person.id for person in group if person.id is not None]
+        goals = {
+            goal.person_id: goal.orders
+            for goal in (
+                await session.exec(
+                    select(MonthlyGoal).where(
+                        MonthlyGoal.team_id == team.id,
+                        col(MonthlyGoal.person_id).in_(ids),
+                        MonthlyGoal.month == first,
+                    )
+                )
+            ).all()
+        }
+        if not goals:
+            continue
+        won = await won_by_owner(
+            session,
+            team_id=team.id,
+            person_ids=sorted(goals),
+            start=local_day_bounds(first, zone)[0],
+            end=local_day_bounds(last, zone)[1],
+        )
+        for person in group:
+            if person.id in goals:
+                paces[person.id] = funnel.pace(
+                    goals[person.id], won.get(person.id, 0), today=today, work_days=person.work_days
+                )
+    return paces

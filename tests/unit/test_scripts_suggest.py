@@ -11,6 +11,7 @@ import pytest
 from assistant.db.models import Lead
 from assistant.domain.scripts import Script
 from assistant.services import scripts
+from assistant.services.scripts import shipped
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -88,7 +89,7 @@ def test_an_installed_package_finds_the_library_under_share(
 ) -> None:
     share = tmp_path / "share" / "sales-assistant" / "scripts_library"
     shutil.copytree(scripts.library_root(), share)
-    monkeypatch.setattr(scripts, "ROOT", tmp_path / "site-packages")
-    monkeypatch.setattr(scripts, "PACKAGE_SHARE", share)
+    monkeypatch.setattr(shipped, "ROOT", tmp_path / "site-packages")
+    monkeypatch.setattr(shipped, "PACKAGE_SHARE", share)
     assert scripts.library_root() == share
     assert len(scripts.load_library()["en"]) >= 40

@@ -22,6 +22,7 @@ from assistant.services.leads.events import _contact_facts as _contact_facts
 from assistant.services.leads.events import _event as _event
 from assistant.services.leads.events import _grade_event as _grade_event
 from assistant.services.leads.events import _regrade as _regrade
+from assistant.services.leads.lifecycle import CHAT_FIELDS as CHAT_FIELDS
 from assistant.services.leads.lifecycle import delete_lead as delete_lead
 from assistant.services.leads.lifecycle import edit_field as edit_field
 from assistant.services.leads.lifecycle import log_contact as log_contact
@@ -45,6 +46,7 @@ from assistant.services.leads.regrade import REGRADE_BATCH as REGRADE_BATCH
 from assistant.services.leads.regrade import regrade_all_teams as regrade_all_teams
 from assistant.services.leads.regrade import regrade_batch as regrade_batch
 from assistant.services.leads.regrade import regrade_leads as regrade_leads
+from assistant.services.leads.words import FOLLOWUP_HORIZON as FOLLOWUP_HORIZON
 from assistant.services.leads.words import GRADES as GRADES
 from assistant.services.leads.words import NOTE_LIMIT as NOTE_LIMIT
 from assistant.services.leads.words import REASON_LIMIT as REASON_LIMIT
@@ -58,4 +60,3 @@ from assistant.services.leads.words import parse_followup as parse_followup
 from assistant.services.leads.words import parse_number as parse_number
 from assistant.services.leads.words import pick_reason as pick_reason
 from assistant.services.leads.words import typed_source as typed_source
-from assistant.services.leads.lifecycle import CHAT_FIELDS as CHAT_FIELDS

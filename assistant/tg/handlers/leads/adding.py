@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.domain import retention
 from assistant.domain.capture import (
     NAME_LIMIT,
     LeadDraft,
@@ -16,9 +15,9 @@ from assistant.domain.dates import DateParseError, parse_date
 from assistant.domain.invisible import visible_words
 from assistant.domain.sources import is_referral
 from assistant.i18n.hant import as_typed
-from assistant.services import customers, pool
 from assistant.services import leads as svc
 from assistant.services.errors import UserError
+from assistant.services.leads.adding import capture_lead
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.leads.cards import (
     ADD_FLOW,
@@ -36,42 +35,35 @@ from assistant.tg.handlers.leads.cards import (
 
 
 async def add(request: Request) -> Reply:
-    scope = await request.actor()
     if not request.text:
+        scope = await request.actor()
         await svc.set_state(
             request.session, scope.person_id, _chat_id(request),
             flow=ADD_FLOW, step="name", data={}, now=request.now,
         )  # fmt: skip
         return Reply("leads/add_ask", {"step": "name"})
-    text, referrer = retention.split_referrer(request.text)  # `介绍人:12` / `ref:12`
-    customer = None
-    if referrer is not None:
-        customer = await customers.find_customer(request.session, scope, referrer)
-    words = text.split()
-    to_pool = len(words) > 1 and pool.is_pool_word(words[-1])  # `/add … pool`
-    draft = svc.draft_from_text(" ".join(words[:-1]) if to_pool else text, scope, request.now)
-    if customer is not None:
-        customers.referred_draft(draft)
-    if not to_pool and customer is None:
-        return await save_draft(request, scope, draft)
-    if to_pool:
-        saved = await pool.add_to_pool(request.session, scope, draft, request.now)
-    else:
-        saved = await svc.create_lead(request.session, scope, draft, request.now)
-    if customer is not None:
-        await customers.link_referral(request.session, scope, saved.lead, customer, request.now)
-    if to_pool:
+    result = await capture_lead(request.uow, request.text, now=request.now)
+    scope, saved = await request.actor(), result.saved
+    if result.to_pool:
         return Reply("pool/added", {"lead": lead_view(request, scope, saved.lead),
                                     "duplicates": len(saved.duplicates)})  # fmt: skip
-    return await card(
-        request, scope, saved.lead, notice="created", fix=True,
-        duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
-    )  # fmt: skip
+    if result.referred:  # its history holds the referral too: read back, not taken from memory
+        return await card(
+            request, scope, saved.lead, notice="created", fix=True,
+            duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,
+        )  # fmt: skip
+    return await _created_card(request, scope, saved, result.draft)
 
 
 async def save_draft(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
     """Store a draft as /add does (duplicates found and shown) and show its card."""
     saved = await svc.create_lead(request.session, scope, draft, request.now)
+    return await _created_card(request, scope, saved, draft)
+
+
+async def _created_card(
+    request: Request, scope: svc.Scope, saved: svc.Saved, draft: LeadDraft
+) -> Reply:
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
         duplicates=saved.duplicates, hidden_duplicate=saved.hidden_duplicate,

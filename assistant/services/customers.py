@@ -29,6 +29,7 @@ from assistant.domain.periods import Period
 from assistant.domain.quiet_hours import next_allowed
 from assistant.domain.sources import REFERRAL
 from assistant.i18n.hant import as_typed
+from assistant.render.formats import money
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
     PlanContext,
@@ -289,9 +290,7 @@ async def revenue_split(session: AsyncSession, *, person: Person, period: Period
 
 
 def _money(value: float) -> str:
-    if not value:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return money(value) if value else ""
 
 
 # ------------------------------------------------------------------ satisfaction

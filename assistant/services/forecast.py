@@ -19,6 +19,7 @@ from assistant.domain import events, forecast, pipeline
 from assistant.domain.funnel import month_bounds
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import PeriodError, month_arg
+from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions
 from assistant.services.concurrency import lock
@@ -75,7 +76,7 @@ async def stage_history(
 
 
 def _money(value: float) -> str:
-    return f"{value:,.0f}"
+    return money(value, whole=True)  # estimates: whole units
 
 
 def _weighted_view(item: forecast.Weighted) -> dict[str, Any]:

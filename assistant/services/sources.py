@@ -21,6 +21,7 @@ from assistant.domain import events, funnel, pipeline
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.domain.sources import source_key
+from assistant.render.formats import money
 from assistant.services import analytics, permissions
 from assistant.services import leads as svc
 from assistant.services.concurrency import one_at_a_time
@@ -114,9 +115,7 @@ def _pct(value: float | None) -> str:
 
 
 def _money(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return "" if value is None else money(value)
 
 
 async def sources_view(

@@ -15,9 +15,10 @@ from assistant.domain.funnel import (
 )
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
+from assistant.render.formats import money
 from assistant.services.analytics.queries import BAR_WIDTH
 from assistant.services.analytics.summary import compute
-from assistant.services.analytics.views import _checks_view, _money, _pct, _rule_view, pace_for
+from assistant.services.analytics.views import _checks_view, _pct, _rule_view, pace_for
 
 # --------------------------------------------------------------------------- evening review
 
@@ -68,7 +69,7 @@ async def evening_review(session: AsyncSession, *, person: Person, now: datetime
             "won": counts.won,
             "lost": counts.lost,
         },
-        "revenue": _money(counts.revenue),
+        "revenue": money(counts.revenue),
         "has_revenue": counts.revenue > 0,
         "checks": [c for c in _checks_view(data.checks) if c["status"] != "none"],
         "mix": [

@@ -18,11 +18,11 @@ from assistant.domain.funnel import (
 from assistant.domain.periods import Period
 from assistant.domain.pipeline import stages
 from assistant.domain.team_settings import effective
+from assistant.render.formats import money
 from assistant.services.analytics.queries import marketing_between, period_counts, utc_bounds
 from assistant.services.analytics.views import (
     _checks_view,
     _marketing_view,
-    _money,
     _pct,
     _rule_view,
     _stages_view,
@@ -101,7 +101,7 @@ async def summary(
             **{stage: counts.reached.get(stage, 0) for stage in order[1:]},
             "lost": counts.lost,
         },
-        "revenue": _money(counts.revenue),
+        "revenue": money(counts.revenue),
         "has_revenue": counts.revenue > 0,
         "empty": counts.created == 0
         and counts.contacts == 0

@@ -31,10 +31,6 @@ def _pct(value: float | None) -> str:
     return format_percent(value)
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
 def period_view(period: Period) -> dict[str, Any]:
     return {
         "kind": period.kind,

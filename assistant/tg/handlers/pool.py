@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup
 
 from assistant.i18n import t
+from assistant.render.formats import money
 from assistant.services import customers, forecast, permissions, pool, sources
 from assistant.services import leads as svc
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
@@ -158,10 +159,10 @@ async def customers_command(request: Request) -> Reply:
                 {
                     "number": row.lead.number,
                     "name": row.lead.name,
-                    "amount": _money(row.lead.amount or 0),
+                    "amount": money(row.lead.amount or 0),
                     "won_on": request.local(row.won_at).date().isoformat() if row.won_at else "",
                     "referrals": row.referrals,
-                    "referral_revenue": _money(row.referral_revenue),
+                    "referral_revenue": money(row.referral_revenue),
                     "satisfaction": row.satisfaction,
                 }
                 for row in page.rows
@@ -169,9 +170,9 @@ async def customers_command(request: Request) -> Reply:
             "page": page.page,
             "pages": page.pages,
             "total": page.total,
-            "revenue": _money(page.revenue),
-            "referral_revenue": _money(page.referral_revenue),
-            "repeat_revenue": _money(page.repeat_revenue),
+            "revenue": money(page.revenue),
+            "referral_revenue": money(page.referral_revenue),
+            "repeat_revenue": money(page.repeat_revenue),
             "team": permissions.sees_all(scope.member),
         },
         keyboard=keyboard(
@@ -237,10 +238,6 @@ async def customer_command(request: Request) -> Reply:
             "ask": result.ask.text if result.ask else "",
         },
     )
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 FEATURE = Feature(

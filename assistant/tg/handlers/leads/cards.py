@@ -17,6 +17,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.messengers import WHATSAPP
 from assistant.i18n import t
+from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions, script_names
 from assistant.services.errors import UserError
@@ -77,7 +78,7 @@ def lead_view(request: Request, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
 def _money(value: object) -> str:
     if not isinstance(value, int | float) or not value:
         return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return money(value)
 
 
 def _shown(row: svc.ShownEvent) -> bool:

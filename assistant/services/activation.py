@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import ActivationBatch, Lead, LeadEvent, Person, Team
+from assistant.db.models import ActivationBatch, Lead, Person, Team
 from assistant.domain import activation, events
 from assistant.domain.team_settings import effective
 from assistant.services import leads, today
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 
 REPLIED = "replied"
 SILENT = "silent"
@@ -127,13 +128,11 @@ async def _replied(session: AsyncSession, *, person: Person, lead: Lead, now: da
     await leads.record_contact(session, scope, lead, "activation: replied", now)
     new_grade = lead.grade if lead.grade_manual else activation.raised_grade(lead.grade)
     if new_grade != lead.grade:
-        session.add(
-            LeadEvent(
-                lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
-                actor_id=person.id, kind=events.GRADE, at=now,
-                from_value=lead.grade, to_value=new_grade,
-                payload={"manual": False, "auto": False, "reason": "activation"},
-            )
+        record_event(
+            session, lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
+            actor_id=person.id, kind=events.GRADE, at=now,
+            from_value=lead.grade, to_value=new_grade,
+            payload={"manual": False, "auto": False, "reason": "activation"},
         )  # fmt: skip
         lead.grade = new_grade
     await leads.reschedule(session, scope, lead, now)

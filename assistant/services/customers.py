@@ -42,6 +42,7 @@ from assistant.services import analytics, permissions, scripts
 from assistant.services import leads as svc
 from assistant.services.actions import Action
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 from assistant.services.pushes import quiet_of
 
 AFTERSALE: Final = "aftersale"
@@ -100,11 +101,11 @@ async def link_referral(
     assert lead.id is not None and customer.id is not None
     session.add(Referral(team_id=scope.team_id, lead_id=lead.id, customer_id=customer.id,
                          created_by=scope.person_id, at=now))  # fmt: skip
-    session.add(
-        LeadEvent(lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
-                  actor_id=scope.person_id, kind=events.NOTE,
-                  payload={"note": f"#{customer.number} {customer.name}",
-                           "referred_by": customer.number}, at=now)
+    record_event(
+        session, lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
+        actor_id=scope.person_id, kind=events.NOTE,
+        payload={"note": f"#{customer.number} {customer.name}", "referred_by": customer.number},
+        at=now,
     )  # fmt: skip
     await session.flush()
 
@@ -318,10 +319,10 @@ async def record_satisfaction(
     assert lead.id is not None
     session.add(CustomerNote(team_id=scope.team_id, lead_id=lead.id, satisfaction=score,
                              note=note, created_by=scope.person_id, at=now))  # fmt: skip
-    session.add(
-        LeadEvent(lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
-                  actor_id=scope.person_id, kind=events.NOTE,
-                  payload={"note": f"★{score} {note}".strip(), "satisfaction": score}, at=now)
+    record_event(
+        session, lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
+        actor_id=scope.person_id, kind=events.NOTE,
+        payload={"note": f"★{score} {note}".strip(), "satisfaction": score}, at=now,
     )  # fmt: skip
     ask = None
     if retention.asks_referral(score):

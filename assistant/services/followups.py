@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -16,6 +17,7 @@ from assistant.domain.quiet_hours import at_local, parse_hhmm
 from assistant.services import leads, permissions
 from assistant.services.concurrency import hold, hold_lead
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 
 SNOOZE = timedelta(hours=1)
 
@@ -46,16 +48,13 @@ async def is_manager(session: AsyncSession, *, person: Person, team_id: int) -> 
     return member is not None and permissions.is_manager(member)
 
 
-def _event(lead: Lead, actor: Person, kind: str, now: datetime, **fields: object) -> LeadEvent:
-    return LeadEvent(
-        lead_id=lead.id or 0,
-        team_id=lead.team_id,
-        owner_id=lead.owner_id,
-        actor_id=actor.id,
-        kind=kind,
-        at=now,
-        **fields,  # type: ignore[arg-type]
-    )
+def _event(
+    session: AsyncSession, lead: Lead, actor: Person, kind: str, now: datetime, **fields: Any
+) -> LeadEvent:
+    return record_event(
+        session, lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
+        actor_id=actor.id, kind=kind, at=now, **fields,
+    )  # fmt: skip
 
 
 def _schedule(
@@ -64,11 +63,10 @@ def _schedule(
     lead.next_followup_at = at
     lead.followup_manual = reason != "cadence"  # a snooze is the person's own choice
     lead.updated_at = now
-    session.add(
-        _event(
-            lead, actor, events.FOLLOWUP, now, to_value=at.isoformat(), payload={"reason": reason}
-        )
-    )
+    _event(
+        session, lead, actor, events.FOLLOWUP, now,
+        to_value=at.isoformat(), payload={"reason": reason},
+    )  # fmt: skip
 
 
 async def take(session: AsyncSession, lead: Lead) -> bool:
@@ -143,13 +141,11 @@ async def reassign(
         return target
     await hold_lead(session, lead, "owner_id")  # two managers reassigning it at once
     old = lead.owner_id
-    session.add(
-        _event(
-            lead, person, events.ASSIGNED, now,
-            from_value=str(old) if old is not None else None,
-            to_value=str(target.id),
-            payload={"by": person.id},
-        )
+    _event(
+        session, lead, person, events.ASSIGNED, now,
+        from_value=str(old) if old is not None else None,
+        to_value=str(target.id),
+        payload={"by": person.id},
     )  # fmt: skip
     lead.owner_id = target.id
     _schedule(session, lead, person, now, "cadence", now)

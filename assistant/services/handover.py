@@ -19,6 +19,7 @@ from assistant.domain import events
 from assistant.services import permissions
 from assistant.services.concurrency import hold_all
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 from assistant.services.teams import Member, find_member, members_of_active_team
 
 FLUSH_EVERY = 250
@@ -27,9 +28,12 @@ ALL_WORDS = {"all", "全部", "所有"}
 RANGE_LIMIT = 5000
 
 
-def assigned_event(lead: Lead, *, to_id: int | None, actor_id: int, now: datetime) -> LeadEvent:
+def assigned_event(
+    session: AsyncSession, lead: Lead, *, to_id: int | None, actor_id: int, now: datetime
+) -> LeadEvent:
     assert lead.id is not None
-    return LeadEvent(
+    return record_event(
+        session,
         lead_id=lead.id,
         team_id=lead.team_id,
         owner_id=to_id,
@@ -67,7 +71,7 @@ async def reassign(
     for lead in moving:
         if lead.owner_id is not None and lead.id is not None:
             by_old_owner.setdefault(lead.owner_id, set()).add(lead.id)
-        session.add(assigned_event(lead, to_id=to_id, actor_id=actor_id, now=now))
+        assigned_event(session, lead, to_id=to_id, actor_id=actor_id, now=now)
         lead.owner_id = to_id
         lead.updated_at = now
         moved += 1

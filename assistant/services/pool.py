@@ -30,6 +30,7 @@ from assistant.services import leads as svc
 from assistant.services.concurrency import hold, lock
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
+from assistant.services.leads.events import record_event
 from assistant.services.teams import Member, find_member, roster
 
 PAGE_SIZE: Final = 10
@@ -239,12 +240,10 @@ async def give(
             session, lead, cadence.first_followup(now), now, first_contact=True
         )
         lead.next_followup_at, lead.followup_manual = when, False
-        session.add(
-            LeadEvent(
-                lead_id=lead.id, team_id=lead.team_id, owner_id=to_id, actor_id=actor_id,
-                kind=events.FOLLOWUP, to_value=when.isoformat(timespec="minutes"),
-                payload={"reason": "cadence"}, at=now,
-            )
+        record_event(
+            session, lead_id=lead.id, team_id=lead.team_id, owner_id=to_id, actor_id=actor_id,
+            kind=events.FOLLOWUP, to_value=when.isoformat(timespec="minutes"),
+            payload={"reason": "cadence"}, at=now,
         )  # fmt: skip
     await session.flush()
     return moved
@@ -484,12 +483,10 @@ async def return_to_pool(session: AsyncSession, lead: Lead, now: datetime) -> in
     if not await hold(session, lead, "owner_id", "stage", "last_contact_at", "deleted_at"):
         return None
     old = lead.owner_id
-    session.add(
-        LeadEvent(
-            lead_id=lead.id, team_id=lead.team_id, owner_id=None, actor_id=None,
-            kind=events.ASSIGNED, from_value=None if old is None else str(old), to_value=None,
-            payload={"by": None, "reason": "stale"}, at=now,
-        )
+    record_event(
+        session, lead_id=lead.id, team_id=lead.team_id, owner_id=None, actor_id=None,
+        kind=events.ASSIGNED, from_value=None if old is None else str(old), to_value=None,
+        payload={"by": None, "reason": "stale"}, at=now,
     )  # fmt: skip
     lead.owner_id = None
     lead.next_followup_at = None

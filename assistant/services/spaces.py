@@ -38,6 +38,7 @@ from assistant.db.models import (
 from assistant.domain import events
 from assistant.services import permissions
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 from assistant.services.teams import membership
 
 _TEAM: Any = Team.__table__  # type: ignore[attr-defined]
@@ -200,18 +201,17 @@ async def bring_personal_leads(
     await _run(session, _move_unique(MarketingDay, "day", person.id, source, team_id))
     await _run(session, _move_unique(SourceCost, "day", person.id, source, team_id))
     for row in leads:
-        session.add(
-            LeadEvent(
-                lead_id=row.id,
-                team_id=team_id,
-                owner_id=row.owner_id,
-                actor_id=person.id,
-                kind=events.MOVED,
-                from_value=str(row.number),
-                to_value=str(row.number + offset),
-                payload={"from_team": source, "to_team": team_id},
-                at=now,
-            )
+        record_event(
+            session,
+            lead_id=row.id,
+            team_id=team_id,
+            owner_id=row.owner_id,
+            actor_id=person.id,
+            kind=events.MOVED,
+            from_value=str(row.number),
+            to_value=str(row.number + offset),
+            payload={"from_team": source, "to_team": team_id},
+            at=now,
         )
     await session.flush()
     for item in [item for item in session.identity_map.values() if isinstance(item, Lead)]:

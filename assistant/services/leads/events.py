@@ -17,6 +17,37 @@ from assistant.services import cadence_times
 # ---------------------------------------------------------------- events and scheduling
 
 
+def record_event(
+    session: AsyncSession,
+    *,
+    lead_id: int,
+    team_id: int,
+    owner_id: int | None,
+    actor_id: int | None,
+    kind: str,
+    at: datetime,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> LeadEvent:
+    """The one way a LeadEvent is written (kinds: assistant/domain/events.py). It joins the
+    session and is inserted at the next flush, with the others in one statement (db/session.py).
+    `owner_id` is the lead's owner after the change; `actor_id` who made it (None: the bot)."""
+    row = LeadEvent(
+        lead_id=lead_id,
+        team_id=team_id,
+        owner_id=owner_id,
+        actor_id=actor_id,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        payload=payload or {},
+        at=at,
+    )
+    session.add(row)
+    return row
+
+
 def _event(
     session: AsyncSession,
     lead: Lead,
@@ -29,19 +60,11 @@ def _event(
     payload: dict[str, Any] | None = None,
 ) -> LeadEvent:
     assert lead.id is not None
-    row = LeadEvent(
-        lead_id=lead.id,
-        team_id=lead.team_id,
-        owner_id=lead.owner_id,
-        actor_id=actor_id,
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        payload=payload or {},
-        at=now,
-    )
-    session.add(row)
-    return row
+    return record_event(
+        session, lead_id=lead.id, team_id=lead.team_id, owner_id=lead.owner_id,
+        actor_id=actor_id, kind=kind, at=now,
+        from_value=from_value, to_value=to_value, payload=payload,
+    )  # fmt: skip
 
 
 async def _stage_since(session: AsyncSession, lead: Lead) -> datetime:

@@ -16,6 +16,7 @@ from assistant.domain.scripts import Script, UseStats
 from assistant.i18n import LOCALES
 from assistant.services import permissions
 from assistant.services.errors import UserError
+from assistant.services.leads.events import record_event
 from assistant.services.scripts.shipped import DOUBLE_TAP, RANKING_WINDOW, library_scripts
 from assistant.services.scripts.team import as_script
 from assistant.services.teams import active_team
@@ -72,17 +73,16 @@ async def record_use(
         used_at=now,
     )
     session.add(use)
-    session.add(
-        LeadEvent(
-            lead_id=lead.id,
-            team_id=team.id,
-            owner_id=lead.owner_id,
-            actor_id=person.id,
-            kind=events.SCRIPT,
-            to_value=script.id,
-            payload={"script": script.id, "situation": script.situation},
-            at=now,
-        )
+    record_event(
+        session,
+        lead_id=lead.id,
+        team_id=team.id,
+        owner_id=lead.owner_id,
+        actor_id=person.id,
+        kind=events.SCRIPT,
+        to_value=script.id,
+        payload={"script": script.id, "situation": script.situation},
+        at=now,
     )
     await session.flush()
     return use, True

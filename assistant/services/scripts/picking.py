@@ -15,6 +15,7 @@ from assistant.domain import scripts as domain
 from assistant.domain.scripts import LeadFacts, Script, UseStats
 from assistant.domain.team_settings import effective
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.scripts.shipped import (
     RenderedScript,
     fill_context,
@@ -32,20 +33,17 @@ def _shown_lead(member: Membership, lead: Lead | None) -> Lead | None:
     return lead if permissions.can_view_lead(member, lead) else None
 
 
-async def lead_by_id(
-    session: AsyncSession, *, member: Membership, lead_id: int | None
-) -> Lead | None:
-    """A lead by database id (from a signed button), if this member may see it."""
-    return _shown_lead(member, await session.get(Lead, lead_id) if lead_id is not None else None)
+async def lead_by_id(session: AsyncSession, actor: Actor, *, lead_id: int | None) -> Lead | None:
+    """A lead by database id (from a signed button), if the actor may see it."""
+    lead = await session.get(Lead, lead_id) if lead_id is not None else None
+    return _shown_lead(actor.member, lead)
 
 
-async def lead_by_number(
-    session: AsyncSession, *, team: Team, member: Membership, number: int
-) -> Lead | None:
+async def lead_by_number(session: AsyncSession, actor: Actor, *, number: int) -> Lead | None:
     row = (
-        await session.exec(select(Lead).where(Lead.team_id == team.id, Lead.number == number))
+        await session.exec(select(Lead).where(Lead.team_id == actor.team_id, Lead.number == number))
     ).first()
-    return _shown_lead(member, row)
+    return _shown_lead(actor.member, row)
 
 
 async def lead_facts(

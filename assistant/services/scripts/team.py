@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Person, Team, TeamScript
+from assistant.db.models import Team, TeamScript
 from assistant.domain import placeholders
 from assistant.domain import scripts as domain
 from assistant.domain.invisible import visible_words
@@ -16,9 +16,9 @@ from assistant.domain.pipeline import stages as pipeline_stages
 from assistant.domain.scripts import Script
 from assistant.i18n.hant import as_typed
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.scripts.shipped import check_source, library_scripts
-from assistant.services.teams import active_team
 
 # --- team scripts ----------------------------------------------------------------------------
 
@@ -116,9 +116,9 @@ def check_team_text(text: str, locale: str) -> str:
 
 
 async def add_team_script(
-    session: AsyncSession, *, person: Person, draft: TeamScriptDraft, now: datetime
+    session: AsyncSession, actor: Actor, *, draft: TeamScriptDraft, now: datetime
 ) -> TeamScript:
-    team, member = await active_team(session, person)
+    team, member, person = actor.team, actor.member, actor.person
     permissions.require_manager(member)
     text = check_team_text(as_typed(draft.text), person.locale)  # the words as typed
     assert team.id is not None and person.id is not None
@@ -147,9 +147,9 @@ async def _own_team_script(session: AsyncSession, *, team: Team, given: str) -> 
 
 
 async def edit_team_script(
-    session: AsyncSession, *, person: Person, given: str, text: str, now: datetime
+    session: AsyncSession, actor: Actor, *, given: str, text: str, now: datetime
 ) -> TeamScript:
-    team, member = await active_team(session, person)
+    team, member = actor.team, actor.member
     permissions.require_manager(member)
     row = await _own_team_script(session, team=team, given=given)
     row.text = check_team_text(as_typed(text), row.locale)
@@ -158,17 +158,17 @@ async def edit_team_script(
 
 
 async def retire_team_script(
-    session: AsyncSession, *, person: Person, given: str, now: datetime
+    session: AsyncSession, actor: Actor, *, given: str, now: datetime
 ) -> TeamScript:
-    team, member = await active_team(session, person)
+    team, member = actor.team, actor.member
     permissions.require_manager(member)
     row = await _own_team_script(session, team=team, given=given)
     row.retired_at = now
     return row
 
 
-async def list_team_scripts(session: AsyncSession, *, person: Person) -> list[TeamScript]:
-    team, _ = await active_team(session, person)
+async def list_team_scripts(session: AsyncSession, actor: Actor) -> list[TeamScript]:
+    team = actor.team
     rows = await session.exec(
         select(TeamScript)
         .where(TeamScript.team_id == team.id, col(TeamScript.retired_at).is_(None))

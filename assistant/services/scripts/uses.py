@@ -15,11 +15,11 @@ from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script, UseStats
 from assistant.i18n import LOCALES
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
 from assistant.services.scripts.shipped import DOUBLE_TAP, RANKING_WINDOW, library_scripts
 from assistant.services.scripts.team import as_script
-from assistant.services.teams import active_team
 
 # --- uses and credit -------------------------------------------------------------------------
 
@@ -133,9 +133,9 @@ async def use_stats(
     return domain.summarize(uses, domain.credited_uses(uses, moves))
 
 
-async def stats_for(session: AsyncSession, *, person: Person) -> tuple[Team, bool, list[StatRow]]:
+async def stats_for(session: AsyncSession, actor: Actor) -> tuple[Team, bool, list[StatRow]]:
     """Per-script stats: the team's for managers, the person's own for reps."""
-    team, member = await active_team(session, person)
+    team, member, person = actor.team, actor.member, actor.person
     assert team.id is not None
     whole_team = permissions.sees_all(member) and not team.personal
     stats = await use_stats(session, team_id=team.id, person_id=None if whole_team else person.id)

@@ -131,11 +131,9 @@ def _block(
     )
 
 
-async def _visible_lead_by_id(
-    request: Request, team: Team, member: Membership, lead_id: str
-) -> Lead:
+async def _visible_lead_by_id(request: Request, lead_id: str) -> Lead:
     visible = await service.lead_by_id(
-        request.session, member=member, lead_id=small_number(lead_id)
+        request.session, await request.actor(), lead_id=small_number(lead_id)
     )
     if visible is None:
         raise UserError("script_lead_not_found", given=lead_id)
@@ -155,7 +153,7 @@ async def _ranked(
     stats = await service.team_stats_map(request.session, team_id=team.id, now=request.now)
     rep = request.person.rep_name
     if query.kind == "l":
-        lead = await _visible_lead_by_id(request, team, member, query.value)
+        lead = await _visible_lead_by_id(request, query.value)
         facts = await service.lead_facts(
             request.session, lead=lead, pipeline=team.pipeline, now=request.now
         )
@@ -232,10 +230,10 @@ async def script_command(request: Request) -> Reply | list[Reply]:
     if head in RETIRE_WORDS:
         return await _retire(request, words[1:])
     if head in LIST_WORDS:
-        team_rows = await service.list_team_scripts(request.session, person=request.person)
+        team_rows = await service.list_team_scripts(request.session, await request.actor())
         return Reply("scripts/team_list", {"rows": team_rows})
     if head in STATS_WORDS:
-        team, whole_team, rows = await service.stats_for(request.session, person=request.person)
+        team, whole_team, rows = await service.stats_for(request.session, await request.actor())
         ids = [row.script_id for row in rows]
         titles = await script_names.titles_by_id(
             request.session, team_id=team.id or 0, ids=ids, locale=request.locale
@@ -253,12 +251,10 @@ async def script_command(request: Request) -> Reply | list[Reply]:
     if head in PRODUCT_WORDS:
         return await _product(request, " ".join(words[1:]))
     actor = await request.actor()
-    team, member = actor.team, actor.member
+    team = actor.team
     query = _query_from_words(words, team.pipeline)
     if query.kind == "l":
-        lead = await service.lead_by_number(
-            request.session, team=team, member=member, number=int(query.value)
-        )
+        lead = await service.lead_by_number(request.session, actor, number=int(query.value))
         if lead is None:
             raise UserError("script_lead_not_found", given=query.value)
         assert lead.id is not None
@@ -299,14 +295,14 @@ async def used(request: Request) -> Reply:
         raise UserError("bad_button")
     lead_id, script_id = request.args
     actor = await request.actor()
-    team, member = actor.team, actor.member
+    team = actor.team
     script = await service.find_script(
         request.session, team=team, script_id=script_id, locale=request.locale
     )
     if lead_id == "0":
         await _set_state(request, USED_FLOW, "lead", {"script": script.id})
         return Reply("scripts/ask_lead", {"script": script})
-    lead = await _visible_lead_by_id(request, team, member, lead_id)
+    lead = await _visible_lead_by_id(request, lead_id)
     return await _record(request, team, lead, script)
 
 
@@ -340,10 +336,8 @@ async def used_flow(request: Request) -> Reply:
     if small_number(number) is None:
         raise UserError("script_lead_not_found", given=number)
     actor = await request.actor()
-    team, member = actor.team, actor.member
-    lead = await service.lead_by_number(
-        request.session, team=team, member=member, number=int(number)
-    )
+    team = actor.team
+    lead = await service.lead_by_number(request.session, actor, number=int(number))
     if lead is None:
         raise UserError("script_lead_not_found", given=number)
     script = await service.find_script(
@@ -367,7 +361,7 @@ async def _add(request: Request, rest: str) -> Reply:
     if rest:
         draft = service.parse_one_line(rest, pipeline=team.pipeline)
         row = await service.add_team_script(
-            request.session, person=request.person, draft=draft, now=request.now
+            request.session, await request.actor(), draft=draft, now=request.now
         )
         return Reply("scripts/added", {"row": row, "id": domain.team_script_id(row.id or 0)})
     await _set_state(request, ADD_FLOW, "situation", {})
@@ -392,7 +386,7 @@ async def add_flow(request: Request) -> Reply:
     stages, grades = domain.default_scope(situation)
     draft = service.TeamScriptDraft(situation=situation, stages=stages, grades=grades, text=text)
     row = await service.add_team_script(
-        request.session, person=request.person, draft=draft, now=request.now
+        request.session, await request.actor(), draft=draft, now=request.now
     )
     await _clear_state(request)
     assert team.id == row.team_id
@@ -404,7 +398,7 @@ async def _edit(request: Request, words: list[str]) -> Reply:
         raise UserError("script_edit_format")
     row = await service.edit_team_script(
         request.session,
-        person=request.person,
+        await request.actor(),
         given=words[0],
         text=" ".join(words[1:]),
         now=request.now,
@@ -416,7 +410,7 @@ async def _retire(request: Request, words: list[str]) -> Reply:
     if len(words) != 1:
         raise UserError("script_retire_format")
     row = await service.retire_team_script(
-        request.session, person=request.person, given=words[0], now=request.now
+        request.session, await request.actor(), given=words[0], now=request.now
     )
     return Reply("scripts/retired", {"id": domain.team_script_id(row.id or 0), "number": row.id})
 

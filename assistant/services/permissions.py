@@ -104,6 +104,16 @@ def can_hand_over(actor: Membership) -> bool:
     return is_manager(actor)
 
 
+def may_claim_from_pool(member: Membership, *, members_may_claim: bool) -> bool:
+    """Managers always take pool leads; members only when the team lets them (/pool set claim)."""
+    return members_may_claim or is_manager(member)
+
+
+def may_mark_others_away(member: Membership) -> bool:
+    """Marking someone else away (out of the pool's rotation) is a manager's call."""
+    return is_manager(member)
+
+
 async def may_receive_push(
     session: AsyncSession,
     *,

@@ -330,7 +330,9 @@ async def assign_from_pool(
 
 
 async def claim(session: AsyncSession, scope: svc.Scope, text: str, now: datetime) -> Lead:
-    if not config(scope.team)["claim"] and not permissions.is_manager(scope.member):
+    if not permissions.may_claim_from_pool(
+        scope.member, members_may_claim=config(scope.team)["claim"]
+    ):
         raise UserError("claim_off")
     number = svc.parse_number(text) if text.strip() else None
     if number is None:
@@ -357,7 +359,7 @@ async def set_away(
     member first (`/away carol 12月5日`). Returns the day (None: back) and who it is about."""
     words = text.split()
     target = scope.person
-    if len(words) >= 2 and permissions.is_manager(scope.member):  # a manager marks a member
+    if len(words) >= 2 and permissions.may_mark_others_away(scope.member):
         members = await roster(session, scope.team_id)
         try:
             target = find_member(members, words[0], me=scope.person).person

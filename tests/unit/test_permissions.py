@@ -67,3 +67,11 @@ def test_a_duplicate_in_the_team_names_its_number_only_to_someone_who_may_see_th
     assert not permissions.sees_lead_of(member("rep", person_id=1), None)
     assert permissions.sees_lead_of(member("manager", person_id=1), 2)
     assert permissions.sees_lead_of(member("owner", person_id=1), None)
+
+
+def test_members_claim_pool_leads_only_when_the_team_lets_them_and_managers_always() -> None:
+    rep, manager = member("rep"), member("manager")
+    assert not permissions.may_claim_from_pool(rep, members_may_claim=False)
+    assert permissions.may_claim_from_pool(rep, members_may_claim=True)
+    assert permissions.may_claim_from_pool(manager, members_may_claim=False)
+    assert permissions.may_mark_others_away(manager) and not permissions.may_mark_others_away(rep)

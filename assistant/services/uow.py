@@ -157,6 +157,29 @@ class UnitOfWork:
         await stack.__aexit__(kind, error, traceback)
 
 
+class Entered:
+    """What a front end's request object (a Telegram update, a web page) reads from the unit of
+    work it entered: the session, the person asking, the moment, and who they are in a team."""
+
+    uow: UnitOfWork
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    @property
+    def person(self) -> Person:
+        return self.uow.person
+
+    @property
+    def now(self) -> datetime:
+        return self.uow.now
+
+    async def actor(self) -> Actor:
+        """Who is asking: the person, their active team and role (resolved once)."""
+        return await self.uow.actor()
+
+
 async def claim_alone(sessionmaker: Sessionmaker, update_id: int) -> bool:
     """Claim the update in a transaction of its own; False when someone else has it."""
     try:

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -19,15 +18,13 @@ from telegram.ext import ContextTypes
 from assistant import metrics
 from assistant.clock import Clock
 from assistant.config import Settings
-from assistant.db.models import Person
 from assistant.db.session import Sessionmaker
 from assistant.i18n import normalize_locale
 from assistant.i18n.hant import as_typed, reading, to_simplified
 from assistant.render import Renderer
-from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.people import Profile
-from assistant.services.uow import DuplicateUpdate, UnitOfWork, claim_alone
+from assistant.services.uow import DuplicateUpdate, Entered, UnitOfWork, claim_alone
 from assistant.tg.keyboards import Signer
 
 logger = logging.getLogger(__name__)
@@ -61,7 +58,7 @@ class Reply:
 
 
 @dataclass
-class Request:
+class Request(Entered):
     """One update on its way to a use case: the unit of work it entered and what was typed."""
 
     update: Update
@@ -70,22 +67,6 @@ class Request:
     uow: UnitOfWork
     args: list[str]
     prepared: Any = None  # what the handler's Prepare step read before the transaction
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.uow.session
-
-    @property
-    def person(self) -> Person:
-        return self.uow.person
-
-    @property
-    def now(self) -> datetime:
-        return self.uow.now
-
-    async def actor(self) -> Actor:
-        """Who is asking: the person, their active team and role (resolved once)."""
-        return await self.uow.actor()
 
     @property
     def text(self) -> str:

@@ -19,7 +19,6 @@ from typing import Any, Final
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -33,12 +32,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from assistant.db.models import Person
 from assistant.services import permissions, web_access
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.people import Profile
-from assistant.services.uow import UnitOfWork
+from assistant.services.uow import Entered, UnitOfWork
 from assistant.tg.common import AppContext
 from assistant.web.auth import COOKIE, NotSignedIn, Visitor, visitor_of
 
@@ -63,24 +61,12 @@ FORBIDDEN_KEYS: Final = frozenset(
 
 
 @dataclass
-class Page:
+class Page(Entered):
     """One view request: its unit of work (transaction and the person signed in, resolved
     once) and the submitted fields."""
 
     uow: UnitOfWork
     fields: dict[str, str]
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.uow.session
-
-    @property
-    def person(self) -> Person:
-        return self.uow.person
-
-    @property
-    def now(self) -> datetime:
-        return self.uow.now
 
     @property
     def locale(self) -> str:

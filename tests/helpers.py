@@ -19,6 +19,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.domain.pipeline import first_stage
 from assistant.services.leads import Scope, scope_of
+from assistant.services.leads.events import record_event
 from assistant.services.people import Profile, ensure_person
 from tests.harness import DEFAULT_NOW, Harness, User
 
@@ -247,20 +248,12 @@ def add_event(
     to_value: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> LeadEvent:
-    """An event on the lead, as its owner did it."""
-    event = LeadEvent(
-        lead_id=lead.id or 0,
-        team_id=lead.team_id,
-        owner_id=lead.owner_id,
-        actor_id=lead.owner_id,
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        payload=payload or {},
-        at=at,
-    )
-    session.add(event)
-    return event
+    """An event on the lead, as its owner did it (written the one way the bot writes them)."""
+    return record_event(
+        session, lead_id=lead.id or 0, team_id=lead.team_id, owner_id=lead.owner_id,
+        actor_id=lead.owner_id, kind=kind, at=at, from_value=from_value, to_value=to_value,
+        payload=payload,
+    )  # fmt: skip
 
 
 async def add_events(

@@ -1,7 +1,8 @@
 """Bot time per update, through the real Application with the offline Bot API.
 
-Prints p50 / p95 / p99 per command and updates per second for our bot, and the same for a bare
-echo bot and a typical template bot measured in the same run, with the ratios.
+Prints p50 / p95 / p99 per command, updates per second and SQL statements per update for our
+bot, and the same for a bare echo bot and a typical template bot measured in the same run, with
+the ratios.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import Application
 
@@ -50,6 +53,31 @@ def _update(application: Application, text: str, user_id: int) -> Update:  # typ
     return Update.de_json({"update_id": next(_ids), "message": message}, application.bot)
 
 
+class StatementCounter:
+    """SQL statements sent on an engine, counted by SQLAlchemy's `before_cursor_execute` (an
+    executemany counts once). SQLite's background WAL checkpoint (a PRAGMA, on a connection of
+    its own) is not an update's statement and is left out."""
+
+    def __init__(self, engine: AsyncEngine | None = None) -> None:
+        self.count = 0
+        self.keep = False  # True: keep the statements' text too, in `kept`
+        self.kept: list[str] = []
+        self._engine = engine
+        if engine is not None:
+            event.listen(engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not statement.startswith("PRAGMA"):
+            self.count += 1
+            if self.keep:
+                self.kept.append(statement)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            event.remove(self._engine.sync_engine, "before_cursor_execute", self._count)
+            self._engine = None
+
+
 async def measure(
     application: Application,
     name: str,
@@ -57,23 +85,32 @@ async def measure(
     count: int,
     clear: Callable[[], None],
     budget: float = 15.0,
+    counter: StatementCounter | None = None,
 ) -> Timing:
-    """`count` updates, or fewer (at least 50) when they take more than `budget` seconds."""
+    """`count` updates, or fewer (at least 50) when they take more than `budget` seconds;
+    with `counter`, the SQL statements of each update too."""
     samples: list[float] = []
+    statements: list[int] = []
     deadline = time.perf_counter() + budget
     for index in range(count):
         text, user = texts(index)
         update = _update(application, text, user)
+        before = counter.count if counter is not None else 0
         started = time.perf_counter_ns()
         await application.process_update(update)
         samples.append((time.perf_counter_ns() - started) / 1e6)
+        if counter is not None:
+            statements.append(counter.count - before)
         if index % 500 == 0:
             clear()
         if index >= 50 and time.perf_counter() > deadline:
             break
-    timing = Timing(name, samples[len(samples) // 10 :])  # the first tenth warms caches
+    warm = len(samples) // 10  # the first tenth warms caches
+    timing = Timing(name, samples[warm:], statements[warm:])
+    counted = f", {timing.statements_cell} statements" if statements else ""
     print(
-        f"  {name}: {len(samples)} updates, p50 {timing.p50:.2f} ms, p99 {timing.p99:.2f} ms",
+        f"  {name}: {len(samples)} updates, p50 {timing.p50:.2f} ms, "
+        f"p99 {timing.p99:.2f} ms{counted}",
         flush=True,
     )
     return timing
@@ -115,7 +152,7 @@ class LatencyReport:
             rows.append([timing.name, *timing_cells(timing), ratio])
         for name, found in [*self.commands.items(), ("mixed", self.mixed)]:
             if found is None:
-                rows.append([name, "n/a", "", "", "", "command not available yet"])
+                rows.append([name, "n/a", "", "", "", "", "command not available yet"])
                 continue
             rows.append(
                 [
@@ -134,10 +171,11 @@ def timing_cells(timing: Timing) -> list[str]:
         f"{timing.p95:.2f}",
         f"{timing.p99:.2f}",
         f"{timing.per_second:.0f}",
+        timing.statements_cell,
     ]
 
 
-HEADER = ["what", "p50 ms", "p95 ms", "p99 ms", "updates/s", "ratio (p50)"]
+HEADER = ["what", "p50 ms", "p95 ms", "p99 ms", "updates/s", "statements", "ratio (p50)"]
 
 
 async def baselines(directory: Path, count: int) -> tuple[Timing, Timing]:
@@ -149,9 +187,18 @@ async def baselines(directory: Path, count: int) -> tuple[Timing, Timing]:
         ("template bot", templ, templ_api),
     ):
         await application.initialize()
+        counter = StatementCounter(application.bot_data.get("engine"))
         timings.append(
-            await measure(application, name, lambda i: (f"hello {i}", 42), count, api.calls.clear)
+            await measure(
+                application,
+                name,
+                lambda i: (f"hello {i}", 42),
+                count,
+                api.calls.clear,
+                counter=counter if "engine" in application.bot_data else None,
+            )
         )
+        counter.close()
         await application.shutdown()
     await templ.bot_data["engine"].dispose()
     return timings[0], timings[1]
@@ -177,6 +224,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
 
     commands: dict[str, Timing | None] = {}
     usable = [c for c in COMMANDS if c.split()[0].lstrip("/") in available]
+    counter = StatementCounter(ours.bot_data["engine"])
     try:
         for command in COMMANDS:
             if command not in usable:
@@ -188,6 +236,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
                 lambda i, command=command: text_and_sender(command),
                 count,
                 api.calls.clear,
+                counter=counter,
             )
         mixed = None
         if usable:
@@ -197,8 +246,10 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
                 lambda i: text_and_sender(usable[i % len(usable)]),
                 count,
                 api.calls.clear,
+                counter=counter,
             )
     finally:
+        counter.close()
         await stop_application(ours)
     return LatencyReport(bare, template, commands, mixed)
 

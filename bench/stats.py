@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Timing:
     name: str
     samples_ms: list[float]
+    statements: list[int] = field(default_factory=list)  # SQL statements of each update
+
+    @property
+    def statements_cell(self) -> str:
+        """Mean SQL statements per update (an executemany counts once); blank if not counted."""
+        return f"{statistics.fmean(self.statements):.1f}" if self.statements else ""
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.samples_ms)

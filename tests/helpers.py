@@ -18,6 +18,7 @@ from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.domain.pipeline import first_stage
+from assistant.services.actor import Actor
 from assistant.services.leads import Scope, scope_of
 from assistant.services.leads.events import record_event
 from assistant.services.people import Profile, ensure_person
@@ -61,6 +62,11 @@ async def user_scope(
 ) -> Scope:
     """What the lead services see of person `P<tg_user_id>` (made on first use)."""
     return await scope_of(session, await person(session, tg_user_id, f"P{tg_user_id}", now=now))
+
+
+async def actor_of(session: AsyncSession, person: Person) -> Actor:
+    """The person in their active team, as a use case takes them from the unit of work."""
+    return await scope_of(session, person)
 
 
 async def find_person(session: AsyncSession, tg_user_id: int) -> Person:

@@ -34,6 +34,7 @@ from assistant.scheduling.registry import (
     register_push_kind,
 )
 from assistant.services import analytics, permissions, team_view
+from assistant.services.actor import Actor
 from assistant.services.people import change_setting
 from assistant.services.pushes import daily_draft, quiet_of
 from assistant.services.teams import membership
@@ -94,8 +95,9 @@ async def _still_manages(session: AsyncSession, person: Person, team_id: int) ->
 # --------------------------------------------------------------------------- /digest
 
 
-async def digest_settings(session: AsyncSession, *, person: Person, value: str) -> dict[str, Any]:
+async def digest_settings(session: AsyncSession, actor: Actor, *, value: str) -> dict[str, Any]:
     """`/digest` shows the setting; `/digest on|off|HH:MM` changes it."""
+    person = actor.person
     if value.strip():
         change_setting(person, "digest", value)
     teams = await managed_teams(session, person_id=person.id)

@@ -27,6 +27,7 @@ from assistant.scheduling.registry import (
 )
 from assistant.services import analytics, permissions, today
 from assistant.services.actions import Action, ActionRows
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.people import signature
 from assistant.services.teams import active_team
@@ -107,15 +108,16 @@ async def plan_evening(ctx: PlanContext) -> list[PushDraft]:
     return drafts
 
 
-async def _recipient(session: AsyncSession, row: Outbox) -> tuple[Person, Team] | None:
+async def _recipient(session: AsyncSession, row: Outbox) -> Actor | None:
+    """The person a push is for, in their active team, as the use cases take them."""
     person = await session.get(Person, row.person_id) if row.person_id else None
     if person is None or not person.reachable:
         return None
     try:
-        team, _ = await active_team(session, person)
+        team, member = await active_team(session, person)
     except UserError:
         return None
-    return person, team
+    return Actor(person, team, member)
 
 
 async def grade_upgrades(
@@ -147,7 +149,7 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     found = await _recipient(ctx.session, row)
     if found is None:
         return None
-    person, team = found
+    person, team = found.person, found.team
     leads = await today.active_leads(ctx.session, person=person, team=team)
     plan = today.build_plan(person, leads, ctx.now)
     await today.attach_scripts(ctx.session, plan, person=person, team=team, now=ctx.now)
@@ -180,9 +182,8 @@ async def render_evening(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     found = await _recipient(ctx.session, row)
     if found is None:
         return None
-    person, _team = found
-    context = await analytics.evening_review(ctx.session, person=person, now=ctx.now)
-    return PushMessage("evening_review", context, person.locale)
+    context = await analytics.evening_review(ctx.session, found, now=ctx.now)
+    return PushMessage("evening_review", context, found.person.locale)
 
 
 # --- follow-up reminders and escalations ---------------------------------------------------

@@ -24,8 +24,9 @@ from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.domain.pipeline import LOST, WON
 from assistant.domain.team_settings import effective
 from assistant.services import analytics, permissions
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
-from assistant.services.teams import Member, active_team, find_member
+from assistant.services.teams import Member, find_member
 
 SORTS = ("deals", "visits", "contacts", "leads", "overdue", "pace", "name")
 DEFAULT_SORT = "deals"
@@ -293,8 +294,8 @@ async def members_of(session: AsyncSession, team_id: int) -> list[Member]:
     ]
 
 
-async def _managed_team(session: AsyncSession, person: Person) -> tuple[Team, list[Member]]:
-    team, member = await active_team(session, person)
+async def _managed_team(session: AsyncSession, actor: Actor) -> tuple[Team, list[Member]]:
+    team, member = actor.team, actor.member
     if not permissions.is_manager(member):
         raise UserError("team_managers_only")
     if team.personal:
@@ -304,16 +305,16 @@ async def _managed_team(session: AsyncSession, person: Person) -> tuple[Team, li
 
 
 async def team_table(
-    session: AsyncSession, *, person: Person, period: Period, sort: str, now: datetime
+    session: AsyncSession, actor: Actor, *, period: Period, sort: str, now: datetime
 ) -> TeamTable:
-    team, members = await _managed_team(session, person)
+    team, members = await _managed_team(session, actor)
     return await table_for(session, team=team, members=members, period=period, now=now, sort=sort)
 
 
 async def member_summary(
     session: AsyncSession,
+    actor: Actor,
     *,
-    person: Person,
     period: Period,
     now: datetime,
     ref: str | None = None,
@@ -321,15 +322,16 @@ async def member_summary(
 ) -> dict[str, Any]:
     """One member's /summary, for a manager of their team (by reference or, from a button,
     by id). Someone who is not an active member of the manager's team is "not found"."""
-    team, members = await _managed_team(session, person)
+    team, members = await _managed_team(session, actor)
     if ref is not None:
-        chosen = find_member(members, ref, me=person)
+        chosen = find_member(members, ref, me=actor.person)
     else:
         matches = [m for m in members if m.person.id == person_id]
         if not matches:
             raise UserError("member_not_found", given=str(person_id or ""))
         chosen = matches[0]
-    view = await analytics.summary(session, person=chosen.person, period=period, now=now, team=team)
+    member = Actor(chosen.person, team, chosen.membership)  # their numbers in this team
+    view = await analytics.summary(session, member, period=period, now=now)
     return {**view, "member": chosen.person.name}
 
 

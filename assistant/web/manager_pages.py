@@ -71,7 +71,7 @@ async def team(page: Page) -> View:
     if sort not in team_view.SORTS:
         sort = team_view.DEFAULT_SORT
     table = await team_view.team_table(
-        page.session, person=page.person, period=period, sort=sort, now=page.now
+        page.session, await page.actor(), period=period, sort=sort, now=page.now
     )
     view = team_view.table_view(table)
     for shown, row in zip(view["rows"], table.rows, strict=True):
@@ -85,7 +85,7 @@ async def member(page: Page) -> View:
     if not (wanted.isascii() and wanted.isdigit()):
         raise UserError("member_not_found", given=wanted[:40])
     view = await team_view.member_summary(
-        page.session, person=page.person, period=period, now=page.now, person_id=int(wanted)
+        page.session, await page.actor(), period=period, now=page.now, person_id=int(wanted)
     )
     return View("member", {**view, "period_word": word, "member_id": wanted})
 

@@ -211,7 +211,7 @@ async def my_summary(page: Page) -> View:
     from assistant.web.manager_pages import chosen_period
 
     word, period = chosen_period(page)
-    view = await analytics.summary(page.session, person=page.person, period=period, now=page.now)
+    view = await analytics.summary(page.session, await page.actor(), period=period, now=page.now)
     view["retention"] = await customers.revenue_split(
         page.session, person=page.person, period=period
     )

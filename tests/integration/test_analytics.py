@@ -76,7 +76,10 @@ async def counts_for(sessionmaker: Sessionmaker, who: str, period: str) -> dict[
         person = people[who]
         today = NOW.astimezone(ZoneInfo(person.timezone)).date()
         view = await analytics.summary(
-            session, person=person, period=parse_period(period, today), now=NOW
+            session,
+            await data.actor_of(session, person),
+            period=parse_period(period, today),
+            now=NOW,
         )
     return view
 
@@ -161,12 +164,20 @@ async def test_numbers_are_recorded_corrected_and_summed_into_the_summary(
     async with transaction(sessionmaker) as session:
         sue = await data.find_person(session, 501)
         first = await analytics.record_numbers(
-            session, person=sue, text="展现 12000 点击 360 访问 270 咨询 27 订单 3", now=NOW
+            session,
+            await data.actor_of(session, sue),
+            text="展现 12000 点击 360 访问 270 咨询 27 订单 3",
+            now=NOW,
         )
         fixed = await analytics.record_numbers(
-            session, person=sue, text="昨天 clicks 100 visits 60 cost 300", now=NOW
+            session,
+            await data.actor_of(session, sue),
+            text="昨天 clicks 100 visits 60 cost 300",
+            now=NOW,
         )
-        again = await analytics.record_numbers(session, person=sue, text="访问 280", now=NOW)
+        again = await analytics.record_numbers(
+            session, await data.actor_of(session, sue), text="访问 280", now=NOW
+        )
     assert (first["day"], first["corrected"]) == ("2026-11-25", False)
     assert fixed["day"] == "2026-11-24" and fixed["marketing"]["flagged"]
     assert again["corrected"] and again["changed"] == [{"key": "visits", "old": "270"}]
@@ -197,8 +208,10 @@ async def test_bad_numbers_are_refused_and_nothing_is_stored(
     async with transaction(sessionmaker) as session:
         sue = await data.person(session, 501, "Sue")
         with pytest.raises(UserError) as error:
-            await analytics.record_numbers(session, person=sue, text=text, now=NOW)
-        shown = await analytics.numbers_today(session, person=sue, now=NOW)
+            await analytics.record_numbers(
+                session, await data.actor_of(session, sue), text=text, now=NOW
+            )
+        shown = await analytics.numbers_today(session, await data.actor_of(session, sue), now=NOW)
     assert error.value.key == key
     assert shown["marketing"] is None
 
@@ -209,7 +222,9 @@ async def test_a_goal_uses_team_targets_without_enough_history_and_shows_pace(
     await build_month(sessionmaker)
     async with transaction(sessionmaker) as session:
         sue = await data.find_person(session, 501)
-        view = await analytics.set_goal(session, person=sue, text="20", now=NOW)
+        view = await analytics.set_goal(
+            session, await data.actor_of(session, sue), text="20", now=NOW
+        )
     assert view["month"] == "2026-11" and not view["any_own"]
     assert [(f["key"], f["total"]) for f in view["figures"]] == [
         ("orders", 20),
@@ -240,7 +255,9 @@ async def test_a_goal_uses_the_reps_own_rates_with_twenty_leads_per_stage(
                 await data.move(
                     session, lead, "won", data.local(SHANGHAI, 2026, 11, 3), amount=1000
                 )
-        view = await analytics.set_goal(session, person=rep, text="10 下月", now=NOW)
+        view = await analytics.set_goal(
+            session, await data.actor_of(session, rep), text="10 下月", now=NOW
+        )
     assert view["month"] == "2026-12" and view["all_own"] and view["pace"] is None
     rates = {rate["key"]: (rate["value"], rate["own"]) for rate in view["rates"]}
     assert rates == {
@@ -259,7 +276,9 @@ async def test_goal_input_mistakes_get_a_friendly_error(sessionmaker: Sessionmak
         rep = await data.person(session, 601, "Rep")
         for text, key in (("lots", "bad_goal"), ("0", "bad_goal"), ("20 2025-01", "goal_past")):
             with pytest.raises(UserError) as error:
-                await analytics.set_goal(session, person=rep, text=text, now=NOW)
+                await analytics.set_goal(
+                    session, await data.actor_of(session, rep), text=text, now=NOW
+                )
             assert error.value.key == key
 
 
@@ -281,7 +300,9 @@ async def test_the_evening_review_compares_the_effort_mix_and_gives_one_tip(
             session, team, rep, data.local(SHANGHAI, 2026, 11, 24, 9), grade="D"
         )
         await data.contact(session, yesterday, data.local(SHANGHAI, 2026, 11, 24, 22))
-        review = await analytics.evening_review(session, person=rep, now=evening)
+        review = await analytics.evening_review(
+            session, await data.actor_of(session, rep), now=evening
+        )
     mix = {row["grade"]: (row["count"], row["share"]) for row in review["mix"]}
     assert mix == {"A": (1, "20%"), "B": (1, "20%"), "C": (0, "0%"), "D": (3, "60%")}
     assert review["off_mix"] == {"kind": "over", "grade": "D", "share": "60%", "target": 5}
@@ -296,7 +317,7 @@ async def test_the_evening_review_compares_the_effort_mix_and_gives_one_tip(
 async def test_an_empty_evening_still_reads_well(sessionmaker: Sessionmaker) -> None:
     async with transaction(sessionmaker) as session:
         rep = await data.person(session, 601, "Rep")
-        review = await analytics.evening_review(session, person=rep, now=NOW)
+        review = await analytics.evening_review(session, await data.actor_of(session, rep), now=NOW)
     assert review["checks"] == [] and not review["has_contacts"] and review["tip"] is None
     text = Renderer().render("en", "evening_review", **review)
     assert "No contacts logged today" in text and "answer new leads within an hour" in text
@@ -313,7 +334,7 @@ async def test_too_few_contacts_on_a_leads_is_named_in_the_evening_review(
                 session, team, rep, data.local(SHANGHAI, 2026, 11, 25, 9), grade=grade
             )
             await data.contact(session, lead, data.local(SHANGHAI, 2026, 11, 25, 10))
-        review = await analytics.evening_review(session, person=rep, now=NOW)
+        review = await analytics.evening_review(session, await data.actor_of(session, rep), now=NOW)
     assert review["off_mix"] == {"kind": "under", "grade": "A", "share": "25%", "target": 60}
     text = Renderer().render("zh-Hans", "evening_review", **review)
     assert "只有 25% 的联系给了 A 类客户，目标是 60%" in text
@@ -332,7 +353,7 @@ async def test_a_b2b_team_sees_its_own_stages_and_dashes_for_rates_it_cannot_mea
         await data.move(session, deal, "won", data.local(SHANGHAI, 2026, 11, 23), amount=120000)
         today = NOW.astimezone(ZoneInfo(SHANGHAI)).date()
         view = await analytics.summary(
-            session, person=rep, period=parse_period("month", today), now=NOW
+            session, await data.actor_of(session, rep), period=parse_period("month", today), now=NOW
         )
     assert [row["stage"] for row in view["stages"]] == [
         "lead",

@@ -50,6 +50,7 @@ from assistant.services import (
     teams,
 )
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from tests.helpers import add_member, make_lead, make_person
 
@@ -493,11 +494,22 @@ def as_person(person: Person, use: Callable[[AsyncSession, Person], Awaitable[An
     return run
 
 
+def as_actor(person: Person, use: Callable[[AsyncSession, Actor], Awaitable[Any]]) -> Any:
+    """`as_person`, for a use case that takes the person in their active team."""
+    return as_person(person, lambda session, stored: _with_actor(session, stored, use))
+
+
+async def _with_actor(
+    session: AsyncSession, person: Person, use: Callable[[AsyncSession, Actor], Awaitable[Any]]
+) -> Any:
+    return await use(session, await svc.scope_of(session, person))
+
+
 async def test_a_days_figures_sent_from_two_devices_at_once_are_both_kept(
     makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
 ) -> None:
     def numbers(text: str) -> Any:
-        return as_person(shop.rita, lambda s, p: analytics.record_numbers(s, person=p, text=text,
+        return as_actor(shop.rita, lambda s, a: analytics.record_numbers(s, a, text=text,
                                                                          now=NOW))  # fmt: skip
 
     first, second = await race(makers, numbers("点击 360"), numbers("访问 270"))
@@ -524,7 +536,7 @@ async def test_a_sources_cost_sent_from_two_devices_at_once_is_one_row(
 async def test_a_goal_set_by_the_member_and_by_a_manager_at_once_is_one_row(
     makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
 ) -> None:
-    own = as_person(shop.rita, lambda s, p: analytics.set_goal(s, person=p, text="20", now=NOW))
+    own = as_actor(shop.rita, lambda s, a: analytics.set_goal(s, a, text="20", now=NOW))
     managed = as_person(shop.manager, lambda s, p: targets.set_member_goal(
         s, person=p, words=["Rita", "25"], now=NOW))  # fmt: skip
     first, second = await race(makers, own, managed)

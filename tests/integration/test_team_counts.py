@@ -6,6 +6,7 @@ from assistant.db.models import Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.domain.periods import parse_period
 from assistant.services import analytics, team_view
+from assistant.services.actor import Actor
 from tests import helpers as data
 from tests.integration.test_analytics import NOW, build_month
 
@@ -27,9 +28,8 @@ async def test_each_members_line_matches_their_own_summary_in_their_own_calendar
                 session, team=team, members=members, period=period, now=NOW, sort="name"
             )
             for row in table.rows:
-                own = await analytics.summary(
-                    session, person=row.member.person, period=period, now=NOW, team=team
-                )
+                member = Actor(row.member.person, team, row.member.membership)
+                own = await analytics.summary(session, member, period=period, now=NOW)
                 line = team_view.row_view(row, team.pipeline)
                 assert line["leads"] == own["counts"]["new"], (text, row.member.person.name)
                 assert line["contacts"] == own["counts"]["contacts"]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import MarketingDay, MonthlyGoal, Person, Team
+from assistant.db.models import MarketingDay, MonthlyGoal
 from assistant.domain import funnel
 from assistant.domain.funnel import (
     Marketing,
@@ -19,6 +19,7 @@ from assistant.domain.funnel import (
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period, PeriodError, month_arg, parse_day
 from assistant.domain.team_settings import effective
+from assistant.services.actor import Actor
 from assistant.services.analytics.queries import (
     GOAL_HISTORY_DAYS,
     MAX_GOAL,
@@ -30,7 +31,6 @@ from assistant.services.analytics.queries import (
 from assistant.services.analytics.views import _marketing_view, pace_view
 from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team
 
 # --------------------------------------------------------------------------- /numbers
 
@@ -48,9 +48,10 @@ def numbers_day(rest: str, today: date) -> date:
 
 
 async def record_numbers(
-    session: AsyncSession, *, person: Person, text: str, now: datetime
+    session: AsyncSession, actor: Actor, *, text: str, now: datetime
 ) -> dict[str, Any]:
     """Store (or correct) one day's marketing figures; figures not given stay as they were."""
+    team, person = actor.team, actor.person
     today = local_today(now, person.timezone)
     try:
         entry = funnel.parse_numbers(text)
@@ -59,7 +60,6 @@ async def record_numbers(
         raise UserError("bad_numbers", given=text) from None
     if day > today:
         raise UserError("numbers_future", day=day.isoformat())
-    team, _ = await active_team(session, person)
     assert team.id is not None and person.id is not None
     await one_at_a_time(session, person)
     result = await session.exec(
@@ -99,8 +99,8 @@ async def record_numbers(
     }
 
 
-async def numbers_today(session: AsyncSession, *, person: Person, now: datetime) -> dict[str, Any]:
-    team, _ = await active_team(session, person)
+async def numbers_today(session: AsyncSession, actor: Actor, *, now: datetime) -> dict[str, Any]:
+    team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None
     today = local_today(now, person.timezone)
     marketing = await marketing_between(
@@ -130,9 +130,10 @@ def parse_goal(text: str, today: date) -> tuple[int, date]:
 
 
 async def goal_plan(
-    session: AsyncSession, *, person: Person, team: Team, orders: int, month: date, now: datetime
+    session: AsyncSession, actor: Actor, *, orders: int, month: date, now: datetime
 ) -> dict[str, Any]:
     """The reverse formula for a month's orders, with the rates it used and the breakdown."""
+    team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None
     today = local_today(now, person.timezone)
     history = Period("range", today - timedelta(days=GOAL_HISTORY_DAYS - 1), today)
@@ -212,11 +213,11 @@ async def goal_plan(
 
 
 async def set_goal(
-    session: AsyncSession, *, person: Person, text: str, now: datetime
+    session: AsyncSession, actor: Actor, *, text: str, now: datetime
 ) -> dict[str, Any]:
+    team, person = actor.team, actor.person
     today = local_today(now, person.timezone)
     orders, month = parse_goal(text, today)
-    team, _ = await active_team(session, person)
     assert team.id is not None and person.id is not None
     await one_at_a_time(session, person)
     goal = await _goal(session, team_id=team.id, person_id=person.id, month=month)
@@ -227,22 +228,20 @@ async def set_goal(
     goal.orders = orders
     goal.set_at = now
     await session.flush()
-    view = await goal_plan(session, person=person, team=team, orders=orders, month=month, now=now)
+    view = await goal_plan(session, actor, orders=orders, month=month, now=now)
     return {**view, "previous": previous}
 
 
 async def show_goal(
-    session: AsyncSession, *, person: Person, now: datetime, month: date | None = None
+    session: AsyncSession, actor: Actor, *, now: datetime, month: date | None = None
 ) -> dict[str, Any]:
     """A month's goal (this month's unless given) and its plan, or {'orders': None}."""
-    team, _ = await active_team(session, person)
+    team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None
     month = month or local_today(now, person.timezone).replace(day=1)
     goal = await _goal(session, team_id=team.id, person_id=person.id, month=month)
     if goal is None:
         current = month == local_today(now, person.timezone).replace(day=1)
         return {"orders": None, "month": month.strftime("%Y-%m"), "current": current}
-    view = await goal_plan(
-        session, person=person, team=team, orders=goal.orders, month=month, now=now
-    )
+    view = await goal_plan(session, actor, orders=goal.orders, month=month, now=now)
     return {**view, "previous": None}

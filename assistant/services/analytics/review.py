@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Person
 from assistant.domain import funnel
 from assistant.domain.funnel import (
     format_number,
@@ -16,6 +15,7 @@ from assistant.domain.funnel import (
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
 from assistant.render.formats import money
+from assistant.services.actor import Actor
 from assistant.services.analytics.queries import BAR_WIDTH
 from assistant.services.analytics.summary import compute
 from assistant.services.analytics.views import _checks_view, _pct, _rule_view, pace_for
@@ -47,11 +47,12 @@ def _off_mix(shares: list[funnel.EffortShare]) -> dict[str, Any] | None:
     return None
 
 
-async def evening_review(session: AsyncSession, *, person: Person, now: datetime) -> dict[str, Any]:
+async def evening_review(session: AsyncSession, actor: Actor, *, now: datetime) -> dict[str, Any]:
     """Context for `evening_review.html.j2`: today's numbers vs targets, the effort mix of the
     contacts logged today by grade vs 60/25/10/5, and one coaching tip from the weakest rate."""
+    person = actor.person
     today = local_today(now, person.timezone)
-    data = await compute(session, person=person, period=Period("today", today, today))
+    data = await compute(session, actor, period=Period("today", today, today))
     counts = data.counts
     shares = funnel.effort_mix(counts.contact_grades)
     tip = funnel.coaching_tip(data.checks)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Person, Team
+from assistant.db.models import Team
 from assistant.domain import funnel
 from assistant.domain.funnel import (
     Marketing,
@@ -19,6 +19,7 @@ from assistant.domain.periods import Period
 from assistant.domain.pipeline import stages
 from assistant.domain.team_settings import effective
 from assistant.render.formats import money
+from assistant.services.actor import Actor
 from assistant.services.analytics.queries import marketing_between, period_counts, utc_bounds
 from assistant.services.analytics.views import (
     _checks_view,
@@ -29,7 +30,6 @@ from assistant.services.analytics.views import (
     pace_for,
     period_view,
 )
-from assistant.services.teams import active_team
 
 # --------------------------------------------------------------------------- /summary
 
@@ -56,11 +56,9 @@ class Funnel:
     marketing: Marketing
 
 
-async def compute(
-    session: AsyncSession, *, person: Person, period: Period, team: Team | None = None
-) -> Funnel:
-    if team is None:
-        team, _ = await active_team(session, person)
+async def compute(session: AsyncSession, actor: Actor, *, period: Period) -> Funnel:
+    """The actor's own funnel in their team over a local period."""
+    team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None
     start, end = utc_bounds(period, person.timezone)
     counts = await period_counts(session, team=team, person_id=person.id, start=start, end=end)
@@ -72,16 +70,11 @@ async def compute(
 
 
 async def summary(
-    session: AsyncSession,
-    *,
-    person: Person,
-    period: Period,
-    now: datetime,
-    team: Team | None = None,
+    session: AsyncSession, actor: Actor, *, period: Period, now: datetime
 ) -> dict[str, Any]:
-    """The /summary view model for the person's own numbers in a local period (in their
-    active team, or in `team` when a manager drills down from /team)."""
-    data = await compute(session, person=person, period=period, team=team)
+    """The /summary view model for the actor's own numbers in a local period (a manager
+    drilling down from /team passes the member as the actor, in the manager's team)."""
+    data = await compute(session, actor, period=period)
     counts = data.counts
     order = stages(counts.pipeline)
     all_steps = funnel.steps(order, counts.stage_counts())
@@ -122,7 +115,7 @@ async def summary(
         "diagnosis": None if found is None else _diagnosis_view(found, data.checks),
         "lost_reasons": [{"reason": r, "count": n} for r, n in counts.lost_reasons],
         "marketing": _marketing_view(data.marketing),
-        "pace": await pace_for(session, team=data.team, person=person, now=now),
+        "pace": await pace_for(session, team=data.team, person=actor.person, now=now),
     }
 
 

@@ -46,7 +46,7 @@ async def team(request: Request) -> Reply:
     if wanted.member_ref is not None:
         view = await team_view.member_summary(
             request.session,
-            person=request.person,
+            await request.actor(),
             period=wanted.period,
             now=request.now,
             ref=wanted.member_ref,
@@ -54,7 +54,7 @@ async def team(request: Request) -> Reply:
         return Reply("summary", view)
     table = await team_view.team_table(
         request.session,
-        person=request.person,
+        await request.actor(),
         period=wanted.period,
         sort=wanted.sort,
         now=request.now,
@@ -67,7 +67,7 @@ async def team_sort_button(request: Request) -> Reply:
         raise UserError("bad_button")
     period = team_view.period_from_args(*request.args[1:])
     table = await team_view.team_table(
-        request.session, person=request.person, period=period, sort=request.args[0], now=request.now
+        request.session, await request.actor(), period=period, sort=request.args[0], now=request.now
     )
     return Reply("team", team_view.table_view(table), keyboard=_keyboard(request, table), edit=True)
 
@@ -78,7 +78,7 @@ async def team_member_button(request: Request) -> Reply:
     period = team_view.period_from_args(*request.args[1:])
     view = await team_view.member_summary(
         request.session,
-        person=request.person,
+        await request.actor(),
         period=period,
         now=request.now,
         person_id=int(request.args[0]),
@@ -88,7 +88,7 @@ async def team_member_button(request: Request) -> Reply:
 
 async def digest(request: Request) -> Reply:
     view = await digest_service.digest_settings(
-        request.session, person=request.person, value=request.text
+        request.session, await request.actor(), value=request.text
     )
     return Reply("digest_settings", view)
 

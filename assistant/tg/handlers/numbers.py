@@ -27,21 +27,19 @@ def _period(request: Request, command: str) -> Period:
 
 async def summary(request: Request) -> Reply:
     period = _period(request, "/summary")
-    view = await analytics.summary(
-        request.session, person=request.person, period=period, now=request.now
-    )
+    actor = await request.actor()
+    view = await analytics.summary(request.session, actor, period=period, now=request.now)
     view["retention"] = await customers.revenue_split(  # referral and repeat revenue
         request.session, person=request.person, period=period
     )
-    team = (await request.actor()).team
-    view["space"] = await team_label(request, team)
+    view["space"] = await team_label(request, actor.team)
     return Reply("summary", view)
 
 
 async def numbers(request: Request) -> Reply:
     if not request.text:
         view = await analytics.numbers_today(
-            request.session, person=request.person, now=request.now
+            request.session, await request.actor(), now=request.now
         )
         return Reply("numbers_show", view)
     costed = await sources.record_source_cost(  # `/numbers 抖音 花费 500`: one source's cost
@@ -50,7 +48,7 @@ async def numbers(request: Request) -> Reply:
     if costed is not None:
         return Reply("sources/cost_saved", costed)
     view = await analytics.record_numbers(
-        request.session, person=request.person, text=request.text, now=request.now
+        request.session, await request.actor(), text=request.text, now=request.now
     )
     return Reply("numbers_saved", view)
 
@@ -68,7 +66,7 @@ async def goal(request: Request) -> Reply:
     today = local_today(request.now, request.person.timezone)
     last_day = month_ends_today(today)
     if not request.text:
-        view = await analytics.show_goal(request.session, person=request.person, now=request.now)
+        view = await analytics.show_goal(request.session, await request.actor(), now=request.now)
         rows = []
         if last_day:  # tomorrow is another month: its goal is one tap away
             following = _next_month(today).strftime("%Y-%m")
@@ -91,7 +89,7 @@ async def goal(request: Request) -> Reply:
             keyboard=keyboard(*rows),
         )  # fmt: skip
     view = await analytics.set_goal(
-        request.session, person=request.person, text=request.text, now=request.now
+        request.session, await request.actor(), text=request.text, now=request.now
     )
     return Reply("goal", {**view, "month_ends": False})
 
@@ -106,7 +104,7 @@ async def goal_month_button(request: Request) -> Reply:
     """'This month' or 'next month' pressed after `/goal 20` on a month's last day."""
     month = _month_from_button(request, 1)
     view = await analytics.set_goal(
-        request.session, person=request.person, text=f"{request.args[0]} {month}", now=request.now
+        request.session, await request.actor(), text=f"{request.args[0]} {month}", now=request.now
     )
     return Reply("goal", {**view, "month_ends": False})
 
@@ -118,7 +116,7 @@ async def goal_view_button(request: Request) -> Reply:
     except ValueError:
         raise UserError("bad_button") from None
     view = await analytics.show_goal(
-        request.session, person=request.person, now=request.now, month=first
+        request.session, await request.actor(), now=request.now, month=first
     )
     return Reply("goal", {**view, "month_ends": False})
 
@@ -144,7 +142,7 @@ def _chart(data: analytics.Funnel, locale: str) -> FunnelChart:
 
 async def chart(request: Request) -> Reply:
     period = _period(request, "/chart")
-    data = await analytics.compute(request.session, person=request.person, period=period)
+    data = await analytics.compute(request.session, await request.actor(), period=period)
     png = await asyncio.to_thread(funnel_png, _chart(data, request.locale))
     empty = not any(data.counts.stage_counts().values())
     stamp = request.local(request.now).strftime("%Y%m%d-%H%M")

@@ -45,7 +45,7 @@ async def profile(
     async with application.bot_data["app"].sessionmaker() as session:
         last = (await session.exec(select(func.max(ProcessedUpdate.update_id)))).one()
     latency._ids = itertools.count(int(last or 0) + 1)  # a store in use: fresh update ids
-    rng = random.Random(11)
+    rng = random.Random(int(last or 0))  # a store profiled before gets new phones for /add
     senders = range(dataset.teams) if command in MANAGER_COMMANDS else range(
         dataset.teams, dataset.members
     )  # fmt: skip

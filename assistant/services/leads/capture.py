@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, exists, false, or_, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, LeadEvent, Team
@@ -84,20 +85,43 @@ class Saved:
 
 _TEAM_TABLE = Team.__table__  # type: ignore[attr-defined]
 _TEAMS = _TEAM_TABLE.c
+_LEADS = Lead.__table__.c  # type: ignore[attr-defined]
+
+
+def _known(key: str) -> Any:
+    """Whether a lead of the team (not deleted) has this phone / WeChat: its (team, key) index."""
+    column = _LEADS[key]
+    return exists().where(
+        _LEADS.team_id == bindparam("team"),
+        column == bindparam(key),
+        _LEADS.deleted_at.is_(None),
+    )
+
+
+def _take_number_statement(by_phone: bool, by_wechat: bool) -> Any:
+    """The next number and, in the same statement, whether the new lead may have duplicates
+    (most leads have none, and then nobody reads them)."""
+    keys = [_known(key) for key, given in (("phone", by_phone), ("wechat", by_wechat)) if given]
+    return (
+        update(_TEAM_TABLE)
+        .where(_TEAMS.id == bindparam("team"))
+        .values(next_lead_number=_TEAMS.next_lead_number + 1)
+        .returning(_TEAMS.next_lead_number, or_(*keys) if keys else false())
+    )
+
+
 # On the table, not through the ORM: it leaves the loaded Team alone either way.
-_TAKE_NUMBER = (
-    update(_TEAM_TABLE)
-    .where(_TEAMS.id == bindparam("team"))
-    .values(next_lead_number=_TEAMS.next_lead_number + 1)
-    .returning(_TEAMS.next_lead_number)
-)
+_TAKE_NUMBER = {(p, w): _take_number_statement(p, w) for p in (True, False) for w in (True, False)}
 
 
-async def _take_number(session: AsyncSession, team_id: int) -> int:
-    """The next short lead number; the UPDATE locks the team row, so numbers never collide."""
+async def _take_number(session: AsyncSession, team_id: int, draft: LeadDraft) -> tuple[int, bool]:
+    """The next short lead number (the UPDATE locks the team row, so numbers never collide),
+    and whether a lead of the team already has the draft's phone or WeChat."""
     connection = await session.connection()
-    number: int = (await connection.execute(_TAKE_NUMBER, {"team": team_id})).scalar_one()
-    return number - 1
+    statement = _TAKE_NUMBER[bool(draft.phone), bool(draft.wechat)]
+    params = {"team": team_id, "phone": draft.phone, "wechat": draft.wechat}
+    number, known = (await connection.execute(statement, params)).one()
+    return number - 1, bool(known)
 
 
 async def create_lead(
@@ -110,9 +134,10 @@ async def create_lead(
         session, team_id=scope.team_id, owner=scope.person, lead_id=None,
         due=cadence.first_followup(now), now=now, first_contact=True,
     )  # fmt: skip
+    number, known = await _take_number(session, scope.team_id, draft)
     lead = Lead(
         team_id=scope.team_id,
-        number=await _take_number(session, scope.team_id),
+        number=number,
         owner_id=scope.person_id,
         name=draft.name,
         phone=draft.phone,
@@ -142,5 +167,5 @@ async def create_lead(
     ]  # fmt: skip
     assert lead.next_followup_at is not None
     history.append(_followup_event(session, lead, actor, lead.next_followup_at, now, "cadence"))
-    duplicates, hidden = await duplicates_of(session, scope, lead)
+    duplicates, hidden = await duplicates_of(session, scope, lead) if known else ([], False)
     return Saved(lead, duplicates, hidden, history)

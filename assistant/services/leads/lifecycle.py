@@ -85,8 +85,13 @@ async def record_contact(
     if note:
         payload["note"] = note
     since, _ = local_day_bounds(scope.today(now), scope.person.timezone)
-    connection = await session.connection()
-    again = (await connection.execute(_CONTACTED_SINCE, {"lead": lead.id, "since": since})).first()
+    again = None
+    # A contact is recorded here only, with `last_contact_at` set to its moment (a merge keeps
+    # the later of two): a lead last contacted before today has no contact today to look for.
+    if lead.last_contact_at is not None and lead.last_contact_at >= since:
+        connection = await session.connection()
+        params = {"lead": lead.id, "since": since}
+        again = (await connection.execute(_CONTACTED_SINCE, params)).first()
     to_value = events.CONTACT_AGAIN if again is not None else None
     _event(session, lead, scope.person_id, events.CONTACT, now, to_value=to_value, payload=payload)
     lead.last_contact_at = now

@@ -10,6 +10,7 @@ from jinja2.runtime import Context
 
 from assistant.domain.messengers import DEFAULT_MESSENGER, WECHAT, known_messenger
 from assistant.i18n import DEFAULT_LOCALE, LOCALES, source_label, t
+from assistant.render import formats
 
 TELEGRAM_LIMIT = 4096
 TEMPLATES = Path(__file__).parent / "templates"
@@ -108,6 +109,9 @@ class Renderer:
         environment.filters["source"] = lambda value: source_label(value, locale)
         environment.filters["plural"] = counted  # English counts; Chinese has no plural
         environment.filters["number"] = "{:,}".format  # 20,000: the way both languages group digits
+        for name in ("day", "month", "month_day", "time", "date_time", "short"):
+            environment.filters[name] = getattr(formats, name)  # render/formats.py: one of each
+        environment.filters["moment"] = lambda value: formats.moment(value, locale)
         environment.globals["noun"] = noun
         environment.globals.update(_messenger_helpers(locale))
         return environment

@@ -19,6 +19,7 @@ from assistant.domain import events, forecast, pipeline
 from assistant.domain.funnel import month_bounds
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import PeriodError, month_arg
+from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions
@@ -172,7 +173,7 @@ async def forecast_view(
         expected = won + data.orders
         months.append(
             {
-                "month": month.strftime("%Y-%m"),
+                "month": formats.month(month),
                 "chosen": month == wanted,
                 "won": won,
                 "orders": _orders(data.orders),

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import GroupLink, LeadEvent, Membership, Outbox, Person, Team
 from assistant.domain import events, leaderboard
 from assistant.domain.leaderboard import WEIGHTS
+from assistant.render import formats
 from assistant.services import permissions
 from assistant.services.errors import UserError
 from assistant.services.teams import active_team, membership
@@ -257,8 +258,8 @@ def board_context(view: BoardView) -> dict[str, Any]:
     return {
         "team": view.team,
         "period": view.period,
-        "first": first.strftime("%m-%d"),
-        "last": last.strftime("%m-%d"),
+        "first": formats.month_day(first),
+        "last": formats.month_day(last),
         "lines": view.lines,
         "weights": WEIGHTS,
     }

@@ -21,6 +21,7 @@ from assistant.domain import events, funnel, pipeline
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.domain.sources import source_key
+from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import analytics, permissions
 from assistant.services import leads as svc
@@ -169,7 +170,7 @@ async def record_source_cost(
     except PeriodError:
         raise UserError("bad_numbers", given=text) from None
     if day > today:
-        raise UserError("numbers_future", day=day.isoformat())
+        raise UserError("numbers_future", day=formats.day(day))
     source = (source_key(first) or first)[:SOURCE_LIMIT]
     scope = await svc.scope_of(session, person)
     await one_at_a_time(session, person)
@@ -191,5 +192,5 @@ async def record_source_cost(
     row.cost = float(entry.values["cost"])
     row.updated_at = now
     await session.flush()
-    return {"source": source, "day": day.isoformat(), "cost": _money(row.cost),
+    return {"source": source, "day": formats.day(day), "cost": _money(row.cost),
             "old": _money(old) if old is not None and old != row.cost else ""}  # fmt: skip

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, MonthlyGoal, Person, Team
 from assistant.domain import team_targets
 from assistant.domain.localtime import local_today
+from assistant.render import formats
 from assistant.services import permissions
 from assistant.services.concurrency import lock, one_at_a_time
 from assistant.services.errors import UserError
@@ -113,4 +114,4 @@ async def set_member_goal(
     goal.orders = orders
     goal.set_at = now
     await session.flush()
-    return MemberGoal(team, chosen.person, orders, month.strftime("%Y-%m"), previous)
+    return MemberGoal(team, chosen.person, orders, formats.month(month), previous)

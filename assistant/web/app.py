@@ -32,6 +32,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from assistant.render import formats
 from assistant.services import permissions, web_access
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
@@ -76,7 +77,7 @@ class Page(Entered):
         return moment.astimezone(ZoneInfo(self.person.timezone))
 
     def when(self, moment: datetime | None) -> str:
-        return self.local(moment).strftime("%m-%d %H:%M") if moment else ""
+        return formats.short(self.local(moment)) if moment else ""
 
     async def scope(self) -> Actor:
         return await self.uow.actor()

@@ -15,6 +15,7 @@ from assistant.domain.capture import format_phone
 from assistant.domain.periods import PeriodError, parse_period
 from assistant.domain.pipeline import stages
 from assistant.i18n import t
+from assistant.render import formats
 from assistant.services import board, digest, permissions, pool, targets, team_view
 from assistant.services.errors import UserError
 from assistant.services.teams import roster
@@ -142,7 +143,7 @@ async def _pool_view(page: Page, **extra: Any) -> View:
                     "number": lead.number,
                     "name": lead.name,
                     "grade": lead.grade,
-                    "event_date": lead.event_date.isoformat() if lead.event_date else "",
+                    "event_date": formats.day(lead.event_date) if lead.event_date else "",
                     "source": lead.source or "",
                 }
                 for lead in found.leads
@@ -213,7 +214,7 @@ def _pool_card(lead: Lead) -> dict[str, Any]:
         "stage": lead.stage,
         "phone": format_phone(lead.phone),
         "wechat": lead.wechat or "",
-        "event_date": lead.event_date.isoformat() if lead.event_date else "",
+        "event_date": formats.day(lead.event_date) if lead.event_date else "",
         "source": lead.source or "",
     }
 

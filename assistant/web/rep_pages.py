@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from assistant.db.models import Lead
 from assistant.domain import pipeline
+from assistant.render import formats
 from assistant.services import analytics, board, customers, permissions, today
 from assistant.services import leads as svc
 from assistant.services.actor import Actor
@@ -28,7 +29,7 @@ def lead_view(page: Page, scope: Actor, lead: Lead) -> dict[str, Any]:
         "name": lead.name,
         "grade": lead.grade,
         "stage": lead.stage,
-        "event_date": lead.event_date.isoformat() if lead.event_date else "",
+        "event_date": formats.day(lead.event_date) if lead.event_date else "",
         "next_followup": page.when(lead.next_followup_at),
         "overdue": bool(lead.next_followup_at and lead.next_followup_at < page.now),
         "phone": lead.phone or "",
@@ -196,7 +197,7 @@ async def today_plan(page: Page) -> View:
     return View(
         "today",
         {
-            "day": plan.day.isoformat(),
+            "day": formats.day(plan.day),
             "total_minutes": plan.total_minutes,
             "grades": grades,
             "overdue": plan.overdue,

@@ -19,6 +19,7 @@ from assistant.domain.funnel import (
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period, PeriodError, month_arg, parse_day
 from assistant.domain.team_settings import effective
+from assistant.render import formats
 from assistant.services.actor import Actor
 from assistant.services.analytics.queries import (
     GOAL_HISTORY_DAYS,
@@ -59,7 +60,7 @@ async def record_numbers(
     except (NumbersError, PeriodError):
         raise UserError("bad_numbers", given=text) from None
     if day > today:
-        raise UserError("numbers_future", day=day.isoformat())
+        raise UserError("numbers_future", day=formats.day(day))
     assert team.id is not None and person.id is not None
     await one_at_a_time(session, person)
     result = await session.exec(
@@ -91,7 +92,7 @@ async def record_numbers(
         cost=row.cost,
     )
     return {
-        "day": day.isoformat(),
+        "day": formats.day(day),
         "is_today": day == today,
         "corrected": corrected,
         "changed": changed,
@@ -106,7 +107,7 @@ async def numbers_today(session: AsyncSession, actor: Actor, *, now: datetime) -
     marketing = await marketing_between(
         session, team_id=team.id, person_id=person.id, first=today, last=today
     )
-    return {"day": today.isoformat(), "marketing": _marketing_view(marketing)}
+    return {"day": formats.day(today), "marketing": _marketing_view(marketing)}
 
 
 # --------------------------------------------------------------------------- /goal
@@ -125,7 +126,7 @@ def parse_goal(text: str, today: date) -> tuple[int, date]:
     except PeriodError:
         raise UserError("bad_goal", given=text) from None
     if month < today.replace(day=1):
-        raise UserError("goal_past", month=month.strftime("%Y-%m"))
+        raise UserError("goal_past", month=formats.month(month))
     return orders, month
 
 
@@ -172,7 +173,7 @@ async def goal_plan(
             "raw": so_far.created,
         }
         current = funnel.pace(orders, so_far.won, today=today, work_days=person.work_days)
-        pace = {"month": month.strftime("%Y-%m"), **pace_view(current)}
+        pace = {"month": formats.month(month), **pace_view(current)}
     figures = []
     if plan is not None:
         for key, total in (
@@ -197,7 +198,7 @@ async def goal_plan(
             )
     return {
         "orders": orders,
-        "month": month.strftime("%Y-%m"),
+        "month": formats.month(month),
         "messenger": team.messenger,
         "rates": rates,
         "all_own": all(rate.own for rate in used),
@@ -242,6 +243,6 @@ async def show_goal(
     goal = await _goal(session, team_id=team.id, person_id=person.id, month=month)
     if goal is None:
         current = month == local_today(now, person.timezone).replace(day=1)
-        return {"orders": None, "month": month.strftime("%Y-%m"), "current": current}
+        return {"orders": None, "month": formats.month(month), "current": current}
     view = await goal_plan(session, actor, orders=goal.orders, month=month, now=now)
     return {**view, "previous": None}

@@ -14,6 +14,7 @@ from assistant.domain.funnel import (
 )
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
+from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services.actor import Actor
 from assistant.services.analytics.queries import BAR_WIDTH
@@ -58,7 +59,7 @@ async def evening_review(session: AsyncSession, actor: Actor, *, now: datetime) 
     tip = funnel.coaching_tip(data.checks)
     weakest = funnel.weakest(data.checks) or funnel.lowest_against_target(data.checks)
     return {
-        "day": today.isoformat(),
+        "day": formats.day(today),
         "name": person.name,
         "messenger": data.team.messenger,
         "counts": {

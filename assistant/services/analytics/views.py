@@ -22,6 +22,7 @@ from assistant.domain.funnel import (
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period
 from assistant.domain.pipeline import stages
+from assistant.render import formats
 from assistant.services.analytics.queries import BAR_WIDTH, _goal, _won_between
 
 # --------------------------------------------------------------------------- view models
@@ -34,8 +35,8 @@ def _pct(value: float | None) -> str:
 def period_view(period: Period) -> dict[str, Any]:
     return {
         "kind": period.kind,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
+        "start": formats.day(period.start),
+        "end": formats.day(period.end),
         "single": period.start == period.end,
     }
 
@@ -130,7 +131,7 @@ async def pace_for(
     end = local_day_bounds(last, person.timezone)[1]
     done = await _won_between(session, team_id=team.id, person_id=person.id, start=start, end=end)
     current = funnel.pace(goal.orders, done, today=today, work_days=person.work_days)
-    return {"month": first.strftime("%Y-%m"), **pace_view(current)}
+    return {"month": formats.month(first), **pace_view(current)}
 
 
 async def won_by_owner(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
 from assistant.i18n import t
+from assistant.render import formats
 from assistant.render.charts import FunnelChart, funnel_png
 from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
@@ -69,7 +70,7 @@ async def goal(request: Request) -> Reply:
         view = await analytics.show_goal(request.session, await request.actor(), now=request.now)
         rows = []
         if last_day:  # tomorrow is another month: its goal is one tap away
-            following = _next_month(today).strftime("%Y-%m")
+            following = formats.month(_next_month(today))
             label = t(request.locale, "goal_buttons.show_next", month=following)
             rows.append([button(label, request.sign("glv", following))])
         return Reply("goal", {**view, "month_ends": last_day}, keyboard=keyboard(*rows))
@@ -78,14 +79,14 @@ async def goal(request: Request) -> Reply:
         analytics.parse_goal(request.text, today)  # a bad number is refused as usual
         months = [_next_month(today), today.replace(day=1)]
         rows = [
-            [button(t(request.locale, f"goal_buttons.{key}", month=month.strftime("%Y-%m")),
-                    request.sign("gls", words[0], month.strftime("%Y-%m")))]
+            [button(t(request.locale, f"goal_buttons.{key}", month=formats.month(month)),
+                    request.sign("gls", words[0], formats.month(month)))]
             for key, month in zip(("for_next", "for_this"), months, strict=True)
         ]  # fmt: skip
         return Reply(
             "goal_which_month",
-            {"orders": int(words[0]), "this": months[1].strftime("%Y-%m"),
-             "next": months[0].strftime("%Y-%m")},
+            {"orders": int(words[0]), "this": formats.month(months[1]),
+             "next": formats.month(months[0])},
             keyboard=keyboard(*rows),
         )  # fmt: skip
     view = await analytics.set_goal(
@@ -124,9 +125,7 @@ async def goal_view_button(request: Request) -> Reply:
 def _chart(data: analytics.Funnel, locale: str) -> FunnelChart:
     rows = analytics.chart_rows(data)
     period = data.period
-    when = period.start.isoformat()
-    if period.end != period.start:
-        when = f"{period.start.isoformat()} – {period.end.isoformat()}"
+    when = formats.day_span(period.start, period.end)
     return FunnelChart(
         title=f"{t(locale, 'analytics.chart.title')} · {when}",
         labels=[t(locale, f"analytics.stage.{row['stage']}") for row in rows],

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup
 
 from assistant.i18n import t
+from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import customers, forecast, permissions, pool, sources
 from assistant.services import leads as svc
@@ -47,7 +48,7 @@ async def _show(request: Request, number: int, edit: bool) -> Reply:
             "pages": page.pages,
             "total": page.total,
             "settings": page.settings,
-            "away": [(name, until.isoformat()) for name, until in page.away],
+            "away": [(name, formats.day(until)) for name, until in page.away],
         },
         keyboard=_page_keyboard(request, page),
         edit=edit,
@@ -130,7 +131,7 @@ async def away(request: Request) -> Reply:
     scope = await request.actor()
     until, person = await pool.set_away(request.session, scope, request.text, request.now)
     who = person.name if person.id != scope.person_id else ""
-    return Reply("pool/away", {"until": until.isoformat() if until else "", "who": who})
+    return Reply("pool/away", {"until": formats.day(until) if until else "", "who": who})
 
 
 async def forecast_command(request: Request) -> Reply:
@@ -160,7 +161,7 @@ async def customers_command(request: Request) -> Reply:
                     "number": row.lead.number,
                     "name": row.lead.name,
                     "amount": money(row.lead.amount or 0),
-                    "won_on": request.local(row.won_at).date().isoformat() if row.won_at else "",
+                    "won_on": formats.day(request.local(row.won_at)) if row.won_at else "",
                     "referrals": row.referrals,
                     "referral_revenue": money(row.referral_revenue),
                     "satisfaction": row.satisfaction,

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assistant.i18n import t
+from assistant.render import formats
 from assistant.services import handover as handover_service
 from assistant.services import targets as targets_service
 from assistant.services import teams
@@ -34,7 +35,7 @@ def invite_link(request: Request, code: str) -> str:
 
 
 def _expiry(request: Request, moment: datetime | None) -> str:
-    return request.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return formats.date_time(request.local(moment)) if moment else ""
 
 
 def _who(person: Person) -> dict[str, str | None]:

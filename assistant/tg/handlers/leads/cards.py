@@ -17,6 +17,7 @@ from assistant.domain.capture import (
 )
 from assistant.domain.messengers import WHATSAPP
 from assistant.i18n import t
+from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions, script_names
@@ -45,7 +46,7 @@ def _chat_id(request: Request) -> int:
 
 
 def _when(request: Request, moment: datetime | None) -> str:
-    return request.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return formats.date_time(request.local(moment)) if moment else ""
 
 
 def lead_view(request: Request, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def lead_view(request: Request, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
         "wechat": (format_phone(lead.wechat) if lead.messenger == WHATSAPP else lead.wechat) or "",
         "messenger": lead.messenger,
         "source": lead.source or "",
-        "event_date": lead.event_date.isoformat() if lead.event_date else "",
+        "event_date": formats.day(lead.event_date) if lead.event_date else "",
         "days_left": (lead.event_date - today).days if lead.event_date else None,
         "stage": lead.stage,
         "grade": lead.grade,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -20,6 +20,7 @@ from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
 
 SNOOZE = timedelta(hours=1)
+PRESETS: Final = ("hour", "tomorrow", "3days", "week")  # the lead card's follow-up menu
 
 
 async def _membership(session: AsyncSession, team_id: int, person_id: int) -> Membership | None:
@@ -87,15 +88,37 @@ def in_an_hour(person: Person, now: datetime) -> datetime:
     return now + SNOOZE
 
 
+def morning_clock(person: Person) -> time:
+    """The person's morning briefing time (09:00 unless changed): when "tomorrow" starts."""
+    try:
+        return parse_hhmm(person.morning_at)
+    except ValueError:
+        return time(9)
+
+
 def tomorrow_morning(person: Person, now: datetime) -> datetime:
-    """Tomorrow at the person's morning briefing time (09:00 unless changed), local."""
+    """Tomorrow at the person's morning briefing time, local: what every "tomorrow" button
+    means (the reminder's and the lead card's follow-up menu)."""
     zone = person.timezone
     tomorrow = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
-    try:
-        clock = parse_hhmm(person.morning_at)
-    except ValueError:
-        clock = time(9)
-    return at_local(tomorrow, clock, zone)
+    return at_local(tomorrow, morning_clock(person), zone)
+
+
+def preset_time(code: str, person: Person, now: datetime) -> datetime:
+    """When a follow-up menu preset (PRESETS) puts the follow-up: in an hour, tomorrow
+    morning, in three days, or next Monday at 10:00 local."""
+    if code == "hour":
+        return in_an_hour(person, now)
+    if code == "tomorrow":
+        return tomorrow_morning(person, now)
+    if code == "3days":
+        return now + timedelta(days=3)
+    if code != "week":
+        raise UserError("bad_button")
+    zone = ZoneInfo(person.timezone)
+    local_now = now.astimezone(zone)
+    monday = local_now.date() + timedelta(days=7 - local_now.weekday())
+    return datetime.combine(monday, time(10), tzinfo=zone)
 
 
 def postpone(

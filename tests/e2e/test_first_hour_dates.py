@@ -80,11 +80,11 @@ async def test_in_english_today_with_a_time_and_the_buttons_survive_a_stage_move
     assert "2026-11-25 23:59" in await bot.reply_text("/fu 1 today 23:59", BOB)
     [call] = await bot.send("/lead 1", BOB)
     [menu] = await press(bot, call, "Follow-up", BOB)
-    [card] = await press(bot, menu, "Tomorrow 10:00", BOB)
-    assert "Next follow-up: 2026-11-26 10:00" in card.text
+    [card] = await press(bot, menu, "Tomorrow 09:00", BOB)  # the morning briefing time
+    assert "Next follow-up: 2026-11-26 09:00" in card.text
     text = await bot.reply_text("/move 1 valid", BOB)
-    assert "Next follow-up: 2026-11-26 10:00" in text
-    assert await followup_of(bot, "Mary") == (at_shanghai(26, 10, 0), True)
+    assert "Next follow-up: 2026-11-26 09:00" in text
+    assert await followup_of(bot, "Mary") == (at_shanghai(26, 9, 0), True)
     # Lost closes it: the reactivation in 90 days, on a working slot.
     text = await bot.reply_text("/lost 1 price", BOB)
     assert "Next follow-up: 2027-02-23 10:00" in text

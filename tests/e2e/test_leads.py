@@ -419,8 +419,16 @@ async def test_card_buttons_log_move_and_set_follow_ups(bot: Harness) -> None:
     lost_menu = (await press(bot, menu, "lost", BOB))[-1]
     assert "Why was" in lost_menu.text
     fu_menu = (await press(bot, card, "Follow-up", BOB))[-1]
-    text = (await press(bot, fu_menu, "Tomorrow 10:00", BOB))[-1].text
-    assert "Next follow-up: 2026-11-26 10:00" in text
+    text = (await press(bot, fu_menu, "Tomorrow 09:00", BOB))[-1].text  # the morning time
+    assert "Next follow-up: 2026-11-26 09:00" in text
+
+
+async def test_tomorrow_on_the_card_is_the_persons_morning_as_on_a_reminder(bot: Harness) -> None:
+    await bot.send("/settings morning 8:30", BOB)
+    card = await last(bot, "/add Ann 13800138000", BOB)
+    fu_menu = (await press(bot, card, "Follow-up", BOB))[-1]
+    text = (await press(bot, fu_menu, "Tomorrow 08:30", BOB))[-1].text
+    assert "Next follow-up: 2026-11-26 08:30" in text
 
 
 async def test_a_tampered_button_is_refused(bot: Harness) -> None:

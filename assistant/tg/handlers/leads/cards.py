@@ -34,7 +34,6 @@ FIX_FLOW: Final = "lead_fix"
 FIX_FIELDS: Final = ("name", "phone", "wechat", "date", "source")
 CHAT_FIELDS: Final = tuple(svc.CHAT_FIELDS)  # the chat id is fixed as an id on its own app
 SKIP_WORDS: Final = {"skip", "跳过", "-", "无", "没有", "none", "no"}
-FOLLOWUP_PRESETS: Final = ("hour", "tomorrow", "3days", "week")
 
 
 # ---------------------------------------------------------------- views

@@ -3,9 +3,7 @@ merging duplicates."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -13,12 +11,12 @@ from telegram import (
 
 from assistant.domain import pipeline
 from assistant.i18n import t
+from assistant.render import formats
+from assistant.services import followups, merge
 from assistant.services import leads as svc
-from assistant.services import merge
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.leads.cards import (
-    FOLLOWUP_PRESETS,
     _lead_from_button,
     _lead_from_text,
     card,
@@ -52,23 +50,14 @@ async def fu(request: Request) -> Reply:
     return await card(request, scope, lead, notice="followup")
 
 
-def _preset(code: str, request: Request) -> datetime:
-    zone = ZoneInfo(request.person.timezone)
-    local_now = request.now.astimezone(zone)
-    if code == "hour":
-        return request.now + timedelta(hours=1)
-    if code == "3days":
-        return request.now + timedelta(days=3)
-    days = 1 if code == "tomorrow" else 7 - local_now.weekday()
-    return datetime.combine(local_now.date() + timedelta(days=days), time(10), tzinfo=zone)
-
-
 async def followup_menu(request: Request) -> Reply:
     _, lead = await _lead_from_button(request)
+    morning = formats.time(followups.morning_clock(request.person))
     rows = [
-        [button(t(request.locale, f"lead_buttons.fu_{code}"), request.sign("lfs", lead.id, code))]
-        for code in FOLLOWUP_PRESETS
-    ]
+        [button(t(request.locale, f"lead_buttons.fu_{code}", time=morning),
+                request.sign("lfs", lead.id, code))]
+        for code in followups.PRESETS
+    ]  # fmt: skip
     return Reply("leads/followup_menu", {"number": lead.number, "name": lead.name},
                  keyboard=keyboard(*rows))  # fmt: skip
 
@@ -76,9 +65,8 @@ async def followup_menu(request: Request) -> Reply:
 async def followup_button(request: Request) -> Reply:
     scope, lead = await _lead_from_button(request)
     code = request.args[1] if len(request.args) > 1 else ""
-    if code not in FOLLOWUP_PRESETS:
-        raise UserError("bad_button")
-    svc.set_followup(request.session, scope, lead, _preset(code, request), request.now, "manual")
+    when = followups.preset_time(code, request.person, request.now)
+    svc.set_followup(request.session, scope, lead, when, request.now, "manual")
     return await card(request, scope, lead, notice="followup")
 
 

@@ -17,10 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent, Outbox, Person, Team
 from assistant.domain import events
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.concurrency import hold_all
 from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
-from assistant.services.teams import Member, find_member, members_of_active_team
+from assistant.services.teams import Member, find_member, roster
 
 FLUSH_EVERY = 250
 POOL_WORDS = {"pool", "池", "公海", "线索池"}
@@ -150,15 +151,12 @@ class Handover:
 
 
 async def hand_over(
-    session: AsyncSession,
-    *,
-    person: Person,
-    args: Sequence[str],
-    now: datetime,
+    session: AsyncSession, actor: Actor, *, args: Sequence[str], now: datetime
 ) -> Handover:
     """`/handover <from> <to> [numbers|all]`: owner or manager only, inside their own team."""
-    team, actor, members = await members_of_active_team(session, person)
-    permissions.require_manager(actor)
+    team, person = actor.team, actor.person
+    permissions.require_manager(actor.member)
+    members = await roster(session, actor.team_id)
     if len(args) < 2:
         raise UserError("handover_usage")
     source: Member | None = None

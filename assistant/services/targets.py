@@ -17,9 +17,9 @@ from assistant.domain import team_targets
 from assistant.domain.localtime import local_today
 from assistant.render import formats
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.concurrency import lock, one_at_a_time
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,14 @@ class TargetsView:
     change: team_targets.Change | None = None
 
 
-async def show(session: AsyncSession, *, person: Person) -> TargetsView:
-    team, member = await active_team(session, person)
+async def show(actor: Actor) -> TargetsView:
+    team, member = actor.team, actor.member
     permissions.require_manager(member)
     return TargetsView(team, team_targets.view(team.settings))
 
 
-async def change(session: AsyncSession, *, person: Person, words: Sequence[str]) -> TargetsView:
-    team, member = await active_team(session, person)
+async def change(session: AsyncSession, actor: Actor, *, words: Sequence[str]) -> TargetsView:
+    team, member = actor.team, actor.member
     permissions.require_manager(member)
     await lock(session, team, "created_at")  # two managers changing settings: both kept
     try:
@@ -77,18 +77,19 @@ class MemberGoal:
 
 
 async def set_member_goal(
-    session: AsyncSession, *, person: Person, words: Sequence[str], now: datetime
+    session: AsyncSession, actor: Actor, *, words: Sequence[str], now: datetime
 ) -> MemberGoal:
     """`/targets goal <member> <orders> [month]`: a manager sets a member's monthly order goal,
     stored like the member's own /goal (so /summary, /team and the digest see it)."""
     from assistant.services.analytics import parse_goal
-    from assistant.services.teams import find_member, members_of_active_team
+    from assistant.services.teams import find_member, roster
 
-    team, actor, members = await members_of_active_team(session, person)
-    permissions.require_manager(actor)
+    team = actor.team
+    permissions.require_manager(actor.member)
+    members = await roster(session, actor.team_id)
     if len(words) < 2:
         raise UserError("member_goal_usage", given=" ".join(words))
-    chosen = find_member(members, words[0], me=person)
+    chosen = find_member(members, words[0], me=actor.person)
     text = " ".join(words[1:])
     try:
         orders, month = parse_goal(text, local_today(now, chosen.person.timezone))

@@ -16,6 +16,7 @@ from assistant.db.models import Invite, Lead, Membership, Person, Team
 from assistant.domain.invisible import visible_words
 from assistant.i18n.hant import to_simplified
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 
@@ -101,14 +102,9 @@ def _new_code() -> str:
 
 
 async def create_invite(
-    session: AsyncSession,
-    *,
-    person: Person,
-    single_use: bool,
-    now: datetime,
-    days: int = INVITE_DAYS,
+    session: AsyncSession, actor: Actor, *, single_use: bool, now: datetime, days: int = INVITE_DAYS
 ) -> tuple[Team, Invite]:
-    team, member = await active_team(session, person)
+    team, member, person = actor.team, actor.member, actor.person
     if team.personal:
         raise UserError("invite_needs_team")
     permissions.require_manager(member)
@@ -139,11 +135,12 @@ async def create_team(
     session.add(team)
     await session.flush()
     assert team.id is not None
-    session.add(Membership(team_id=team.id, person_id=person.id, role="owner", joined_at=now))
+    owner = Membership(team_id=team.id, person_id=person.id, role="owner", joined_at=now)
+    session.add(owner)
     person.active_team_id = team.id
     session.info.get(_TEAM_COUNT, {}).pop(person.id, None)
     await session.flush()
-    return await create_invite(session, person=person, single_use=False, now=now)
+    return await create_invite(session, Actor(person, team, owner), single_use=False, now=now)
 
 
 async def join_team(
@@ -294,28 +291,20 @@ def find_member(members: list[Member], ref: str, *, me: Person) -> Member:
     return found[0]
 
 
-async def members_of_active_team(
-    session: AsyncSession, person: Person
-) -> tuple[Team, Membership, list[Member]]:
-    team, member = await active_team(session, person)
-    assert team.id is not None
-    return team, member, await roster(session, team.id)
-
-
 async def _locked_roster(
-    session: AsyncSession, person: Person
+    session: AsyncSession, actor: Actor
 ) -> tuple[Team, Membership, list[Member]]:
-    """The active team, locked, with its members as they are now.
+    """The actor's team, locked, with its members (the actor's own role included) as they are
+    now.
 
     Two owners demoting (or removing) each other at once must not leave the team without an
     owner: the second waits for the first and then counts the owners that are left.
     """
-    team, _ = await active_team(session, person)
+    team = actor.team
     await lock(session, team, "created_at")
-    assert team.id is not None
-    members = await roster(session, team.id, fresh=True)
-    actor = next((m.membership for m in members if m.person.id == person.id), None)
-    return team, permissions.require_member(actor), members
+    members = await roster(session, actor.team_id, fresh=True)
+    me = next((m.membership for m in members if m.person.id == actor.person_id), None)
+    return team, permissions.require_member(me), members
 
 
 def parse_role(text: str) -> str:
@@ -333,12 +322,10 @@ class RoleChange:
     new: str
 
 
-async def change_role(
-    session: AsyncSession, *, person: Person, ref: str, role_text: str
-) -> RoleChange:
-    team, actor, members = await _locked_roster(session, person)
+async def change_role(session: AsyncSession, who: Actor, *, ref: str, role_text: str) -> RoleChange:
+    team, actor, members = await _locked_roster(session, who)
     permissions.require_owner(actor)
-    target = find_member(members, ref, me=person)
+    target = find_member(members, ref, me=who.person)
     new = parse_role(role_text)
     old = target.role
     if old == permissions.OWNER and new != permissions.OWNER:
@@ -358,13 +345,12 @@ class Removal:
     pooled: list[int]  # lead numbers now in the team pool
 
 
-async def remove_member(
-    session: AsyncSession, *, person: Person, ref: str, now: datetime
-) -> Removal:
+async def remove_member(session: AsyncSession, who: Actor, *, ref: str, now: datetime) -> Removal:
     """Deactivate a membership; the person's leads go to the team pool with their history."""
     from assistant.services.handover import reassign
 
-    team, actor, members = await _locked_roster(session, person)
+    person = who.person
+    team, actor, members = await _locked_roster(session, who)
     permissions.require_manager(actor)
     target = find_member(members, ref, me=person)
     if not permissions.can_remove(actor, target.membership):
@@ -400,9 +386,9 @@ def invite_state(invite: Invite, now: datetime) -> str:
 
 
 async def open_invites(
-    session: AsyncSession, *, person: Person, now: datetime
+    session: AsyncSession, actor: Actor, *, now: datetime
 ) -> tuple[Team, list[Invite]]:
-    team, member = await active_team(session, person)
+    team, member = actor.team, actor.member
     if team.personal:
         raise UserError("invite_needs_team")
     permissions.require_manager(member)
@@ -418,14 +404,14 @@ async def open_invites(
 
 async def revoke_invite(
     session: AsyncSession,
+    actor: Actor,
     *,
-    person: Person,
     now: datetime,
     code: str | None = None,
     invite_id: int | None = None,
 ) -> Invite:
-    """Revoke an invite of the person's active team; other teams' invites are "not found"."""
-    team, member = await active_team(session, person)
+    """Revoke an invite of the actor's team; other teams' invites are "not found"."""
+    team, member = actor.team, actor.member
     permissions.require_manager(member)
     query = select(Invite).where(Invite.team_id == team.id)
     if invite_id is not None:

@@ -220,7 +220,7 @@ def _pool_card(lead: Lead) -> dict[str, Any]:
 
 
 async def _targets_view(page: Page, *, saved: bool = False) -> View:
-    shown = await targets.show(page.session, person=page.person)
+    shown = await targets.show(await page.actor())
     return View(
         "targets",
         {
@@ -240,11 +240,11 @@ async def targets_page(page: Page) -> View:
 
 async def targets_save(page: Page) -> View:
     """Each rate whose value changed goes through /targets' own parser and writer."""
-    current = await targets.show(page.session, person=page.person)
+    current = await targets.show(await page.actor())
     for key, value, _ in current.values["targets"]:
         given = page.field(key).strip()
         if given and given != str(value):
-            await targets.change(page.session, person=page.person, words=[key, given])
+            await targets.change(page.session, await page.actor(), words=[key, given])
             await page.session.flush()  # the next change re-reads the team it locks
     return await _targets_view(page, saved=True)
 

@@ -12,7 +12,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.services import handover, teams
 from assistant.services.people import Profile, ensure_person
-from tests.helpers import add_leads
+from tests.helpers import actor_of, add_leads
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 COUNT = 1000
@@ -77,9 +77,8 @@ async def test_a_1000_lead_handover_is_all_or_nothing(
         async with transaction(sessionmaker) as session:
             person = await session.get(Person, owner.id)
             assert person is not None
-            return await handover.hand_over(
-                session, person=person, args=["Ben", "Cat", "all"], now=NOW
-            )
+            manager = await actor_of(session, person)
+            return await handover.hand_over(session, manager, args=["Ben", "Cat", "all"], now=NOW)
 
     with monkeypatch.context() as patch:
         patch.setattr(handover, "assigned_event", failing)

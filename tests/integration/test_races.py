@@ -289,9 +289,9 @@ async def test_two_handovers_of_the_same_leads_move_them_once(
 
     def hand(manager: Person, to: str) -> Callable[[AsyncSession], Awaitable[Any]]:
         async def run(session: AsyncSession) -> Any:
-            stored = await session.get(Person, manager.id)
-            assert stored is not None
-            return await handover.hand_over(session, person=stored, args=["Rita", to], now=NOW)
+            return await handover.hand_over(
+                session, await scope(session, manager), args=["Rita", to], now=NOW
+            )
 
         return run
 
@@ -380,9 +380,9 @@ async def test_two_owners_demoting_each_other_at_once_leave_the_team_an_owner(
 
     def demote(person: Person, other: str) -> Callable[[AsyncSession], Awaitable[Any]]:
         async def run(session: AsyncSession) -> Any:
-            stored = await session.get(Person, person.id)
-            assert stored is not None
-            return await teams.change_role(session, person=stored, ref=other, role_text="rep")
+            return await teams.change_role(
+                session, await scope(session, person), ref=other, role_text="rep"
+            )
 
         return run
 
@@ -537,8 +537,8 @@ async def test_a_goal_set_by_the_member_and_by_a_manager_at_once_is_one_row(
     makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
 ) -> None:
     own = as_actor(shop.rita, lambda s, a: analytics.set_goal(s, a, text="20", now=NOW))
-    managed = as_person(shop.manager, lambda s, p: targets.set_member_goal(
-        s, person=p, words=["Rita", "25"], now=NOW))  # fmt: skip
+    managed = as_actor(shop.manager, lambda s, a: targets.set_member_goal(
+        s, a, words=["Rita", "25"], now=NOW))  # fmt: skip
     first, second = await race(makers, own, managed)
     assert isinstance(first, dict) and isinstance(second, targets.MemberGoal)
     async with makers[0]() as session:
@@ -553,9 +553,9 @@ async def test_two_managers_changing_different_settings_at_once_keep_both(
         return await pool.change_setting(session, await scope(session, shop.owner), "stale", "20")
 
     async def target(session: AsyncSession) -> Any:
-        stored = await session.get(Person, shop.manager.id)
-        assert stored is not None
-        return await targets.change(session, person=stored, words=["valid_rate", "80"])
+        return await targets.change(
+            session, await scope(session, shop.manager), words=["valid_rate", "80"]
+        )
 
     async def forecast_setting(session: AsyncSession) -> Any:
         stored = await session.get(Person, shop.manager.id)

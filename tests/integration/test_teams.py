@@ -6,6 +6,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.services import teams
 from assistant.services.errors import UserError
 from assistant.services.people import Profile, ensure_person
+from tests.helpers import actor_of
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -59,8 +60,9 @@ async def test_expired_revoked_used_and_unknown_codes_do_not_join(
     async with transaction(sessionmaker) as session:
         owner = await _person(session, 1)
         _, invite = await teams.create_team(session, person=owner, name="Bridal", now=NOW)
-        _, once = await teams.create_invite(session, person=owner, single_use=True, now=NOW)
-        _, revoked = await teams.create_invite(session, person=owner, single_use=False, now=NOW)
+        manager = await actor_of(session, owner)
+        _, once = await teams.create_invite(session, manager, single_use=True, now=NOW)
+        _, revoked = await teams.create_invite(session, manager, single_use=False, now=NOW)
         revoked.revoked_at = NOW
         late = await _person(session, 2)
         expired = await teams.join_team(
@@ -87,5 +89,7 @@ async def test_reps_cannot_make_invites(sessionmaker: Sessionmaker) -> None:
         rep = await _person(session, 2)
         await teams.join_team(session, person=rep, code=invite.code, now=NOW)
         with pytest.raises(UserError) as error:
-            await teams.create_invite(session, person=rep, single_use=False, now=NOW)
+            await teams.create_invite(
+                session, await actor_of(session, rep), single_use=False, now=NOW
+            )
     assert error.value.key == "not_manager"

@@ -66,7 +66,7 @@ async def invite(request: Request) -> Reply:
         if len(request.args) < 2:
             return await _invite_list(request)
         revoked = await teams.revoke_invite(
-            request.session, person=request.person, now=request.now, code=request.args[1]
+            request.session, await request.actor(), now=request.now, code=request.args[1]
         )
         return Reply("invite_revoked", {"code": revoked.code})
     single_use = False
@@ -77,7 +77,7 @@ async def invite(request: Request) -> Reply:
         else:
             days = teams.parse_invite_days(word)
     team, new_invite = await teams.create_invite(
-        request.session, person=request.person, single_use=single_use, now=request.now, days=days
+        request.session, await request.actor(), single_use=single_use, now=request.now, days=days
     )
     return Reply(
         "invite",
@@ -92,7 +92,7 @@ async def invite(request: Request) -> Reply:
 
 async def _invite_list(request: Request, *, edit: bool = False) -> Reply:
     team, invites = await teams.open_invites(
-        request.session, person=request.person, now=request.now
+        request.session, await request.actor(), now=request.now
     )
     rows = [
         {
@@ -122,13 +122,14 @@ async def invite_revoke_button(request: Request) -> Reply:
     if len(request.args) != 1 or not request.args[0].isdigit():
         raise UserError("bad_button")
     revoked = await teams.revoke_invite(
-        request.session, person=request.person, now=request.now, invite_id=int(request.args[0])
+        request.session, await request.actor(), now=request.now, invite_id=int(request.args[0])
     )
     return Reply("invite_revoked", {"code": revoked.code})
 
 
 async def members(request: Request) -> Reply:
-    team, _, roster = await teams.members_of_active_team(request.session, request.person)
+    actor = await request.actor()
+    team, roster = actor.team, await teams.roster(request.session, actor.team_id)
     rows = [
         {
             "number": member.number,
@@ -147,7 +148,7 @@ async def role(request: Request) -> list[Reply]:
         raise UserError("role_usage")
     change = await teams.change_role(
         request.session,
-        person=request.person,
+        await request.actor(),
         ref=" ".join(request.args[:-1]),
         role_text=request.args[-1],
     )
@@ -169,7 +170,7 @@ async def remove(request: Request) -> list[Reply]:
     if not request.args:
         raise UserError("member_missing")
     removal = await teams.remove_member(
-        request.session, person=request.person, ref=request.text, now=request.now
+        request.session, await request.actor(), ref=request.text, now=request.now
     )
     target = removal.member.person
     replies = [
@@ -195,10 +196,10 @@ async def targets(request: Request) -> Reply | list[Reply]:
         return await member_goal(request)
     if request.args:
         view = await targets_service.change(
-            request.session, person=request.person, words=request.args
+            request.session, await request.actor(), words=request.args
         )
     else:
-        view = await targets_service.show(request.session, person=request.person)
+        view = await targets_service.show(await request.actor())
     return Reply(
         "targets",
         {
@@ -214,7 +215,7 @@ async def targets(request: Request) -> Reply | list[Reply]:
 
 async def member_goal(request: Request) -> list[Reply]:
     goal = await targets_service.set_member_goal(
-        request.session, person=request.person, words=request.args[1:], now=request.now
+        request.session, await request.actor(), words=request.args[1:], now=request.now
     )
     context = {
         "team": goal.team.name,
@@ -243,7 +244,7 @@ def _numbers(numbers: list[int]) -> dict[str, object]:
 
 async def handover(request: Request) -> list[Reply]:
     result = await handover_service.hand_over(
-        request.session, person=request.person, args=request.args, now=request.now
+        request.session, await request.actor(), args=request.args, now=request.now
     )
     source = result.source.person if result.source else None
     target = result.target.person

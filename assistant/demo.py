@@ -153,6 +153,7 @@ async def fill(url: str, *, locale: str, zone: str, now: datetime, seed: int = S
             (MonthlyGoal, goals),
         ):
             await sample_data.insert_rows(engine, table.__table__, rows)  # type: ignore[union-attr]
+        await sample_data.rebuild_rollups(engine)
     finally:
         await engine.dispose()
     return team_name

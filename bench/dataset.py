@@ -74,6 +74,7 @@ async def generate(
             await sample_data.insert_rows(engine, LeadEvent.__table__, batch)
             batch = []
     await sample_data.insert_rows(engine, LeadEvent.__table__, batch)
+    await sample_data.rebuild_rollups(engine)
     # Planner statistics, as a database that has been in use has them (PostgreSQL's autovacuum
     # would gather them some time after a bulk load; SQLite keeps them from ANALYZE).
     async with engine.begin() as connection:

@@ -219,6 +219,20 @@ def _copy_grade(mapper: Any, connection: Any, target: LeadEvent) -> None:
     copy_grade(target)
 
 
+class LeadRollup(SQLModel, table=True):
+    """Counted lead events per owner and local day: a grouping of LeadEvent kept up with every
+    write (assistant/db/rollups.py says what is in it, and how it is kept equal to the events)."""
+
+    team_id: int = Field(primary_key=True)
+    owner_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)  # the owner's local calendar day
+    kind: str = Field(primary_key=True, max_length=24)
+    grade: str = Field(default="", primary_key=True, max_length=1)  # "" when the event has none
+    to_value: str = Field(default="", primary_key=True, max_length=64)  # stage and contact only
+    count: int = 0
+    cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
 class ProcessedUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db import sqlite_thread
+from assistant.db import rollups, sqlite_thread
 from assistant.db.models import LeadEvent, copy_grade
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -125,7 +125,8 @@ class _Session(Session):
 
 @event.listens_for(_Session, "before_flush")
 def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
-    """Write the flush's new LeadEvents in one INSERT executemany, then drop them from the session.
+    """Write the flush's new LeadEvents in one INSERT executemany, then drop them from the session;
+    then keep LeadRollup up with them (and with the flush's zone changes and soft deletions).
 
     The ORM would insert them one statement each on SQLite: it wants every generated id back,
     and SQLite cannot tell which id went to which row of a multi-row insert. An event is written
@@ -133,6 +134,8 @@ def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
     """
     new = [item for item in session.new if isinstance(item, LeadEvent)]
     if not new:
+        if session.dirty:  # a zone change or a soft delete moves rollup rows
+            rollups.keep_up(session, [])
         return
     new.sort(key=lambda item: inspect(item).insert_order)
     for item in new:
@@ -141,6 +144,7 @@ def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
     for item in new:
         session.expunge(item)
     session.connection().execute(_EVENTS.insert(), rows)
+    rollups.keep_up(session, rows)  # the day counts follow, one more statement (db/rollups.py)
 
 
 _EVENTS = LeadEvent.__table__  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from sqlalchemy import insert, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import rollups
 from assistant.db.models import Lead, Person, Team
 from assistant.domain import cadence, events, pipeline
 from assistant.domain.capture import (
@@ -515,3 +516,4 @@ async def _store(
         if lead["wechat_added"]:
             event_rows.append({**base, "kind": events.WECHAT, "to_value": "1", "payload": {}})
     await session.exec(insert(SQLModel.metadata.tables["leadevent"]), params=event_rows)
+    await rollups.adding(session, event_rows, {scope.person_id: scope.person.timezone})

@@ -14,6 +14,7 @@ from typing import Final
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import rollups
 from assistant.db.models import (
     ActivationBatch,
     CustomerNote,
@@ -63,6 +64,15 @@ async def merge_leads(
         target.last_contact_at is None or source.last_contact_at > target.last_contact_at
     ):
         target.last_contact_at = source.last_contact_at
+    moved = rollups.EVENT.c
+    await rollups.moving(
+        session,
+        [moved.lead_id == source.id],
+        owner=target.owner_id,
+        team=target.team_id,
+        keep=[moved.kind.not_in(DROPPED_KINDS)],
+        lead_live=target.deleted_at is None,
+    )
     await session.exec(
         update(LeadEvent)
         .where(col(LeadEvent.lead_id) == source.id, col(LeadEvent.kind).not_in(DROPPED_KINDS))

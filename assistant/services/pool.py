@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import rollups
 from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
 from assistant.domain import assignment, cadence, events, pipeline
 from assistant.domain.capture import LeadDraft
@@ -90,6 +91,7 @@ async def to_pool_on_create(session: AsyncSession, lead: Lead) -> None:
     lead.owner_id = None
     lead.next_followup_at = None
     await session.flush()
+    await rollups.moving(session, [rollups.EVENT.c.lead_id == lead.id], owner=None)
     await session.exec(
         update(LeadEvent)
         .where(col(LeadEvent.lead_id) == lead.id)
@@ -222,6 +224,16 @@ async def give(
     """
     moved = await reassign(
         session, leads=leads, to_id=to_id, actor_id=actor_id, now=now, changed=changed
+    )
+    taken = rollups.EVENT.c
+    await rollups.moving(
+        session,
+        [
+            taken.lead_id.in_([lead.id for lead in leads]),
+            taken.owner_id.is_(None),
+            taken.kind.in_([events.CREATED, events.PHONE, events.WECHAT]),
+        ],
+        owner=to_id,
     )
     await session.exec(
         update(LeadEvent)

@@ -20,6 +20,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import rollups
 from assistant.db.models import (
     ActivationBatch,
     CustomerNote,
@@ -188,6 +189,7 @@ async def bring_personal_leads(
     )
     if moved.rowcount != len(leads):  # a lead came or went meanwhile: all or nothing
         raise UserError("unexpected")
+    await rollups.moving(session, [rollups.EVENT.c.team_id == source], team=team_id)
     for table in _MOVED_WITH_LEADS:
         await _run(session, update(table).where(table.c.team_id == source).values(team_id=team_id))
     outbox: Any = Outbox.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,441 @@
+"""LeadRollup: the counted lead events per team, owner and local day, kept equal to LeadEvent.
+
+What a row is. For every LeadEvent of a counted kind (created, contact, phone, wechat, stage) of
+a lead that is not soft-deleted and has an owner, one is added to the row keyed
+
+    (team_id, owner_id, day, kind, grade, to_value)
+
+where `day` is the event's date in the owner's time zone (their zone now: a zone change re-keys
+their rows), `grade` is LeadEvent.grade ("" when none), and `to_value` is the event's to_value
+for stage events (the stage entered) and contacts ("again" or ""), "" for the other kinds.
+`count` counts the events; `cents` sums the amounts of won stage events, in whole cents (the
+amounts have at most two decimals, so the sum is exact whatever order rows are added in).
+Rebuilding the table from the events (`rebuild`) gives exactly the rows kept up incrementally;
+a row may be left at zero by a retraction, and zero rows count as no row.
+
+How it is kept equal, all in the writing transaction:
+- a new event: the flush that inserts it adds it (db/session.py, one executemany upsert per
+  flush, `add_new`); the owner's zone comes from the session's Person, else one look-up;
+- a person's zone changes (any flush where Person.timezone changed): their rows are rebuilt;
+- a lead is soft-deleted or restored (Lead.deleted_at changes in a flush): its events are taken
+  out or put back;
+- events rewritten in bulk (pool, merge, bringing personal leads): `move` takes their old keys
+  out and adds the new ones in one statement, before the UPDATE runs;
+- events inserted in bulk without the ORM (an import, the sample data): `add_rows`, `rebuild`.
+
+Local days in SQL: neither database is asked for time zones (SQLite has none); each zone's UTC
+offsets from 2000 to 2100 come from zoneinfo (`offsets`) and are written into the statement as
+a CASE, and the Python side reads its days from the same table, so both agree to the second.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Date,
+    case,
+    cast,
+    delete,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from assistant.db.models import Lead, LeadEvent, LeadRollup, Person
+from assistant.db.types import UTCDateTime
+from assistant.domain import events as ev
+
+ROLLED_KINDS = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT, ev.STAGE)
+VALUED_KINDS = (ev.STAGE, ev.CONTACT)  # kinds whose to_value is part of the key
+WON = "won"
+WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+ROLLUP: Any = LeadRollup.__table__  # type: ignore[attr-defined]
+EVENT: Any = LeadEvent.__table__  # type: ignore[attr-defined]
+PERSON: Any = Person.__table__  # type: ignore[attr-defined]
+LEAD: Any = Lead.__table__  # type: ignore[attr-defined]
+KEY = ("team_id", "owner_id", "day", "kind", "grade", "to_value")
+
+
+# --------------------------------------------------------------------------- local days
+
+
+@cache
+def offsets(zone: str) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
+    """The zone's UTC offsets (seconds) between 2000 and 2100: offset i holds before until i,
+    the last one after the last until (and before 2000 the first one)."""
+    tz = ZoneInfo(zone)
+
+    def offset(moment: datetime) -> int:
+        found = moment.astimezone(tz).utcoffset()
+        return int(found.total_seconds()) if found is not None else 0
+
+    untils: list[datetime] = []
+    values = [offset(WINDOW[0])]
+    day = WINDOW[0]
+    step = timedelta(days=1)
+    while day < WINDOW[1]:
+        following = day + step
+        if offset(following) != values[-1]:
+            low, high = 0, 86_400  # seconds after `day`: the change is in (low, high]
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(day + timedelta(seconds=middle)) == values[-1]:
+                    low = middle
+                else:
+                    high = middle
+            change = day + timedelta(seconds=high)
+            untils.append(change)
+            values.append(offset(change))
+        day = following
+    return tuple(untils), tuple(values)
+
+
+def local_day(at: datetime, zone: str) -> date:
+    """The event's day in the zone, as the rollup keys it (= local_today inside the window)."""
+    untils, values = offsets(zone)
+    moment = at.astimezone(UTC)
+    shift = values[bisect.bisect_right(untils, moment)]
+    return (moment.replace(tzinfo=None) + timedelta(seconds=shift)).date()
+
+
+def _offset_sql(zone: str, at: Any, sqlite: bool) -> Any:
+    untils, values = offsets(zone)
+
+    def value(seconds: int) -> Any:
+        return literal_column(f"'{seconds:+d} seconds'" if sqlite else str(seconds))
+
+    if not untils:
+        return value(values[0])
+    pairs = zip(untils, values, strict=False)  # the last offset is the ELSE
+    whens = [(at < literal(until, UTCDateTime()), value(offset)) for until, offset in pairs]
+    return case(*whens, else_=value(values[-1]))
+
+
+def day_sql(at: Any, zone_column: Any, zones: Iterable[str], dialect: str) -> Any:
+    """SQL for the local day of `at` in the zone named by `zone_column` (one of `zones`)."""
+    sqlite = dialect == "sqlite"
+    names = sorted(set(zones))
+    if len(names) == 1:
+        shift = _offset_sql(names[0], at, sqlite)
+    else:
+        shift = case(*[(zone_column == name, _offset_sql(name, at, sqlite)) for name in names])
+    if sqlite:
+        return func.date(at, shift)
+    return cast(func.timezone("UTC", at) + func.make_interval(0, 0, 0, 0, 0, 0, shift), Date)
+
+
+# --------------------------------------------------------------------------- Python side
+
+
+def cents_of(kind: str, to_value: str | None, payload: Mapping[str, Any] | None) -> int:
+    """A won stage event's amount in cents (as the funnel reads it: positive and finite)."""
+    if kind != ev.STAGE or to_value != WON:
+        return 0
+    try:
+        amount = float((payload or {}).get("amount"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    if not amount > 0 or amount == float("inf"):
+        return 0
+    return round(amount * 100)
+
+
+def key_of(row: Mapping[str, Any], zone: str) -> tuple[Any, ...]:
+    kind = row["kind"]
+    value = (row.get("to_value") or "") if kind in VALUED_KINDS else ""
+    return (
+        row["team_id"],
+        row["owner_id"],
+        local_day(row["at"], zone),
+        kind,
+        row.get("grade") or "",
+        value,
+    )
+
+
+def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Event rows (dicts of LeadEvent columns) summed into rollup rows; rows of uncounted kinds
+    or without an owner are left out."""
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        owner = row.get("owner_id")
+        if owner is None or row["kind"] not in ROLLED_KINDS:
+            continue
+        key = key_of(row, zones[owner])
+        found = sums.setdefault(key, [0, 0])
+        found[0] += 1
+        found[1] += cents_of(row["kind"], row.get("to_value"), row.get("payload"))
+    return [
+        {**dict(zip(KEY, key, strict=True)), "count": count, "cents": cents}
+        for key, (count, cents) in sums.items()
+    ]
+
+
+def _upsert(insert: Any) -> Any:
+    statement = insert(ROLLUP)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={
+            "count": ROLLUP.c.count + statement.excluded.count,
+            "cents": ROLLUP.c.cents + statement.excluded.cents,
+        },
+    )
+
+
+_INSERTS = {"postgresql": postgres_insert, "sqlite": sqlite_insert}
+_UPSERTS = {name: _upsert(insert) for name, insert in _INSERTS.items()}
+
+
+def upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add rollup rows: one INSERT … ON CONFLICT DO UPDATE (executemany)."""
+    if rows:
+        connection.execute(_UPSERTS[connection.dialect.name], rows)
+
+
+def zones_of(connection: Connection, owner_ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(owner_ids))
+    if not wanted:
+        return {}
+    found = connection.execute(
+        select(PERSON.c.id, PERSON.c.timezone).where(PERSON.c.id.in_(wanted))
+    )
+    return {int(person_id): str(zone) for person_id, zone in found.all()}
+
+
+def add_rows(
+    connection: Connection,
+    rows: Sequence[Mapping[str, Any]],
+    zones: Mapping[int, str] | None = None,
+) -> None:
+    """Count event rows written without the ORM (an import) into the rollup."""
+    known = dict(zones or {})
+    missing = {row["owner_id"] for row in rows if row.get("owner_id") is not None} - set(known)
+    known.update(zones_of(connection, missing))
+    upsert(connection, tally(rows, known))
+
+
+# --------------------------------------------------------------------------- SQL side
+
+
+def _contribution(
+    where: Sequence[Any],
+    *,
+    zones: Iterable[str],
+    dialect: str,
+    sign: int = 1,
+    owner: int | bool | None = True,
+    team: int | None = None,
+    check_lead: bool = True,
+) -> Any:
+    """SELECT of the rollup rows the matching events make (times `sign`). `owner`: True keeps
+    the event's owner, an int puts them on that person, None on nobody (they count nowhere);
+    `team` likewise; `check_lead` leaves out events of soft-deleted leads."""
+    owner_column = EVENT.c.owner_id if owner is True else literal(owner)
+    team_column = EVENT.c.team_id if team is None else literal(team)
+    value = func.coalesce(EVENT.c.to_value, "")
+    keyed_value = case((EVENT.c.kind.in_(VALUED_KINDS), value), else_="")
+    amount = EVENT.c.payload["amount"].as_float()
+    won = (EVENT.c.kind == ev.STAGE) & (EVENT.c.to_value == WON) & (amount > 0)
+    cents = case((won, func.round(amount * 100)), else_=0)
+    source = EVENT.join(PERSON, PERSON.c.id == owner_column)
+    conditions = [*where, EVENT.c.kind.in_(ROLLED_KINDS)]
+    if check_lead:
+        source = source.join(LEAD, LEAD.c.id == EVENT.c.lead_id)
+        conditions.append(LEAD.c.deleted_at.is_(None))
+    return (
+        select(
+            team_column.label("team_id"),
+            PERSON.c.id.label("owner_id"),
+            day_sql(EVENT.c.at, PERSON.c.timezone, zones, dialect).label("day"),
+            EVENT.c.kind.label("kind"),
+            func.coalesce(EVENT.c.grade, "").label("grade"),
+            keyed_value.label("to_value"),
+            (func.count() * sign).label("count"),
+            (cast(func.sum(cents), ROLLUP.c.cents.type) * sign).label("cents"),
+        )
+        .select_from(source)
+        .where(*conditions)
+        .group_by(*[literal_column(str(position)) for position in range(1, 7)])
+    )
+
+
+def _write(connection: Connection, parts: list[Any]) -> None:
+    dialect = connection.dialect.name
+    if len(parts) == 1:
+        query = parts[0]
+    else:  # the same key may come from several parts: one row each, or ON CONFLICT refuses
+        both = union_all(*parts).subquery()
+        query = select(
+            *[both.c[name] for name in KEY],
+            func.sum(both.c.count).label("count"),
+            func.sum(both.c.cents).label("cents"),
+        ).group_by(*[both.c[name] for name in KEY])
+    insert: Any = _INSERTS[dialect](ROLLUP).from_select([*KEY, "count", "cents"], query)
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(KEY),
+            set_={
+                "count": ROLLUP.c.count + insert.excluded.count,
+                "cents": ROLLUP.c.cents + insert.excluded.cents,
+            },
+        )
+    )
+
+
+def _event_zones(
+    connection: Connection, where: Sequence[Any], extra: Iterable[int] = ()
+) -> set[str]:
+    owners = select(EVENT.c.owner_id).where(*where).scalar_subquery()
+    found = connection.execute(
+        select(PERSON.c.timezone)
+        .where(PERSON.c.id.in_(owners) | PERSON.c.id.in_(list(extra)))
+        .distinct()
+    )
+    return {str(zone) for (zone,) in found.all()}
+
+
+def move(
+    connection: Connection,
+    where: Sequence[Any],
+    *,
+    owner: int | bool | None = True,
+    team: int | None = None,
+    keep: Sequence[Any] = (),
+    lead_live: bool | None = None,
+) -> None:
+    """Events matching `where` are about to be rewritten: take their rows out and add what they
+    will count as (`owner`/`team` as in `_contribution`; only those also matching `keep` stay;
+    `lead_live`: whether the lead they will belong to is live, None: their own lead's state).
+    Call it before the UPDATE or DELETE: one statement, and one look-up of the zones."""
+    extra = [owner] if isinstance(owner, int) and owner is not True else []
+    zones = _event_zones(connection, where, extra)
+    if not zones:
+        return
+    dialect = connection.dialect.name
+    parts = [_contribution(where, zones=zones, dialect=dialect, sign=-1)]
+    if lead_live is not False and owner is not None:
+        parts.append(
+            _contribution(
+                [*where, *keep], zones=zones, dialect=dialect, owner=owner, team=team,
+                check_lead=lead_live is None,
+            )
+        )  # fmt: skip
+    _write(connection, parts)
+
+
+async def moving(session: AsyncSession, where: Sequence[Any], **options: Any) -> None:
+    """`move` from a use case's AsyncSession."""
+    await session.run_sync(lambda sync: move(sync.connection(), where, **options))
+
+
+async def adding(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]], zones: Mapping[int, str]
+) -> None:
+    """`add_rows` from a use case's AsyncSession."""
+    await session.run_sync(lambda sync: add_rows(sync.connection(), rows, zones))
+
+
+def change_lead(connection: Connection, lead_id: int, sign: int) -> None:
+    """A lead soft-deleted (-1) or restored (+1): its events go out of the rollup or back."""
+    where = [EVENT.c.lead_id == lead_id]
+    zones = _event_zones(connection, where)
+    if zones:
+        part = _contribution(
+            where, zones=zones, dialect=connection.dialect.name, sign=sign, check_lead=False
+        )
+        _write(connection, [part])
+
+
+def rebuild(
+    connection: Connection,
+    *,
+    owner_ids: Sequence[int] | None = None,
+    zones: set[str] | None = None,
+) -> None:
+    """The rows (of these owners, or all) computed afresh from the events, in SQL. `zones`: the
+    one zone of the owners when it is not yet in the database (a zone being changed)."""
+    where: list[Any] = []
+    people = select(PERSON.c.timezone).distinct()
+    if owner_ids is not None:
+        where.append(EVENT.c.owner_id.in_(list(owner_ids)))
+        people = people.where(PERSON.c.id.in_(list(owner_ids)))
+        connection.execute(delete(ROLLUP).where(ROLLUP.c.owner_id.in_(list(owner_ids))))
+    else:
+        connection.execute(delete(ROLLUP))
+    if zones is None:
+        zones = {str(zone) for (zone,) in connection.execute(people).all()}
+    if zones:
+        _write(connection, [_contribution(where, zones=zones, dialect=connection.dialect.name)])
+
+
+def rows(connection: Connection) -> set[tuple[Any, ...]]:
+    """Every non-zero row, for comparing a kept rollup with a rebuilt one."""
+    found = connection.execute(select(ROLLUP).where((ROLLUP.c.count != 0) | (ROLLUP.c.cents != 0)))
+    return {tuple(row) for row in found.all()}
+
+
+# --------------------------------------------------------------------------- the flush
+
+
+def _was_deleted(lead: Any) -> bool:
+    """Whether the lead was soft-deleted before this flush (its committed state)."""
+    history = inspect(lead).attrs.deleted_at.history
+    if history.deleted:
+        return history.deleted[0] is not None
+    return lead.deleted_at is not None and not history.added
+
+
+def keep_up(session: Session, written: list[dict[str, Any]]) -> None:
+    """Inside a flush, after its new events (`written`, as inserted) went in: count them, and
+    follow the flush's zone changes and soft deletions (see the module docstring)."""
+    connection = session.connection()
+    rezoned: dict[int, str] = {}
+    turned: list[tuple[int, int]] = []
+    zones: dict[int, str] = {}
+    leads: dict[int, Any] = {}
+    for item in session.identity_map.values():
+        if isinstance(item, Person) and item.id is not None:
+            zones[item.id] = item.timezone
+            if inspect(item).modified:
+                history = inspect(item).attrs.timezone.history
+                if history.deleted and history.added and history.deleted[0] != history.added[0]:
+                    rezoned[item.id] = item.timezone
+        elif isinstance(item, Lead) and item.id is not None:
+            leads[item.id] = item
+            if inspect(item).modified:
+                history = inspect(item).attrs.deleted_at.history
+                if history.added or history.deleted:
+                    before = _was_deleted(item)
+                    if before != (item.deleted_at is not None):
+                        turned.append((item.id, 1 if before else -1))
+    counted = [
+        row
+        for row in written
+        if row.get("owner_id") is not None
+        and row["kind"] in ROLLED_KINDS
+        and row["owner_id"] not in rezoned
+        and not (row["lead_id"] in leads and _was_deleted(leads[row["lead_id"]]))
+    ]
+    if counted:
+        missing = {row["owner_id"] for row in counted} - set(zones)
+        zones.update(zones_of(connection, missing))
+        upsert(connection, tally(counted, zones))
+    for person_id, zone in rezoned.items():
+        rebuild(connection, owner_ids=[person_id], zones={zone})
+    for lead_id, sign in turned:
+        change_lead(connection, lead_id, sign)

@@ -13,6 +13,7 @@ from assistant.db.models import ActivationBatch, Lead, Person, Team
 from assistant.domain import activation, events
 from assistant.domain.team_settings import effective
 from assistant.services import leads, today
+from assistant.services.actor import Actor
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
@@ -52,10 +53,11 @@ def batch_size(text: str, team: Team) -> int:
 
 
 async def start_batch(
-    session: AsyncSession, *, person: Person, team: Team, size: int, now: datetime
+    session: AsyncSession, actor: Actor, *, size: int, now: datetime
 ) -> BatchView | None:
     """Pick the batch and store it; None when no lead has been quiet for a week."""
-    leads = await today.active_leads(session, person=person, team=team)
+    person, team = actor.person, actor.team
+    leads = await today.active_leads(session, actor)
     by_id = {lead.id: lead for lead in leads}
     candidates = [
         activation.Candidate(lead.id or 0, lead.grade, lead.last_contact_at or lead.created_at)

@@ -19,8 +19,9 @@ from assistant.domain import events, leaderboard
 from assistant.domain.leaderboard import WEIGHTS
 from assistant.render import formats
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
-from assistant.services.teams import active_team, membership
+from assistant.services.teams import membership
 
 PERIOD_WORDS = {
     "day": "day", "today": "day", "今天": "day", "今日": "day", "日": "day",
@@ -37,10 +38,10 @@ async def group_link(session: AsyncSession, chat_id: int) -> GroupLink | None:
 
 
 async def link_group(
-    session: AsyncSession, *, person: Person, chat_id: int, title: str, now: datetime
+    session: AsyncSession, actor: Actor, *, chat_id: int, title: str, now: datetime
 ) -> tuple[Team, GroupLink]:
     """Bind this group to the manager's active team (re-linking replaces an older binding)."""
-    team, member = await active_team(session, person)
+    team, member, person = actor.team, actor.member, actor.person
     if team.personal:
         raise UserError("link_needs_team")
     permissions.require_manager(member)
@@ -239,10 +240,11 @@ async def group_board(
 
 
 async def private_board(
-    session: AsyncSession, *, person: Person, period: str, now: datetime
+    session: AsyncSession, actor: Actor, *, period: str, now: datetime
 ) -> BoardView:
-    team, _ = await active_team(session, person)
-    return await team_board(session, team=team, period=period, now=now, zone=person.timezone)
+    return await team_board(
+        session, team=actor.team, period=period, now=now, zone=actor.person.timezone
+    )
 
 
 async def active_links(session: AsyncSession) -> list[GroupLink]:

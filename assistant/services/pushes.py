@@ -150,9 +150,9 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
     if found is None:
         return None
     person, team = found.person, found.team
-    leads = await today.active_leads(ctx.session, person=person, team=team)
+    leads = await today.active_leads(ctx.session, found)
     plan = today.build_plan(person, leads, ctx.now)
-    await today.attach_scripts(ctx.session, plan, person=person, team=team, now=ctx.now)
+    await today.attach_scripts(ctx.session, plan, found, now=ctx.now)
     _, day_end = local_day_bounds(plan.day, person.timezone)
     with_followup = sorted(
         (lead for lead in leads if lead.next_followup_at is not None),

@@ -14,6 +14,7 @@ from assistant.db.models import Lead, Person, Team
 from assistant.domain.allocation import GRADES, WEIGHTS, allocate, split_evenly
 from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.pipeline import LOST, WON
+from assistant.services.actor import Actor
 from assistant.services.suggestions import script_lines
 
 PAGE_SIZE = 10  # leads per message: what a phone shows at a glance; "more" shows the next ones
@@ -89,9 +90,9 @@ def last_page(lead_count: int) -> int:
     return max(-(-lead_count // PAGE_SIZE), 1)
 
 
-async def active_leads(session: AsyncSession, *, person: Person, team: Team) -> list[Lead]:
-    """The person's own open leads in the team (not won, lost or deleted)."""
-    result = await session.exec(select(Lead).where(*_open_leads_of(person, team)))
+async def active_leads(session: AsyncSession, actor: Actor) -> list[Lead]:
+    """The actor's own open leads in their team (not won, lost or deleted)."""
+    result = await session.exec(select(Lead).where(*_open_leads_of(actor.person, actor.team)))
     return list(result.all())
 
 
@@ -246,19 +247,22 @@ async def _page_leads(
 
 
 async def attach_scripts(
-    session: AsyncSession, plan: TodayPlan, *, person: Person, team: Team, now: datetime
+    session: AsyncSession, plan: TodayPlan, actor: Actor, *, now: datetime
 ) -> TodayPlan:
     """Fill in the suggested script for every lead the plan shows."""
     shown = [planned.lead for grade in plan.grades for planned in grade.leads]
-    plan.scripts = await script_lines(session, person=person, team=team, leads=shown, now=now)
+    plan.scripts = await script_lines(
+        session, person=actor.person, team=actor.team, leads=shown, now=now
+    )
     return plan
 
 
 async def plan_for(
-    session: AsyncSession, *, person: Person, team: Team, now: datetime, page: int = 1
+    session: AsyncSession, actor: Actor, *, now: datetime, page: int = 1
 ) -> TodayPlan:
     """build_plan() with the counting and ordering done by the database: only the leads shown
     are loaded (tests/integration/test_today_plan.py holds the two to the same result)."""
+    person, team = actor.person, actor.team
     _, today_end = _day_and_end(person, now)
     where = _open_leads_of(person, team)
     counts = await _grade_counts(session, where, now, today_end)
@@ -266,4 +270,4 @@ async def plan_for(
     page = min(max(page, 1), last_page(sum(sizes.values())))
     shown = await _page_leads(session, where, page_slices(sizes, page), now, today_end)
     plan = _assemble(person, now, counts, shown, page)
-    return await attach_scripts(session, plan, person=person, team=team, now=now)
+    return await attach_scripts(session, plan, actor, now=now)

@@ -173,8 +173,8 @@ async def move(page: Page) -> View:
 
 
 async def today_plan(page: Page) -> View:
-    scope = await page.scope()
-    plan = await today.plan_for(page.session, person=page.person, team=scope.team, now=page.now)
+    scope = await page.actor()
+    plan = await today.plan_for(page.session, scope, now=page.now)
     grades = [
         {
             "grade": grade.grade,

@@ -9,7 +9,7 @@ import pytest
 from assistant.db.models import Lead, Person, Team
 from assistant.db.session import Sessionmaker, transaction
 from assistant.services import today
-from tests.helpers import make_person
+from tests.helpers import actor_of, make_person
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, 18:00 the day before in LA
 
@@ -69,13 +69,14 @@ async def test_the_plan_from_sql_is_the_plan_from_every_lead(
             owner = other if rng.random() < 0.2 else person  # someone else's leads stay out
             session.add(_random_lead(rng, team, owner, number))
     async with sessionmaker() as session:
-        every = await today.active_leads(session, person=person, team=team)
+        actor = await actor_of(session, person)
+        every = await today.active_leads(session, actor)
         pages = today.last_page(len(every))
         shown: list[int] = []
         for page in range(1, pages + 2):  # one past the last: a stale button shows the last
-            from_sql = await today.plan_for(session, person=person, team=team, now=NOW, page=page)
+            from_sql = await today.plan_for(session, actor, now=NOW, page=page)
             reference = today.build_plan(person, every, NOW, page=page)
-            await today.attach_scripts(session, reference, person=person, team=team, now=NOW)
+            await today.attach_scripts(session, reference, actor, now=NOW)
             assert _shape(from_sql) == _shape(reference)
             assert from_sql.page == min(page, pages)
             if page <= pages:

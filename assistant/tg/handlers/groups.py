@@ -29,7 +29,7 @@ async def link(request: Request) -> Reply:
     assert chat is not None
     team, _ = await groups.link_group(
         request.session,
-        person=request.person,
+        await request.actor(),
         chat_id=chat.id,
         title=chat.title or "",
         now=request.now,
@@ -59,7 +59,7 @@ async def leaderboard(request: Request) -> Reply:
             raise UserError("group_not_linked")
         return Reply("leaderboard", groups.board_context(found[1]))
     view = await groups.private_board(
-        request.session, person=request.person, period=period, now=request.now
+        request.session, await request.actor(), period=period, now=request.now
     )
     return Reply("leaderboard", groups.board_context(view))
 

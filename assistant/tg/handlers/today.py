@@ -18,11 +18,9 @@ MORE = "tdm"  # the plan's "more" button
 
 
 async def _plan_reply(request: Request, page: int) -> Reply:
-    team = (await request.actor()).team
-    plan = await today.plan_for(
-        request.session, person=request.person, team=team, now=request.now, page=page
-    )
-    space = await team_label(request, team)
+    actor = await request.actor()
+    plan = await today.plan_for(request.session, actor, now=request.now, page=page)
+    space = await team_label(request, actor.team)
     more = None
     if plan.remaining:
         count = min(plan.remaining, today.PAGE_SIZE)
@@ -83,11 +81,9 @@ async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bo
 
 
 async def activate_command(request: Request) -> Reply:
-    team = (await request.actor()).team
-    size = activation.batch_size(request.text, team)
-    view = await activation.start_batch(
-        request.session, person=request.person, team=team, size=size, now=request.now
-    )
+    actor = await request.actor()
+    size = activation.batch_size(request.text, actor.team)
+    view = await activation.start_batch(request.session, actor, size=size, now=request.now)
     if view is None:
         return Reply("activate/none")
     return await _batch_reply(request, view, edit=False)

@@ -41,6 +41,7 @@ from assistant.scheduling.registry import (
 from assistant.services import analytics, permissions, scripts
 from assistant.services import leads as svc
 from assistant.services.actions import Action
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
 from assistant.services.pushes import quiet_of
@@ -234,10 +235,9 @@ _DEAL_COLUMNS = (
 )
 
 
-async def revenue_split(session: AsyncSession, *, person: Person, period: Period) -> dict[str, str]:
-    """Of the person's deals won in a local period: revenue from referrals and from repeats."""
-    scope = await svc.scope_of(session, person)
-    start, end = analytics.utc_bounds(period, person.timezone)
+async def revenue_split(session: AsyncSession, scope: Actor, *, period: Period) -> dict[str, str]:
+    """Of the actor's deals won in a local period: revenue from referrals and from repeats."""
+    start, end = analytics.utc_bounds(period, scope.person.timezone)
     won_ids = set(
         (
             await session.exec(

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, MonthlyGoal, Person, Team
+from assistant.db.models import Lead, LeadEvent, MonthlyGoal, Team
 from assistant.domain import events, forecast, pipeline
 from assistant.domain.funnel import month_bounds
 from assistant.domain.localtime import local_day_bounds, local_today
@@ -23,6 +23,7 @@ from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 
@@ -130,9 +131,9 @@ async def _goal_and_won(
 
 
 async def forecast_view(
-    session: AsyncSession, *, person: Person, text: str, now: datetime
+    session: AsyncSession, scope: Actor, *, text: str, now: datetime
 ) -> dict[str, Any]:
-    scope = await svc.scope_of(session, person)
+    person = scope.person
     words = text.split()
     if words and words[0].casefold() in {"set", "设置"}:
         return await _set(session, scope, words[1:])

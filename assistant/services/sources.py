@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, Person, SourceCost
+from assistant.db.models import Lead, LeadEvent, SourceCost
 from assistant.domain import events, funnel, pipeline
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
@@ -25,6 +25,7 @@ from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import analytics, permissions
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
 
@@ -120,9 +121,9 @@ def _money(value: float | None) -> str:
 
 
 async def sources_view(
-    session: AsyncSession, *, person: Person, text: str, now: datetime
+    session: AsyncSession, scope: Actor, *, text: str, now: datetime
 ) -> dict[str, Any]:
-    scope = await svc.scope_of(session, person)
+    person = scope.person
     today = local_today(now, person.timezone)
     try:
         period = parse_period(text or "month", today)
@@ -149,9 +150,10 @@ async def sources_view(
 
 
 async def record_source_cost(
-    session: AsyncSession, *, person: Person, text: str, now: datetime
+    session: AsyncSession, scope: Actor, *, text: str, now: datetime
 ) -> dict[str, Any] | None:
     """`/numbers 抖音 花费 500 [day]`: the cost of one source; None when the text is not that."""
+    person = scope.person
     try:
         entry = funnel.parse_numbers(text)
     except funnel.NumbersError:
@@ -172,7 +174,6 @@ async def record_source_cost(
     if day > today:
         raise UserError("numbers_future", day=formats.day(day))
     source = (source_key(first) or first)[:SOURCE_LIMIT]
-    scope = await svc.scope_of(session, person)
     await one_at_a_time(session, person)
     row = (
         await session.exec(

@@ -212,10 +212,9 @@ async def my_summary(page: Page) -> View:
     from assistant.web.manager_pages import chosen_period
 
     word, period = chosen_period(page)
-    view = await analytics.summary(page.session, await page.actor(), period=period, now=page.now)
-    view["retention"] = await customers.revenue_split(
-        page.session, person=page.person, period=period
-    )
+    actor = await page.actor()
+    view = await analytics.summary(page.session, actor, period=period, now=page.now)
+    view["retention"] = await customers.revenue_split(page.session, actor, period=period)
     return View("summary", {**view, "period_word": word})
 
 

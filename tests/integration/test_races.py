@@ -523,8 +523,8 @@ async def test_a_sources_cost_sent_from_two_devices_at_once_is_one_row(
     makers: tuple[Sessionmaker, Sessionmaker], shop: Shop
 ) -> None:
     def cost(amount: int) -> Any:
-        return as_person(shop.rita, lambda s, p: sources.record_source_cost(
-            s, person=p, text=f"抖音 花费 {amount}", now=NOW))  # fmt: skip
+        return as_actor(shop.rita, lambda s, a: sources.record_source_cost(
+            s, a, text=f"抖音 花费 {amount}", now=NOW))  # fmt: skip
 
     first, second = await race(makers, cost(500), cost(800))
     assert isinstance(first, dict) and isinstance(second, dict)
@@ -558,9 +558,9 @@ async def test_two_managers_changing_different_settings_at_once_keep_both(
         )
 
     async def forecast_setting(session: AsyncSession) -> Any:
-        stored = await session.get(Person, shop.manager.id)
-        assert stored is not None
-        return await forecast.forecast_view(session, person=stored, text="set 到店 70", now=NOW)
+        return await forecast.forecast_view(
+            session, await scope(session, shop.manager), text="set 到店 70", now=NOW
+        )
 
     await race(makers, pool_setting, target)
     await race(makers, target, forecast_setting)

@@ -31,7 +31,7 @@ async def summary(request: Request) -> Reply:
     actor = await request.actor()
     view = await analytics.summary(request.session, actor, period=period, now=request.now)
     view["retention"] = await customers.revenue_split(  # referral and repeat revenue
-        request.session, person=request.person, period=period
+        request.session, actor, period=period
     )
     view["space"] = await team_label(request, actor.team)
     return Reply("summary", view)
@@ -44,7 +44,7 @@ async def numbers(request: Request) -> Reply:
         )
         return Reply("numbers_show", view)
     costed = await sources.record_source_cost(  # `/numbers 抖音 花费 500`: one source's cost
-        request.session, person=request.person, text=request.text, now=request.now
+        request.session, await request.actor(), text=request.text, now=request.now
     )
     if costed is not None:
         return Reply("sources/cost_saved", costed)

@@ -136,14 +136,14 @@ async def away(request: Request) -> Reply:
 
 async def forecast_command(request: Request) -> Reply:
     view = await forecast.forecast_view(
-        request.session, person=request.person, text=request.text, now=request.now
+        request.session, await request.actor(), text=request.text, now=request.now
     )
     return Reply("forecast/view", view)
 
 
 async def sources_command(request: Request) -> Reply:
     view = await sources.sources_view(
-        request.session, person=request.person, text=request.text, now=request.now
+        request.session, await request.actor(), text=request.text, now=request.now
     )
     return Reply("sources/view", view)
 

@@ -19,7 +19,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.domain.pipeline import first_stage
 from assistant.services.actor import Actor
-from assistant.services.leads import Scope, scope_of
+from assistant.services.leads import scope_of
 from assistant.services.leads.events import record_event
 from assistant.services.people import Profile, ensure_person
 from tests.harness import DEFAULT_NOW, Harness, User
@@ -59,7 +59,7 @@ async def person(
 
 async def user_scope(
     session: AsyncSession, tg_user_id: int = 1, now: datetime = DEFAULT_NOW
-) -> Scope:
+) -> Actor:
     """What the lead services see of person `P<tg_user_id>` (made on first use)."""
     return await scope_of(session, await person(session, tg_user_id, f"P{tg_user_id}", now=now))
 

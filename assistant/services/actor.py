@@ -42,6 +42,3 @@ class Actor:
 
     def today(self, now: datetime) -> date:
         return local_today(now, self.person.timezone)
-
-
-Scope = Actor  # the older name, until every use case takes the unit of work

@@ -81,7 +81,7 @@ async def _won_at(session: AsyncSession, lead_ids: list[Any]) -> dict[Any, Any]:
     return dict(rows.all())
 
 
-async def find_customer(session: AsyncSession, scope: svc.Scope, number: int) -> Lead:
+async def find_customer(session: AsyncSession, scope: Actor, number: int) -> Lead:
     lead = await svc.get_lead(session, scope, number)
     if lead.stage != pipeline.WON:
         raise UserError("referrer_not_customer", number=number)
@@ -97,7 +97,7 @@ def referred_draft(draft: LeadDraft) -> LeadDraft:
 
 
 async def link_referral(
-    session: AsyncSession, scope: svc.Scope, lead: Lead, customer: Lead, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, customer: Lead, now: datetime
 ) -> None:
     assert lead.id is not None and customer.id is not None
     session.add(Referral(team_id=scope.team_id, lead_id=lead.id, customer_id=customer.id,
@@ -134,7 +134,7 @@ class CustomerPage:
     repeat_revenue: float
 
 
-async def customers_page(session: AsyncSession, scope: svc.Scope, page: int) -> CustomerPage:
+async def customers_page(session: AsyncSession, scope: Actor, page: int) -> CustomerPage:
     conditions: list[Any] = [
         *permissions.lead_scope(scope.member),
         col(Lead.deleted_at).is_(None),
@@ -306,7 +306,7 @@ class Satisfaction:
 
 
 async def record_satisfaction(
-    session: AsyncSession, scope: svc.Scope, text: str, now: datetime
+    session: AsyncSession, scope: Actor, text: str, now: datetime
 ) -> Satisfaction:
     words = text.split(maxsplit=2)
     if len(words) < 2 or not words[1].isdecimal() or not 1 <= int(words[1]) <= 5:

@@ -98,7 +98,7 @@ def _orders(value: float) -> str:
 
 
 async def _goal_and_won(
-    session: AsyncSession, scope: svc.Scope, month: date, now: datetime
+    session: AsyncSession, scope: Actor, month: date, now: datetime
 ) -> tuple[int | None, int, float]:
     """The month's goal (None: none set), the leads won in it and what they brought."""
     goal_query = select(func.sum(MonthlyGoal.orders), func.count()).where(
@@ -200,7 +200,7 @@ async def forecast_view(
     }
 
 
-async def _set(session: AsyncSession, scope: svc.Scope, words: list[str]) -> dict[str, Any]:
+async def _set(session: AsyncSession, scope: Actor, words: list[str]) -> dict[str, Any]:
     permissions.require_manager(scope.member)
     if len(words) != 2:
         raise UserError("forecast_set_usage")

@@ -39,6 +39,7 @@ from assistant.i18n import LOCALES, catalogue, source_label, t
 from assistant.i18n.hant import to_simplified
 from assistant.services import leads as svc
 from assistant.services import permissions
+from assistant.services.actor import Actor
 from assistant.services.cadence_times import working_hours
 from assistant.services.errors import UserError
 from assistant.services.import_files import MAX_BYTES, MAX_CELL, MAX_ROWS, TIME_FORMAT, read_table
@@ -104,7 +105,7 @@ def stage_label(stage: str, locale: str) -> str:
         return stage
 
 
-async def export_csv(session: AsyncSession, scope: svc.Scope) -> tuple[bytes, int]:
+async def export_csv(session: AsyncSession, scope: Actor) -> tuple[bytes, int]:
     """The person's leads (managers: the team's) as CSV bytes, and how many rows."""
     zone = ZoneInfo(scope.person.timezone)
     locale = scope.person.locale
@@ -294,7 +295,7 @@ def _check_row(
 
 
 async def _existing_keys(
-    session: AsyncSession, scope: svc.Scope
+    session: AsyncSession, scope: Actor
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Phones and WeChat ids already in the team, with the lead number to name in the report
     (0 for a colleague's lead that a rep may not see)."""
@@ -325,7 +326,7 @@ class RowRules:
     now: datetime = field(compare=False)
 
     @classmethod
-    def of(cls, scope: svc.Scope, now: datetime) -> RowRules:
+    def of(cls, scope: Actor, now: datetime) -> RowRules:
         return cls(
             scope.team.pipeline,
             scope.person.timezone,
@@ -400,7 +401,7 @@ def check_table(
 
 async def import_table(
     session: AsyncSession,
-    scope: svc.Scope,
+    scope: Actor,
     table: list[list[str]],
     now: datetime,
     *,
@@ -417,7 +418,7 @@ async def import_table(
 
 async def store_checked(
     session: AsyncSession,
-    scope: svc.Scope,
+    scope: Actor,
     checked: CheckedTable,
     now: datetime,
     *,
@@ -456,7 +457,7 @@ async def store_checked(
 
 
 async def _store(
-    session: AsyncSession, scope: svc.Scope, rows: list[_Row], now: datetime, *, pool: bool
+    session: AsyncSession, scope: Actor, rows: list[_Row], now: datetime, *, pool: bool
 ) -> None:
     """Bulk insert: one number block for the team, one INSERT for leads, one for events."""
     team_id = scope.team_id

@@ -24,11 +24,11 @@ from assistant.db.models import (
     ScriptUse,
 )
 from assistant.domain import events
+from assistant.services.actor import Actor
 from assistant.services.concurrency import hold_lead
 from assistant.services.errors import UserError
 from assistant.services.leads import (
     NOTE_LIMIT,
-    Scope,
     _contact_facts,
     _event,
     _grade_event,
@@ -43,7 +43,7 @@ DROPPED_KINDS: Final = {
 
 
 async def merge_leads(
-    session: AsyncSession, scope: Scope, source: Lead, target: Lead, now: datetime
+    session: AsyncSession, scope: Actor, source: Lead, target: Lead, now: datetime
 ) -> None:
     """Fold `source` into `target`: empty fields filled, history and links moved, source removed."""
     if source.id == target.id:

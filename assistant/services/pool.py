@@ -28,6 +28,7 @@ from assistant.domain.capture import LeadDraft
 from assistant.domain.dates import DateParseError, parse_date
 from assistant.services import cadence_times, permissions
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.concurrency import hold, lock
 from assistant.services.errors import UserError
 from assistant.services.handover import ALL_WORDS, POOL_WORDS, parse_lead_numbers, reassign
@@ -101,7 +102,7 @@ async def to_pool_on_create(session: AsyncSession, lead: Lead) -> None:
 
 
 async def add_to_pool(
-    session: AsyncSession, scope: svc.Scope, draft: LeadDraft, now: datetime
+    session: AsyncSession, scope: Actor, draft: LeadDraft, now: datetime
 ) -> svc.Saved:
     permissions.require_manager(scope.member)
     saved = await svc.create_lead(session, scope, draft, now)
@@ -131,7 +132,7 @@ class PoolPage:
     away: list[tuple[str, date]] = field(default_factory=list)
 
 
-async def pool_page(session: AsyncSession, scope: svc.Scope, page: int, now: datetime) -> PoolPage:
+async def pool_page(session: AsyncSession, scope: Actor, page: int, now: datetime) -> PoolPage:
     permissions.require_manager(scope.member)
     conditions = _open_pool(scope.team_id)
     total = (await session.exec(select(func.count()).select_from(Lead).where(*conditions))).one()
@@ -281,7 +282,7 @@ def _pick_count(words: list[str]) -> int | None:
 
 
 async def assign_from_pool(
-    session: AsyncSession, scope: svc.Scope, args: list[str], now: datetime
+    session: AsyncSession, scope: Actor, args: list[str], now: datetime
 ) -> Assignment:
     """`/assign 12 13 bob`, `/assign all auto`, `/assign 前20 auto`."""
     permissions.require_manager(scope.member)
@@ -341,7 +342,7 @@ async def assign_from_pool(
     return Assignment(scope.team, given, people, mode)
 
 
-async def claim(session: AsyncSession, scope: svc.Scope, text: str, now: datetime) -> Lead:
+async def claim(session: AsyncSession, scope: Actor, text: str, now: datetime) -> Lead:
     if not permissions.may_claim_from_pool(
         scope.member, members_may_claim=config(scope.team)["claim"]
     ):
@@ -365,7 +366,7 @@ async def claim(session: AsyncSession, scope: svc.Scope, text: str, now: datetim
 
 
 async def set_away(
-    session: AsyncSession, scope: svc.Scope, text: str, now: datetime
+    session: AsyncSession, scope: Actor, text: str, now: datetime
 ) -> tuple[date | None, Person]:
     """`/away 12月5日` (away up to and including that day) or `/away off`; a manager may name a
     member first (`/away carol 12月5日`). Returns the day (None: back) and who it is about."""
@@ -398,7 +399,7 @@ async def set_away(
 
 
 async def change_setting(
-    session: AsyncSession, scope: svc.Scope, key_text: str, value_text: str
+    session: AsyncSession, scope: Actor, key_text: str, value_text: str
 ) -> tuple[str, Any]:
     permissions.require_manager(scope.member)
     key = SETTING_WORDS.get(key_text.strip().casefold())

@@ -24,7 +24,6 @@ from assistant.domain.sources import source_key
 from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import analytics, permissions
-from assistant.services import leads as svc
 from assistant.services.actor import Actor
 from assistant.services.concurrency import one_at_a_time
 from assistant.services.errors import UserError
@@ -56,7 +55,7 @@ class SourceRow:
         return self.cost / self.won if self.cost is not None and self.won else None
 
 
-async def source_rows(session: AsyncSession, scope: svc.Scope, period: Period) -> list[SourceRow]:
+async def source_rows(session: AsyncSession, scope: Actor, period: Period) -> list[SourceRow]:
     start, end = analytics.utc_bounds(period, scope.person.timezone)
     conditions: list[Any] = [
         Lead.team_id == scope.team_id,

@@ -34,7 +34,6 @@ from telegram.ext import Application
 
 from assistant.render import formats
 from assistant.services import permissions, web_access
-from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.people import Profile
 from assistant.services.uow import Entered, UnitOfWork
@@ -78,9 +77,6 @@ class Page(Entered):
 
     def when(self, moment: datetime | None) -> str:
         return formats.short(self.local(moment)) if moment else ""
-
-    async def scope(self) -> Actor:
-        return await self.uow.actor()
 
     def field(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)

@@ -94,7 +94,7 @@ async def member(page: Page) -> View:
 async def overdue(page: Page) -> View:
     """Overdue follow-ups the person may see, and the team's escalations (3+ days) for a
     manager: numbers and grades always, names only where the permission module allows."""
-    scope = await page.scope()
+    scope = await page.actor()
     names = {m.person.id: m.person.name for m in await roster(page.session, scope.team_id)}
 
     def item(lead: Lead) -> dict[str, Any]:
@@ -130,7 +130,7 @@ async def overdue(page: Page) -> View:
 
 
 async def _pool_view(page: Page, **extra: Any) -> View:
-    scope = await page.scope()
+    scope = await page.actor()
     wanted = page.field("page", "1")
     number = int(wanted) if wanted.isascii() and wanted.isdigit() else 1
     found = await pool.pool_page(page.session, scope, number, page.now)
@@ -164,7 +164,7 @@ async def pool_list(page: Page) -> View:
 
 async def assign(page: Page) -> View:
     """One pool lead to a member (by their list number) or to whoever auto-assignment picks."""
-    scope = await page.scope()
+    scope = await page.actor()
     lead_number = page.field("lead")
     target = page.field("to")
     if not (lead_number.isascii() and lead_number.isdigit()):

@@ -69,7 +69,7 @@ def event_view(page: Page, row: svc.ShownEvent) -> dict[str, Any]:
 
 
 async def home(page: Page) -> View:
-    scope = await page.scope()
+    scope = await page.actor()
     if permissions.is_manager(scope.member) and not scope.team.personal:
         from assistant.web.manager_pages import team
 
@@ -87,7 +87,7 @@ def _next_stage(stages: list[str], stage: str) -> str:
 
 
 async def board_page(page: Page, moved: dict[str, Any] | None = None) -> View:
-    scope = await page.scope()
+    scope = await page.actor()
     stages = list(pipeline.stages(scope.team.pipeline))
     found = await board.board_leads(page.session, scope, page.now)
     columns: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
@@ -149,14 +149,14 @@ async def _card(page: Page, scope: Actor, lead: Lead, **extra: Any) -> View:
 
 
 async def lead_card(page: Page) -> View:
-    scope = await page.scope()
+    scope = await page.actor()
     lead = await _lead_of(page, scope)
     return await _card(page, scope, lead)
 
 
 async def move(page: Page) -> View:
     """Tap a stage: the lead moves there. Lost asks for a reason first; won takes an amount."""
-    scope = await page.scope()
+    scope = await page.actor()
     lead = await _lead_of(page, scope)
     stage = page.field("stage")
     if stage == pipeline.LOST and not page.field("reason"):

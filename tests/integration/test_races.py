@@ -152,7 +152,7 @@ async def shop(makers: tuple[Sessionmaker, Sessionmaker]) -> Shop:
     return Shop(team, owner, manager, rita, ray)
 
 
-async def scope(session: AsyncSession, person: Person) -> svc.Scope:
+async def scope(session: AsyncSession, person: Person) -> Actor:
     stored = await session.get(Person, person.id)
     assert stored is not None
     return await svc.scope_of(session, stored)

@@ -9,7 +9,6 @@ A package: words, queries, events, capture, lifecycle, regrade; its names are re
 
 from __future__ import annotations
 
-from assistant.services.actor import Scope as Scope
 from assistant.services.conversation import clear_state as clear_state
 from assistant.services.conversation import get_state as get_state
 from assistant.services.conversation import set_state as set_state

@@ -22,7 +22,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.messengers import WECHAT
 from assistant.i18n.hant import as_typed
 from assistant.services import cadence_times
-from assistant.services.actor import Scope
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.leads.events import _event, _followup_event, _new_contact_facts
 from assistant.services.leads.queries import duplicates_of
@@ -52,7 +52,7 @@ def validate_draft(draft: LeadDraft) -> None:
         raise UserError("text_too_long", limit=NOTE_LIMIT)
 
 
-def capture(text: str, scope: Scope, now: datetime, *, name_first: bool = True) -> LeadDraft:
+def capture(text: str, scope: Actor, now: datetime, *, name_first: bool = True) -> LeadDraft:
     """A lead draft from one line read as simplified; its name, notes and an unknown source
     are kept in the characters they were typed in."""
     draft = parse_capture(
@@ -67,7 +67,7 @@ def capture(text: str, scope: Scope, now: datetime, *, name_first: bool = True) 
     return draft
 
 
-def draft_from_text(text: str, scope: Scope, now: datetime) -> LeadDraft:
+def draft_from_text(text: str, scope: Actor, now: datetime) -> LeadDraft:
     if len(text) > TEXT_LIMIT:
         raise UserError("text_too_long", limit=TEXT_LIMIT)
     draft = capture(text, scope, now)
@@ -125,7 +125,7 @@ async def _take_number(session: AsyncSession, team_id: int, draft: LeadDraft) ->
 
 
 async def create_lead(
-    session: AsyncSession, scope: Scope, draft: LeadDraft, now: datetime
+    session: AsyncSession, scope: Actor, draft: LeadDraft, now: datetime
 ) -> Saved:
     validate_draft(draft)
     settings = scope.settings

@@ -22,7 +22,7 @@ from assistant.domain.localtime import local_day_bounds
 from assistant.domain.messengers import LINE, WECHAT, WHATSAPP
 from assistant.domain.sources import is_referral
 from assistant.i18n.hant import as_typed
-from assistant.services.actor import Scope
+from assistant.services.actor import Actor
 from assistant.services.concurrency import hold_lead
 from assistant.services.errors import UserError
 from assistant.services.leads.events import (
@@ -55,7 +55,7 @@ CHAT_FIELDS: Final = {"wechat": WECHAT, "line": LINE, "whatsapp": WHATSAPP}
 
 
 async def log_contact(
-    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, note: str, now: datetime
 ) -> None:
     await record_contact(session, scope, lead, note, now)
     await reschedule(session, scope, lead, now)
@@ -73,7 +73,7 @@ _CONTACTED_SINCE = (
 
 
 async def record_contact(
-    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, note: str, now: datetime
 ) -> None:
     """The contact alone, counted under the lead's grade at the time; `reschedule` follows
     (split from log_contact for a caller that changes the grade in between). A second contact
@@ -98,13 +98,13 @@ async def record_contact(
     lead.updated_at = now
 
 
-async def reschedule(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+async def reschedule(session: AsyncSession, scope: Actor, lead: Lead, now: datetime) -> None:
     """The next follow-up after a touch at `now`, by the cadence of PRODUCT.md 5.1."""
     await _reschedule(session, scope.settings, lead, scope.person_id, now, now, keep_manual=False)
 
 
 async def add_note(
-    session: AsyncSession, scope: Scope, lead: Lead, note: str, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, note: str, now: datetime
 ) -> None:
     note = as_typed(" ".join(note.split()))
     if not note:
@@ -115,7 +115,7 @@ async def add_note(
 
 
 def set_followup(
-    session: AsyncSession, scope: Scope, lead: Lead, when: datetime, now: datetime, reason: str
+    session: AsyncSession, scope: Actor, lead: Lead, when: datetime, now: datetime, reason: str
 ) -> None:
     if when <= now:
         raise UserError("bad_when", given="")
@@ -125,7 +125,7 @@ def set_followup(
 
 async def move_stage(
     session: AsyncSession,
-    scope: Scope,
+    scope: Actor,
     lead: Lead,
     stage_text: str,
     now: datetime,
@@ -170,7 +170,7 @@ async def move_stage(
 
 
 async def set_grade(
-    session: AsyncSession, scope: Scope, lead: Lead, choice: str, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, choice: str, now: datetime
 ) -> None:
     wanted = choice.strip().upper()
     if wanted not in {"AUTO", "自动", *GRADES}:
@@ -199,7 +199,7 @@ async def set_grade(
 
 
 async def edit_field(
-    session: AsyncSession, scope: Scope, lead: Lead, field_text: str, value: str, now: datetime
+    session: AsyncSession, scope: Actor, lead: Lead, field_text: str, value: str, now: datetime
 ) -> tuple[list[Lead], bool]:
     """Change one field; returns duplicates found for a changed phone or WeChat."""
     key = field_of(field_text)
@@ -282,14 +282,14 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def delete_lead(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+async def delete_lead(session: AsyncSession, scope: Actor, lead: Lead, now: datetime) -> None:
     await hold_lead(session, lead, "deleted_at")
     lead.deleted_at = now
     lead.updated_at = now
     _event(session, lead, scope.person_id, events.DELETED, now)
 
 
-async def restore_lead(session: AsyncSession, scope: Scope, lead: Lead, now: datetime) -> None:
+async def restore_lead(session: AsyncSession, scope: Actor, lead: Lead, now: datetime) -> None:
     assert lead.deleted_at is not None
     if now - lead.deleted_at > UNDO_WINDOW:
         raise UserError("undo_expired", number=lead.number)

@@ -1,4 +1,4 @@
-"""Looking leads up: who is asking (Scope), a lead by number or button, lists, search, history
+"""Looking leads up: who is asking (Actor), a lead by number or button, lists, search, history
 and duplicates. A lead the person may not see is "not found", like one that does not exist."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from assistant.domain.capture import (
 from assistant.domain.localtime import local_day_bounds
 from assistant.i18n.hant import typed_variants
 from assistant.services import permissions
-from assistant.services.actor import Scope
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.leads.words import (
     FIND_LIMIT,
@@ -36,18 +36,18 @@ from assistant.services.leads.words import (
 from assistant.services.teams import active_team, membership
 
 
-async def scope_of(session: AsyncSession, person: Person) -> Scope:
+async def scope_of(session: AsyncSession, person: Person) -> Actor:
     team, member = await active_team(session, person)
-    return Scope(person, team, member)
+    return Actor(person, team, member)
 
 
-async def scope_for_lead(session: AsyncSession, person: Person, lead: Lead) -> Scope:
+async def scope_for_lead(session: AsyncSession, person: Person, lead: Lead) -> Actor:
     """The person's scope in the lead's own team (a reminder may come from another team)."""
     team = await session.get(Team, lead.team_id)
     member = await membership(session, team_id=lead.team_id, person_id=person.id or 0)
     if team is None or member is None or not member.active:
         raise UserError("lead_not_found", number=lead.number)
-    return Scope(person, team, member)
+    return Actor(person, team, member)
 
 
 # The statements of every simple command, built once: a reused statement keeps its cache key.
@@ -65,7 +65,7 @@ _HISTORY = (
 
 
 async def get_lead(
-    session: AsyncSession, scope: Scope, number: str | int, *, deleted: bool = False
+    session: AsyncSession, scope: Actor, number: str | int, *, deleted: bool = False
 ) -> Lead:
     """A lead by its short per-team number; not visible or deleted reads as not found."""
     value = number if isinstance(number, int) else parse_number(number)
@@ -81,7 +81,7 @@ async def get_lead(
 
 
 async def get_lead_by_id(
-    session: AsyncSession, scope: Scope, lead_id: str | int, *, deleted: bool = False
+    session: AsyncSession, scope: Actor, lead_id: str | int, *, deleted: bool = False
 ) -> Lead:
     """A lead by database id (from a signed button), with permissions re-checked."""
     try:
@@ -138,7 +138,7 @@ class Page:
 
 
 async def list_leads(
-    session: AsyncSession, scope: Scope, *, filter_key: str, page: int, now: datetime
+    session: AsyncSession, scope: Actor, *, filter_key: str, page: int, now: datetime
 ) -> Page:
     conditions = [*permissions.lead_scope(scope.member), col(Lead.deleted_at).is_(None)]
     open_stage = col(Lead.stage).not_in([pipeline.WON, pipeline.LOST])
@@ -170,7 +170,7 @@ async def list_leads(
     return Page(leads, page, pages, total, filter_key)
 
 
-async def find_leads(session: AsyncSession, scope: Scope, query_text: str) -> list[Lead]:
+async def find_leads(session: AsyncSession, scope: Actor, query_text: str) -> list[Lead]:
     text = " ".join(query_text.split())
     if not text:
         raise UserError("find_needs_text")
@@ -222,7 +222,7 @@ _DUPLICATES = {
 }
 
 
-async def duplicates_of(session: AsyncSession, scope: Scope, lead: Lead) -> tuple[list[Lead], bool]:
+async def duplicates_of(session: AsyncSession, scope: Actor, lead: Lead) -> tuple[list[Lead], bool]:
     if not lead.phone and not lead.wechat:
         return [], False
     query = _DUPLICATES[bool(lead.phone), bool(lead.wechat)]

@@ -13,7 +13,7 @@ from assistant.domain.dates import DateParseError, parse_when
 from assistant.domain.sources import known_source, source_key
 from assistant.i18n import LOCALES, catalogue, t
 from assistant.i18n.hant import as_typed
-from assistant.services.actor import Scope
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 
 PAGE_SIZE: Final = 10
@@ -85,7 +85,7 @@ def typed_source(text: str | None) -> str | None:
     return key if key is None or known_source(key) is not None else as_typed(key)
 
 
-def parse_followup(text: str, scope: Scope, now: datetime) -> datetime:
+def parse_followup(text: str, scope: Actor, now: datetime) -> datetime:
     from zoneinfo import ZoneInfo
 
     local_now = now.astimezone(ZoneInfo(scope.person.timezone))
@@ -111,7 +111,7 @@ def find_stage(pipeline_name: str, text: str) -> str | None:
     return alias if alias in keys else None
 
 
-def lost_reasons(scope: Scope) -> list[str]:
+def lost_reasons(scope: Actor) -> list[str]:
     """The team's common lost reasons in the person's language (else the catalogue's)."""
     reasons = scope.settings["lost_reasons"]
     if isinstance(reasons, dict):
@@ -122,7 +122,7 @@ def lost_reasons(scope: Scope) -> list[str]:
     return [str(reason) for reason in reasons]
 
 
-def pick_reason(scope: Scope, text: str) -> str:
+def pick_reason(scope: Actor, text: str) -> str:
     """'2' picks the team's second reason; anything else is taken as typed."""
     cleaned = as_typed(" ".join(text.split()))
     reasons = lost_reasons(scope)

@@ -12,6 +12,7 @@ from assistant.render.formats import money
 from assistant.services import customers, forecast, permissions, pool, sources
 from assistant.services import leads as svc
 from assistant.services import stale as _stale  # noqa: F401  (registers the stale-lead pushes)
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.leads import card, lead_view
@@ -78,7 +79,7 @@ async def page_button(request: Request) -> Reply:
     return await _show(request, int(request.args[0]), edit=True)
 
 
-def _told(request: Request, scope: svc.Scope, person: Any, leads: list[Lead]) -> Reply | None:
+def _told(request: Request, scope: Actor, person: Any, leads: list[Lead]) -> Reply | None:
     """The rep hears at once, in their own language, with the lead card(s)."""
     if person.id == scope.person_id or person.chat_id is None:
         return None

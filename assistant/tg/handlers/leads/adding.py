@@ -16,6 +16,7 @@ from assistant.domain.invisible import visible_words
 from assistant.domain.sources import is_referral
 from assistant.i18n.hant import as_typed
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.services.leads.adding import capture_lead
 from assistant.tg.common import Reply, Request
@@ -55,14 +56,14 @@ async def add(request: Request) -> Reply:
     return await _created_card(request, scope, saved, result.draft)
 
 
-async def save_draft(request: Request, scope: svc.Scope, draft: LeadDraft) -> Reply:
+async def save_draft(request: Request, scope: Actor, draft: LeadDraft) -> Reply:
     """Store a draft as /add does (duplicates found and shown) and show its card."""
     saved = await svc.create_lead(request.session, scope, draft, request.now)
     return await _created_card(request, scope, saved, draft)
 
 
 async def _created_card(
-    request: Request, scope: svc.Scope, saved: svc.Saved, draft: LeadDraft
+    request: Request, scope: Actor, saved: svc.Saved, draft: LeadDraft
 ) -> Reply:
     return await card(
         request, scope, saved.lead, notice="created", fix=True,
@@ -75,7 +76,7 @@ def _skip(text: str) -> bool:
     return text.strip().lower() in SKIP_WORDS
 
 
-def _contact_from(text: str, scope: svc.Scope) -> tuple[str | None, str | None, str | None]:
+def _contact_from(text: str, scope: Actor) -> tuple[str | None, str | None, str | None]:
     """A phone, or a chat id typed alone (with or without a wx: / line: / whatsapp: marker):
     (phone, chat id, the id's app). Numbers are read in the team's region; an unmarked id is
     an id on the team's app."""

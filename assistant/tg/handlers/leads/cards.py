@@ -21,6 +21,7 @@ from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import leads as svc
 from assistant.services import permissions, script_names
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
@@ -48,7 +49,7 @@ def _when(request: Request, moment: datetime | None) -> str:
     return formats.date_time(request.local(moment)) if moment else ""
 
 
-def lead_view(request: Request, scope: svc.Scope, lead: Lead) -> dict[str, Any]:
+def lead_view(request: Request, scope: Actor, lead: Lead) -> dict[str, Any]:
     today = scope.today(request.now)
     return {
         "id": lead.id,
@@ -133,7 +134,7 @@ def card_keyboard(request: Request, lead: Lead, *, fix: bool = False) -> InlineK
 
 async def card(
     request: Request,
-    scope: svc.Scope,
+    scope: Actor,
     lead: Lead,
     *,
     notice: str = "",
@@ -198,7 +199,7 @@ def _number_and_rest(request: Request, usage: str) -> tuple[str, str]:
     return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
-async def _lead_from_text(request: Request, usage: str) -> tuple[svc.Scope, Lead, str]:
+async def _lead_from_text(request: Request, usage: str) -> tuple[Actor, Lead, str]:
     scope = await request.actor()
     number, rest = _number_and_rest(request, usage)
     if not number.lstrip("#").isascii() or not number.lstrip("#").isdigit():
@@ -207,7 +208,7 @@ async def _lead_from_text(request: Request, usage: str) -> tuple[svc.Scope, Lead
     return scope, lead, rest
 
 
-async def _lead_from_button(request: Request, *, deleted: bool = False) -> tuple[svc.Scope, Lead]:
+async def _lead_from_button(request: Request, *, deleted: bool = False) -> tuple[Actor, Lead]:
     if not request.args:
         raise UserError("bad_button")
     scope = await request.actor()

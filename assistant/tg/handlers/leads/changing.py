@@ -14,6 +14,7 @@ from assistant.i18n import t
 from assistant.render import formats
 from assistant.services import followups, merge
 from assistant.services import leads as svc
+from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.leads.cards import (
@@ -95,7 +96,7 @@ async def won(request: Request) -> Reply:
     return await card(request, scope, lead, notice="moved", old_stage=old)
 
 
-def _reasons_keyboard(request: Request, scope: svc.Scope, lead: Lead) -> InlineKeyboardMarkup:
+def _reasons_keyboard(request: Request, scope: Actor, lead: Lead) -> InlineKeyboardMarkup:
     return keyboard(
         *[
             [button(reason[:40], request.sign("llr", lead.id, index))]

@@ -11,12 +11,24 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
+from sqlalchemy import union_all
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import GroupLink, LeadEvent, Membership, Outbox, Person, Team
+from assistant.db.models import (
+    GroupLink,
+    Lead,
+    LeadEvent,
+    LeadRollup,
+    Membership,
+    Outbox,
+    Person,
+    Team,
+)
 from assistant.domain import events, leaderboard
 from assistant.domain.leaderboard import WEIGHTS
+from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.render import formats
 from assistant.services import permissions
 from assistant.services.actor import Actor
@@ -31,6 +43,9 @@ PERIOD_WORDS = {
 }  # fmt: skip
 COUNTED_KINDS = (events.CONTACT, events.STAGE)  # what earns points by itself
 DUE_KINDS = (events.CONTACT, events.FOLLOWUP, events.ASSIGNED)  # what makes and settles dues
+_EVENT: Any = LeadEvent.__table__  # type: ignore[attr-defined]
+_ROLLUP: Any = LeadRollup.__table__  # type: ignore[attr-defined]
+_LEAD: Any = Lead.__table__  # type: ignore[attr-defined]
 
 
 async def group_link(session: AsyncSession, chat_id: int) -> GroupLink | None:
@@ -152,31 +167,85 @@ class BoardView:
     zone: str
 
 
-async def _member_names(session: AsyncSession, team_id: int) -> dict[int, str]:
+async def _members(session: AsyncSession, team_id: int) -> dict[int, tuple[str, str]]:
+    """Active members: name and time zone."""
     rows = await session.exec(
-        select(Person.id, Person.name)
+        select(Person.id, Person.name, Person.timezone)
         .join(Membership, col(Membership.person_id) == Person.id)
         .where(Membership.team_id == team_id, col(Membership.active))
     )
-    return {person_id: name for person_id, name in rows.all() if person_id is not None}
+    return {
+        person_id: (name, zone) for person_id, name, zone in rows.all() if person_id is not None
+    }
+
+
+def _event_tally(team_id: int, *conditions: Any) -> Any:
+    event = _EVENT.c
+    return (
+        sa_select(event.owner_id, event.kind, event.to_value, func.count())
+        .where(event.team_id == team_id, event.kind.in_(COUNTED_KINDS), *conditions)
+        .group_by(event.owner_id, event.kind, event.to_value)
+    )
 
 
 async def _tallies(
-    session: AsyncSession, *, team_id: int, start: datetime, end: datetime, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: str,
+    zones: dict[int, str],
 ) -> list[leaderboard.Tally]:
-    """The period's contacts and stage moves, counted by the database (index only)."""
-    rows = await session.exec(
-        select(LeadEvent.owner_id, LeadEvent.kind, LeadEvent.to_value, func.count())
+    """The period's contacts and stage moves per owner, counted by the database.
+
+    The board's whole past days are read from LeadRollup for the members whose zone is the
+    board's (their rows are keyed in it), with the events of their soft-deleted leads added
+    back (the rollup leaves those out; the board never did). Today (events up to `now`) and
+    members in other zones are counted from the events, as everything was before.
+    """
+    event = _EVENT.c
+    first = local_today(start, zone)
+    rolled_last = min(local_today(end - timedelta(microseconds=1), zone),
+                      local_today(now, zone) - timedelta(days=1))  # fmt: skip
+    same = sorted(member for member, theirs in zones.items() if theirs == zone)
+    period = (event.at >= start, event.at < end, event.at <= now)
+    connection = await session.connection()
+    if not same or rolled_last < first:
+        rows = await connection.execute(_event_tally(team_id, *period))
+        return [leaderboard.Tally(*row) for row in rows.all()]
+    boundary = local_day_bounds(rolled_last + timedelta(days=1), zone)[0]
+    rollup = _ROLLUP.c
+    rolled = await connection.execute(
+        sa_select(rollup.owner_id, rollup.kind, rollup.to_value, func.sum(rollup.count))
         .where(
-            LeadEvent.team_id == team_id,
-            col(LeadEvent.kind).in_(COUNTED_KINDS),
-            LeadEvent.at >= start,
-            LeadEvent.at < end,
-            LeadEvent.at <= now,
+            rollup.team_id == team_id,
+            rollup.owner_id.in_(same),
+            rollup.day >= first,
+            rollup.day <= rolled_last,
+            rollup.kind.in_(COUNTED_KINDS),
         )
-        .group_by(col(LeadEvent.owner_id), col(LeadEvent.kind), col(LeadEvent.to_value))
+        .group_by(rollup.owner_id, rollup.kind, rollup.to_value)
     )
-    return [leaderboard.Tally(*row) for row in rows.all()]
+    tallies = [leaderboard.Tally(owner, kind, value, int(count or 0))
+               for owner, kind, value, count in rolled.all()]  # fmt: skip
+    deleted = sa_select(_LEAD.c.id).where(
+        _LEAD.c.team_id == team_id, _LEAD.c.deleted_at.is_not(None)
+    )
+    parts = [
+        _event_tally(team_id, event.at >= boundary, *period),
+        _event_tally(team_id, event.owner_id.in_(same), event.lead_id.in_(deleted),
+                     event.at >= start, event.at < boundary),
+    ]  # fmt: skip
+    others = sorted(set(zones) - set(same))
+    if others:
+        parts.append(
+            _event_tally(team_id, event.owner_id.in_(others), event.at >= start,
+                         event.at < boundary)
+        )  # fmt: skip
+    rows = await connection.execute(union_all(*parts))
+    return tallies + [leaderboard.Tally(*row) for row in rows.all()]
 
 
 async def _followup_facts(
@@ -204,10 +273,14 @@ async def team_board(
 ) -> BoardView:
     """The team's leaderboard: active members only, from the event log."""
     assert team.id is not None
-    names = await _member_names(session, team.id)
+    members = await _members(session, team.id)
+    names = {member: name for member, (name, _) in members.items()}
     start, end = leaderboard.period_bounds(period, now, zone)
     since = leaderboard.facts_since(period, now, zone)
-    tallies = await _tallies(session, team_id=team.id, start=start, end=end, now=now)
+    tallies = await _tallies(
+        session, team_id=team.id, start=start, end=end, now=now, zone=zone,
+        zones={member: theirs for member, (_, theirs) in members.items()},
+    )  # fmt: skip
     facts = await _followup_facts(session, team_id=team.id, since=since, now=now)
     board = leaderboard.rank_tallied(
         list(names), tallies, facts, pipeline=team.pipeline, period=period, now=now, zone=zone

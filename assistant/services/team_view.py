@@ -129,6 +129,7 @@ async def table_for(
             end=end,
             grades=False,
             history=NEEDS_HISTORY.get(team.pipeline, True),
+            days=(period.start, period.end),  # each member's rows are keyed in their zone
         )
         counts.update(by_owner)
     ids = [person.id or 0 for person in people]

@@ -1,8 +1,10 @@
 """Daily numbers and the funnel: summaries, marketing figures, goals, the evening review.
 
-Every count is a query over LeadEvent rows in the person's local calendar (PRODUCT.md 3.1);
-the rules live in assistant.domain.funnel. The functions here return plain, JSON-friendly view
-models (dicts of strings and numbers) that the templates render, so a scheduler can store them.
+Every count is over lead events in the person's local calendar (PRODUCT.md 3.1): the additive
+ones from the per-day LeadRollup, the distinct-lead ones from LeadEvent rows (queries.py says
+which); the rules live in assistant.domain.funnel. The functions here return plain,
+JSON-friendly view models (dicts of strings and numbers) that the templates render, so a
+scheduler can store them.
 
 A package (queries, views, summary, goals, review); its names are re-exported here.
 """

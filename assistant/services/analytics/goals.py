@@ -139,7 +139,10 @@ async def goal_plan(
     today = local_today(now, person.timezone)
     history = Period("range", today - timedelta(days=GOAL_HISTORY_DAYS - 1), today)
     start, end = utc_bounds(history, person.timezone)
-    counts = await period_counts(session, team=team, person_id=person.id, start=start, end=end)
+    counts = await period_counts(
+        session, team=team, person_id=person.id, start=start, end=end,
+        days=(history.start, history.end),
+    )  # fmt: skip
     targets = effective(team.settings)["targets"]
     used = funnel.goal_rates(counts, targets)
     plan = funnel.plan_with(orders, used)
@@ -165,6 +168,7 @@ async def goal_plan(
             person_id=person.id,
             start=local_day_bounds(first, person.timezone)[0],
             end=local_day_bounds(last, person.timezone)[1],
+            days=(first, last),
         )
         done = {
             "orders": so_far.won,

@@ -1,4 +1,25 @@
-"""The counts behind every figure: LeadEvent rows in the person's local calendar."""
+"""The counts behind every figure: lead events in the person's local calendar.
+
+Which figure comes from where (PRODUCT.md 3.1; docs/how-it-works.md "Where the counts come
+from"). LeadRollup (assistant/db/rollups.py) holds the counted events per owner and local day,
+so a figure that is a sum of per-day figures is read from it, ~30 rows per kind for a month:
+
+| figure                                   | from          | why                                 |
+| ---------------------------------------- | ------------- | ----------------------------------- |
+| new leads                                | rollup        | one "created" event per lead        |
+| phone obtained, WeChat added             | rollup        | one event per lead (once, ever)     |
+| contacts (events), contacts per grade    | rollup        | a count of events                   |
+| revenue                                  | rollup        | a sum over won events (in cents)    |
+| leads contacted                          | events        | distinct leads over the period: a   |
+|                                          |               | lead contacted on 3 days counts once |
+| valid, invited, visited, won, lost       | events        | distinct leads per stage over the   |
+|                                          |               | period (a lead may enter twice)     |
+| lost reasons, days in stage, A-lead conv. | events        | need each move and the lead history |
+| pace (deals this month)                  | events        | distinct leads won                  |
+
+The rollup is read only for whole local days in the owner's own zone (`days`), the zone its
+rows are keyed in; a caller with other bounds gets every figure from the events as before.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +32,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, MarketingDay, MonthlyGoal, Team
+from assistant.db.models import Lead, LeadEvent, LeadRollup, MarketingDay, MonthlyGoal, Team
 from assistant.domain import events as ev
 from assistant.domain import funnel
 from assistant.domain.funnel import (
@@ -21,8 +42,10 @@ from assistant.domain.funnel import (
 )
 from assistant.domain.localtime import local_day_bounds
 from assistant.domain.periods import Period
+from assistant.domain.pipeline import LOST, WON
 
 COUNTED_KINDS = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
+ROLLUP: Any = LeadRollup.__table__  # type: ignore[attr-defined]
 HISTORY_KINDS = (ev.CREATED, ev.STAGE, ev.GRADE)
 GOAL_HISTORY_DAYS = 90
 MAX_GOAL = 100_000
@@ -44,9 +67,13 @@ async def period_counts(
     person_id: int,
     start: datetime,
     end: datetime,
+    days: tuple[date, date] | None = None,
 ) -> PeriodCounts:
-    """Everything one person's leads did between two instants (end exclusive)."""
-    found = await counts_by_owner(session, team=team, person_ids=[person_id], start=start, end=end)
+    """Everything one person's leads did between two instants (end exclusive); `days` as in
+    `counts_by_owner`."""
+    found = await counts_by_owner(
+        session, team=team, person_ids=[person_id], start=start, end=end, days=days
+    )
     return found[person_id]
 
 
@@ -59,6 +86,7 @@ async def counts_by_owner(
     end: datetime,
     grades: bool = True,
     history: bool = True,
+    days: tuple[date, date] | None = None,
 ) -> dict[int, PeriodCounts]:
     """`period_counts` for several people of a team at once, in a fixed number of queries
     (grouped by owner), so a team table of 50 members does not make 50 round trips.
@@ -69,6 +97,10 @@ async def counts_by_owner(
 
     Created, contact, phone and WeChat events are counted in the database; only stage events
     (and the history of the leads they moved) come back as rows for the domain to walk.
+
+    `days` (first, last): the same period as local days of every person's own zone (the zone
+    `start` and `end` were computed in): the additive figures are then read from LeadRollup
+    (see the module docstring) and only the rest from the events.
     """
     wanted = sorted(set(person_ids))
     if not wanted:
@@ -87,6 +119,13 @@ async def counts_by_owner(
         col(LeadEvent.lead_id).not_in(deleted),
     )
     owner = col(LeadEvent.owner_id)
+    totals: dict[int, dict[str, tuple[int, int]]] = {pid: {} for pid in wanted}
+    per_person_grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
+    revenue: dict[int, float] = {}
+    if days is not None:
+        kept = per_person_grades if grades else {pid: {} for pid in wanted}
+        revenue = await _rolled(connection, team, wanted, days, totals, kept)
+    counted = (ev.CONTACT,) if days is not None else COUNTED_KINDS
     per_kind = await connection.execute(
         sa_select(
             owner,
@@ -94,14 +133,14 @@ async def counts_by_owner(
             func.count(),
             func.count(func.distinct(col(LeadEvent.lead_id))),
         )
-        .where(*scope, col(LeadEvent.kind).in_(COUNTED_KINDS))
+        .where(*scope, col(LeadEvent.kind).in_(counted))
         .group_by(owner, col(LeadEvent.kind))
     )
-    totals: dict[int, dict[str, tuple[int, int]]] = {pid: {} for pid in wanted}
     for owner_id, kind, events, distinct in per_kind.all():
-        totals[int(owner_id or 0)][kind] = (int(events), int(distinct))
-    per_person_grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
-    if grades:
+        rolled = totals[int(owner_id or 0)].get(kind)
+        # Contacts: the events from the rollup, the distinct leads from here.
+        totals[int(owner_id or 0)][kind] = (rolled[0] if rolled else int(events), int(distinct))
+    if grades and days is None:
         per_grade = await connection.execute(
             sa_select(owner, col(LeadEvent.grade), func.count())
             .where(*scope, col(LeadEvent.kind) == ev.CONTACT, col(LeadEvent.grade).is_not(None))
@@ -125,7 +164,9 @@ async def counts_by_owner(
             )
         ).all()
     )
-    closing = [row[1] for row in stage_rows if row[-1] in funnel.CLOSING_STAGES]
+    # With the rollup, revenue is its sum: only a loss's reason is read from the payload.
+    read = funnel.CLOSING_STAGES if days is None else {LOST}
+    closing = [row[1] for row in stage_rows if row[-1] in read]
     details = await _closing_details(connection, closing)
     rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
     for owner_id, event_id, lead_id, kind, at, from_value, to_value in stage_rows:
@@ -180,8 +221,51 @@ async def counts_by_owner(
             phone=mine.get(ev.PHONE, (0, 0))[1],
             wechat=mine.get(ev.WECHAT, (0, 0))[1],
             contact_grades=per_person_grades[pid],
+            revenue=revenue.get(pid, 0.0) if days is not None else stages_only.revenue,
         )
     return counts
+
+
+async def _rolled(
+    connection: Any,
+    team: Team,
+    wanted: list[int],
+    days: tuple[date, date],
+    totals: dict[int, dict[str, tuple[int, int]]],
+    grades: dict[int, dict[str, int]],
+) -> dict[int, float]:
+    """The additive figures from LeadRollup, in one grouped read: events per kind (created,
+    phone and WeChat are one per lead, so also their leads), contacts per grade, and revenue.
+    Fills `totals` and `grades`; returns revenue per owner."""
+    kinds = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
+    found = await connection.execute(
+        sa_select(
+            ROLLUP.c.owner_id,
+            ROLLUP.c.kind,
+            ROLLUP.c.grade,
+            func.sum(ROLLUP.c.count),
+            func.sum(ROLLUP.c.cents),
+        )
+        .where(
+            ROLLUP.c.team_id == team.id,
+            ROLLUP.c.owner_id.in_(wanted),
+            ROLLUP.c.day >= days[0],
+            ROLLUP.c.day <= days[1],
+            ROLLUP.c.kind.in_(kinds) | ((ROLLUP.c.kind == ev.STAGE) & (ROLLUP.c.to_value == WON)),
+        )
+        .group_by(ROLLUP.c.owner_id, ROLLUP.c.kind, ROLLUP.c.grade)
+    )
+    cents: dict[int, int] = {}
+    for owner_id, kind, grade, count, amount in found.all():
+        pid, count = int(owner_id), int(count or 0)
+        if kind == ev.STAGE:
+            cents[pid] = cents.get(pid, 0) + int(amount or 0)
+            continue
+        before = totals[pid].get(kind, (0, 0))[0]
+        totals[pid][kind] = (before + count, before + count)
+        if kind == ev.CONTACT and grade and count:
+            grades[pid][grade] = grades[pid].get(grade, 0) + count
+    return {pid: value / 100 for pid, value in cents.items()}
 
 
 async def _closing_details(connection: Any, event_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -61,7 +61,10 @@ async def compute(session: AsyncSession, actor: Actor, *, period: Period) -> Fun
     team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None
     start, end = utc_bounds(period, person.timezone)
-    counts = await period_counts(session, team=team, person_id=person.id, start=start, end=end)
+    counts = await period_counts(
+        session, team=team, person_id=person.id, start=start, end=end,
+        days=(period.start, period.end),
+    )  # fmt: skip
     targets = effective(team.settings)["targets"]
     marketing = await marketing_between(
         session, team_id=team.id, person_id=person.id, first=period.start, last=period.end

@@ -106,7 +106,11 @@ def offsets(zone: str) -> tuple[tuple[datetime, ...], tuple[int, ...]]:
 
 
 def local_day(at: datetime, zone: str) -> date:
-    """The event's day in the zone, as the rollup keys it (= local_today inside the window)."""
+    """The event's day in the zone, as the rollup keys it: the calendar day between 2000 and
+    2100, where `offsets` agrees with zoneinfo to the second (so a write never waits for the
+    offsets table), and by the edge offsets outside, as the SQL does."""
+    if WINDOW[0] <= at < WINDOW[1]:
+        return at.astimezone(ZoneInfo(zone)).date()
     untils, values = offsets(zone)
     moment = at.astimezone(UTC)
     shift = values[bisect.bisect_right(untils, moment)]

@@ -3,6 +3,7 @@ databases), and a zone change re-keys the person's days."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -150,6 +151,9 @@ def test_local_days_match_the_calendar_in_zones_with_clock_changes() -> None:
     for zone in ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu"):
         for moment in moments:
             assert rollups.local_day(moment, zone) == local_today(moment, zone)
+            untils, values = rollups.offsets(zone)  # what the SQL reads, to the second
+            shifted = moment + timedelta(seconds=values[bisect.bisect_right(untils, moment)])
+            assert shifted.replace(tzinfo=None).date() == local_today(moment, zone)
 
 
 async def test_migration_0018_back_fills_the_rows_the_bot_keeps(sessionmaker: Sessionmaker) -> None:

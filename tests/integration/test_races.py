@@ -329,13 +329,10 @@ async def test_done_pressed_on_two_devices_logs_one_contact(
                            next_followup_at=NOW - timedelta(hours=1))  # fmt: skip
 
     async def done(session: AsyncSession) -> bool:
-        found = await session.get(Lead, lead.id)
         person = await session.get(Person, shop.rita.id)
-        assert found is not None and person is not None
-        if not await followups.take(session, found):
-            return False
-        await followups.mark_done(session, person=person, lead=found, now=NOW)
-        return True
+        assert person is not None
+        _, state = await followups.done(session, person, lead_id=str(lead.id), stamp=None, now=NOW)
+        return state == "done"
 
     assert await race(makers, done, done) == (True, False)
     assert await count_events(makers[0], lead.id, events.CONTACT) == 1
@@ -348,12 +345,12 @@ async def test_two_managers_reassigning_an_overdue_lead_at_once_give_it_to_one(
 
     def reassign(manager: Person, to: Person) -> Callable[[AsyncSession], Awaitable[Any]]:
         async def run(session: AsyncSession) -> Any:
-            found = await session.get(Lead, lead.id)
             person = await session.get(Person, manager.id)
-            assert found is not None and person is not None
-            return await followups.reassign(
-                session, person=person, lead=found, to_person_id=str(to.id), now=NOW
+            assert person is not None
+            _, target = await followups.reassign(
+                session, person, lead_id=str(lead.id), to_person_id=str(to.id), now=NOW
             )
+            return target
 
         return run
 

@@ -40,40 +40,34 @@ def _state(request: Request, lead: Lead, state: str) -> Reply:
     )
 
 
-def _stale(request: Request, lead: Lead) -> bool:
-    """The button belongs to a follow-up that was already handled (pressed twice, or done
-    from another reminder): it must not log or move anything again. Buttons sent before
-    they carried a stamp have none and still work."""
-    return len(request.args) > 1 and request.args[1] != pushes.followup_stamp(lead)
+def _stamp(request: Request) -> str | None:
+    """The follow-up a Done / Snooze / Tomorrow button is about (older buttons carry none)."""
+    return request.args[1] if len(request.args) > 1 else None
 
 
 async def done(request: Request) -> Reply:
-    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    if _stale(request, lead) or lead.next_followup_at is None:
-        return _state(request, lead, "handled")
-    if not await followups.take(request.session, lead):
-        return _state(request, lead, "handled")
-    await followups.mark_done(request.session, person=request.person, lead=lead, now=request.now)
-    return _state(request, lead, "done")
+    lead, state = await followups.done(
+        request.session, request.person, lead_id=_arg(request), stamp=_stamp(request),
+        now=request.now,
+    )  # fmt: skip
+    return _state(request, lead, state)
 
 
 async def postpone(
     request: Request, *, until: Callable[[Person, datetime], datetime], state: str
 ) -> Reply:
     """Snooze 1h and Tomorrow: they differ only in the new time and what the reminder says."""
-    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    if _stale(request, lead) or not await followups.take(request.session, lead):
-        return _state(request, lead, "handled")
-    followups.postpone(
-        request.session, person=request.person, lead=lead,
-        until=until(request.person, request.now), now=request.now,
+    lead, moved = await followups.postpone(
+        request.session, request.person, lead_id=_arg(request), stamp=_stamp(request),
+        until=until, now=request.now,
     )  # fmt: skip
-    return _state(request, lead, state)
+    return _state(request, lead, state if moved else "handled")
 
 
 async def reassign_choose(request: Request) -> Reply:
-    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    choices = await followups.reassign_choices(request.session, person=request.person, lead=lead)
+    lead, choices = await followups.reassign_choices(
+        request.session, request.person, lead_id=_arg(request)
+    )
     rows = [[button(choice.name or "?", request.sign("fu_to", lead.id, choice.person_id))]
             for choice in choices[:20]]  # fmt: skip
     return Reply(
@@ -85,9 +79,8 @@ async def reassign_choose(request: Request) -> Reply:
 
 
 async def reassign_to(request: Request) -> list[Reply]:
-    lead = await followups.lead_for(request.session, person=request.person, lead_id=_arg(request))
-    target = await followups.reassign(
-        request.session, person=request.person, lead=lead, to_person_id=_arg(request, 1),
+    lead, target = await followups.reassign(
+        request.session, request.person, lead_id=_arg(request), to_person_id=_arg(request, 1),
         now=request.now,
     )  # fmt: skip
     replies = [

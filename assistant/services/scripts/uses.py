@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, LeadEvent, Person, ScriptUse, Team, TeamScript
+from assistant.db.models import Lead, LeadEvent, ScriptUse, Team, TeamScript
 from assistant.domain import events
 from assistant.domain import scripts as domain
 from assistant.domain.scripts import Script, UseStats
@@ -38,19 +38,14 @@ async def find_script(session: AsyncSession, *, team: Team, script_id: str, loca
 
 
 async def record_use(
-    session: AsyncSession,
-    *,
-    person: Person,
-    team: Team,
-    lead: Lead,
-    script: Script,
-    now: datetime,
+    session: AsyncSession, actor: Actor, *, lead: Lead, script: Script, now: datetime
 ) -> tuple[ScriptUse, bool]:
     """The 'used it' button: a script-use row and a LeadEvent of kind 'script' on the lead.
 
     A second tap on the same script for the same lead within the hour is not counted again;
     the second value says whether this call recorded a new use.
     """
+    team, person = actor.team, actor.person
     assert team.id is not None and person.id is not None and lead.id is not None
     earlier = (
         await session.exec(

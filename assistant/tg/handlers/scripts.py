@@ -308,7 +308,7 @@ async def used(request: Request) -> Reply:
 
 async def _record(request: Request, team: Team, lead: Lead, script: Script) -> Reply:
     _, new = await service.record_use(
-        request.session, person=request.person, team=team, lead=lead, script=script, now=request.now
+        request.session, await request.actor(), lead=lead, script=script, now=request.now
     )
     return Reply(
         "scripts/used",

@@ -23,6 +23,10 @@ How it is kept equal, all in the writing transaction:
   out and adds the new ones in one statement, before the UPDATE runs;
 - events inserted in bulk without the ORM (an import, the sample data): `add_rows`, `rebuild`.
 
+One race is left open on PostgreSQL: an update that read its owner's zone before a concurrent
+/tz committed adds its events under the old zone's day (SQLite's writers run one at a time).
+`rebuild` (what migration 0018 runs) puts such rows right.
+
 Local days in SQL: neither database is asked for time zones (SQLite has none); each zone's UTC
 offsets from 2000 to 2100 come from zoneinfo (`offsets`) and are written into the statement as
 a CASE, and the Python side reads its days from the same table, so both agree to the second.

@@ -56,6 +56,8 @@ SETTING_WORDS: Final = {
     "stale_a": "stale_days_a", "stale_days_a": "stale_days_a", "a回收": "stale_days_a",
 }  # fmt: skip
 
+ROLLUP_CHUNK: Final = 5000  # leads per rollup statement: PostgreSQL takes 32,767 parameters
+
 
 def is_pool_word(word: str) -> bool:
     return word.strip().casefold() in POOL_WORDS
@@ -226,16 +228,17 @@ async def give(
     moved = await reassign(
         session, leads=leads, to_id=to_id, actor_id=actor_id, now=now, changed=changed
     )
-    taken = rollups.EVENT.c
-    await rollups.moving(
-        session,
-        [
-            taken.lead_id.in_([lead.id for lead in leads]),
-            taken.owner_id.is_(None),
-            taken.kind.in_([events.CREATED, events.PHONE, events.WECHAT]),
-        ],
-        owner=to_id,
-    )
+    taken, ids = rollups.EVENT.c, [lead.id for lead in leads]
+    for first in range(0, len(ids), ROLLUP_CHUNK):  # the statement names the ids twice
+        await rollups.moving(
+            session,
+            [
+                taken.lead_id.in_(ids[first : first + ROLLUP_CHUNK]),
+                taken.owner_id.is_(None),
+                taken.kind.in_([events.CREATED, events.PHONE, events.WECHAT]),
+            ],
+            owner=to_id,
+        )
     await session.exec(
         update(LeadEvent)
         .where(

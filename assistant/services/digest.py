@@ -25,6 +25,7 @@ from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period
 from assistant.domain.pipeline import LOST, WON
 from assistant.domain.quiet_hours import is_work_day, next_allowed
+from assistant.render import formats
 from assistant.scheduling.outbox import existing_keys
 from assistant.scheduling.registry import (
     PlanContext,
@@ -194,7 +195,7 @@ async def digest_view(
     ]
     return {
         **view,
-        "day": day.isoformat(),
+        "day": formats.day(day),
         "overdue_total": view["totals"]["overdue"],
         "long_total": total,
         "escalations": escalations,

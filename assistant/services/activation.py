@@ -3,7 +3,7 @@ the rep taps replied / no reply, the batch is rated, replied leads move up and g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -17,6 +17,7 @@ from assistant.services.actor import Actor
 from assistant.services.concurrency import lock
 from assistant.services.errors import UserError
 from assistant.services.leads.events import record_event
+from assistant.services.suggestions import script_lines
 
 REPLIED = "replied"
 SILENT = "silent"
@@ -32,6 +33,7 @@ class Item:
 class BatchView:
     batch: ActivationBatch
     items: list[Item]
+    scripts: dict[int, str] = field(default_factory=dict)  # lead id -> its light message
 
     @property
     def replied(self) -> int:
@@ -74,7 +76,19 @@ async def start_batch(
     )
     session.add(batch)
     await session.flush()
-    return BatchView(batch, [Item(by_id[c.lead_id], None) for c in picked])
+    started = BatchView(batch, [Item(by_id[c.lead_id], None) for c in picked])
+    return await _with_scripts(session, actor, started, now)
+
+
+async def _with_scripts(
+    session: AsyncSession, actor: Actor, shown: BatchView, now: datetime
+) -> BatchView:
+    """The batch with a light message suggested for each lead not answered yet."""
+    open_leads = [item.lead for item in shown.items if item.outcome is None]
+    scripts = await script_lines(
+        session, person=actor.person, team=actor.team, leads=open_leads, now=now, activation=True
+    )
+    return replace(shown, scripts=scripts)
 
 
 async def view(session: AsyncSession, batch: ActivationBatch) -> BatchView:
@@ -89,16 +103,21 @@ async def view(session: AsyncSession, batch: ActivationBatch) -> BatchView:
 
 
 async def record(
-    session: AsyncSession,
-    *,
-    person: Person,
-    batch_id: str,
-    lead_id: str,
-    outcome: str,
-    now: datetime,
+    session: AsyncSession, actor: Actor, *, batch_id: str, lead_id: str, outcome: str, now: datetime
 ) -> BatchView:
     """Store one lead's outcome; a reply counts as a contact, lifts the grade and schedules
-    the next follow-up. The last answer rates the batch."""
+    the next follow-up. The last answer rates the batch. The batch comes back as it is now,
+    with the messages for the leads still to answer."""
+    recorded = await _record(
+        session, person=actor.person, batch_id=batch_id, lead_id=lead_id, outcome=outcome, now=now
+    )
+    return await _with_scripts(session, actor, recorded, now)
+
+
+async def _record(
+    session: AsyncSession, *, person: Person, batch_id: str, lead_id: str, outcome: str,
+    now: datetime,
+) -> BatchView:  # fmt: skip
     batch = await session.get(ActivationBatch, int(batch_id)) if batch_id.isdigit() else None
     if batch is None or batch.person_id != person.id or batch.rating is not None:
         raise UserError("activate_gone")

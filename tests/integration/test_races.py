@@ -431,10 +431,8 @@ async def test_replied_tapped_on_two_devices_counts_one_contact_and_one_grade_st
         session.add(batch)
 
     async def tap(session: AsyncSession) -> Any:
-        person = await session.get(Person, shop.rita.id)
-        assert person is not None
         return await activation.record(
-            session, person=person, batch_id=str(batch.id), lead_id=str(lead.id),
+            session, await scope(session, shop.rita), batch_id=str(batch.id), lead_id=str(lead.id),
             outcome="replied", now=NOW,
         )  # fmt: skip
 

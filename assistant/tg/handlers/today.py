@@ -8,7 +8,6 @@ from assistant.i18n import t
 from assistant.services import activation, today
 from assistant.services.errors import UserError
 from assistant.services.people import signature
-from assistant.services.suggestions import script_lines
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
@@ -62,19 +61,10 @@ def _batch_keyboard(request: Request, view: activation.BatchView) -> InlineKeybo
 
 async def _batch_reply(request: Request, view: activation.BatchView, *, edit: bool) -> Reply:
     team = (await request.actor()).team
-    open_leads = [item.lead for item in view.items if item.outcome is None]
-    scripts = await script_lines(
-        request.session,
-        person=request.person,
-        team=team,
-        leads=open_leads,
-        now=request.now,
-        activation=True,
-    )
     context = {
         "view": view,
         "rep": signature(request.person),
-        "scripts": scripts,
+        "scripts": view.scripts,
         "messenger": team.messenger,
     }
     return Reply("activate/batch", context, keyboard=_batch_keyboard(request, view), edit=edit)
@@ -97,7 +87,7 @@ async def activate_outcome(request: Request) -> Reply:
         raise UserError("bad_button")
     view = await activation.record(
         request.session,
-        person=request.person,
+        await request.actor(),
         batch_id=request.args[0],
         lead_id=request.args[1],
         outcome=_OUTCOMES[request.args[2]],

@@ -19,7 +19,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.domain.pipeline import first_stage
 from assistant.services.actor import Actor
-from assistant.services.leads import scope_of
+from assistant.services.leads import actor_of as actor_of  # the person in their active team
 from assistant.services.leads.events import record_event
 from assistant.services.people import Profile, ensure_person
 from tests.harness import DEFAULT_NOW, Harness, User
@@ -61,12 +61,7 @@ async def user_scope(
     session: AsyncSession, tg_user_id: int = 1, now: datetime = DEFAULT_NOW
 ) -> Actor:
     """What the lead services see of person `P<tg_user_id>` (made on first use)."""
-    return await scope_of(session, await person(session, tg_user_id, f"P{tg_user_id}", now=now))
-
-
-async def actor_of(session: AsyncSession, person: Person) -> Actor:
-    """The person in their active team, as a use case takes them from the unit of work."""
-    return await scope_of(session, person)
+    return await actor_of(session, await person(session, tg_user_id, f"P{tg_user_id}", now=now))
 
 
 async def find_person(session: AsyncSession, tg_user_id: int) -> Person:

@@ -145,7 +145,7 @@ async def _record(
 async def _replied(session: AsyncSession, *, person: Person, lead: Lead, now: datetime) -> None:
     """A reply is a contact (counted under the old grade), lifts the grade, and the next
     follow-up follows the cadence of PRODUCT.md 5.1, as "Done" on a reminder does."""
-    scope = await leads.scope_for_lead(session, person, lead)
+    scope = await leads.actor_for_lead(session, person, lead)
     await leads.record_contact(session, scope, lead, "activation: replied", now)
     new_grade = lead.grade if lead.grade_manual else activation.raised_grade(lead.grade)
     if new_grade != lead.grade:

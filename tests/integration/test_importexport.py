@@ -154,9 +154,9 @@ async def test_a_rep_learns_of_a_colleagues_duplicate_without_its_number(
         _, invite = await teams.create_team(session, person=owner.person, name="T", now=NOW)
         rep_scope = await user_scope(session, 2)
         await teams.join_team(session, person=rep_scope.person, code=invite.code, now=NOW)
-        owner = await leads.scope_of(session, owner.person)
+        owner = await leads.actor_of(session, owner.person)
         await leads.create_lead(session, owner, LeadDraft(name="a", phone="+8613800138000"), NOW)
-        rep = await leads.scope_of(session, rep_scope.person)
+        rep = await leads.actor_of(session, rep_scope.person)
         table = [["Name", "Phone"], ["b", "13800138000"]]
         result = await importexport.import_table(session, rep, table, NOW)
         own = await importexport.import_table(session, owner, table, NOW)

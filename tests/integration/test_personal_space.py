@@ -118,7 +118,7 @@ async def test_a_colleague_adding_a_lead_meanwhile_never_shares_a_number(
             person = await session.get(Person, owner.id)
             assert person is not None
             person.active_team_id = team.id
-            scope = await leads.scope_of(session, person)
+            scope = await leads.actor_of(session, person)
             await leads.create_lead(session, scope, LeadDraft(name="D"), NOW)
 
     await asyncio.gather(bring(sessionmaker, rep, team), colleague_adds_a_lead())

@@ -155,7 +155,7 @@ async def shop(makers: tuple[Sessionmaker, Sessionmaker]) -> Shop:
 async def scope(session: AsyncSession, person: Person) -> Actor:
     stored = await session.get(Person, person.id)
     assert stored is not None
-    return await svc.scope_of(session, stored)
+    return await svc.actor_of(session, stored)
 
 
 async def stored_lead(maker: Sessionmaker, lead_id: int | None) -> Lead:
@@ -497,7 +497,7 @@ def as_actor(person: Person, use: Callable[[AsyncSession, Actor], Awaitable[Any]
 async def _with_actor(
     session: AsyncSession, person: Person, use: Callable[[AsyncSession, Actor], Awaitable[Any]]
 ) -> Any:
-    return await use(session, await svc.scope_of(session, person))
+    return await use(session, await svc.actor_of(session, person))
 
 
 async def test_a_days_figures_sent_from_two_devices_at_once_are_both_kept(

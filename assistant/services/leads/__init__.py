@@ -33,14 +33,14 @@ from assistant.services.leads.lifecycle import set_followup as set_followup
 from assistant.services.leads.lifecycle import set_grade as set_grade
 from assistant.services.leads.queries import Page as Page
 from assistant.services.leads.queries import ShownEvent as ShownEvent
+from assistant.services.leads.queries import actor_for_lead as actor_for_lead
+from assistant.services.leads.queries import actor_of as actor_of
 from assistant.services.leads.queries import find_leads as find_leads
 from assistant.services.leads.queries import get_lead as get_lead
 from assistant.services.leads.queries import get_lead_by_id as get_lead_by_id
 from assistant.services.leads.queries import history as history
 from assistant.services.leads.queries import list_leads as list_leads
 from assistant.services.leads.queries import owner_name as owner_name
-from assistant.services.leads.queries import scope_for_lead as scope_for_lead
-from assistant.services.leads.queries import scope_of as scope_of
 from assistant.services.leads.regrade import REGRADE_BATCH as REGRADE_BATCH
 from assistant.services.leads.regrade import regrade_all_teams as regrade_all_teams
 from assistant.services.leads.regrade import regrade_batch as regrade_batch

@@ -36,13 +36,14 @@ from assistant.services.leads.words import (
 from assistant.services.teams import active_team, membership
 
 
-async def scope_of(session: AsyncSession, person: Person) -> Actor:
+async def actor_of(session: AsyncSession, person: Person) -> Actor:
+    """The person in their active team, outside a unit of work (which resolves it itself)."""
     team, member = await active_team(session, person)
     return Actor(person, team, member)
 
 
-async def scope_for_lead(session: AsyncSession, person: Person, lead: Lead) -> Actor:
-    """The person's scope in the lead's own team (a reminder may come from another team)."""
+async def actor_for_lead(session: AsyncSession, person: Person, lead: Lead) -> Actor:
+    """The person in the lead's own team (a reminder may come from another team)."""
     team = await session.get(Team, lead.team_id)
     member = await membership(session, team_id=lead.team_id, person_id=person.id or 0)
     if team is None or member is None or not member.active:

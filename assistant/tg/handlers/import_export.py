@@ -168,7 +168,7 @@ async def read_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Upl
             waiting = state is not None and state.flow == IMPORT_FLOW
             if not (captioned or waiting):
                 return None
-            scope = await svc.scope_of(session, person)
+            scope = await svc.actor_of(session, person)
             to_pool = any(pool.is_pool_word(word) for word in words[1:]) or bool(
                 waiting and state is not None and state.data.get("pool")
             )

@@ -223,6 +223,10 @@ class LeadRollup(SQLModel, table=True):
     """Counted lead events per owner and local day: a grouping of LeadEvent kept up with every
     write (assistant/db/rollups.py says what is in it, and how it is kept equal to the events)."""
 
+    # SQLite: the rows are stored in key order (no separate key index to look rows up from), so
+    # a person's month is one short range of the table.
+    __table_args__ = {"sqlite_with_rowid": False}
+
     team_id: int = Field(primary_key=True)
     owner_id: int = Field(primary_key=True)
     day: date = Field(primary_key=True)  # the owner's local calendar day

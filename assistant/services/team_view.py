@@ -130,6 +130,7 @@ async def table_for(
             grades=False,
             history=NEEDS_HISTORY.get(team.pipeline, True),
             days=(period.start, period.end),  # each member's rows are keyed in their zone
+            contacted=False,  # a line does not show leads contacted
         )
         counts.update(by_owner)
     ids = [person.id or 0 for person in people]

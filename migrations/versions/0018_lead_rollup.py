@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("cents", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "owner_id", "day", "kind", "grade", "to_value"),
+        sqlite_with_rowid=False,  # rows stored in key order: a person's month is one range
     )
     from assistant.db import rollups
 

@@ -141,7 +141,7 @@ async def goal_plan(
     start, end = utc_bounds(history, person.timezone)
     counts = await period_counts(
         session, team=team, person_id=person.id, start=start, end=end,
-        days=(history.start, history.end),
+        days=(history.start, history.end), contacted=False,
     )  # fmt: skip
     targets = effective(team.settings)["targets"]
     used = funnel.goal_rates(counts, targets)
@@ -169,6 +169,7 @@ async def goal_plan(
             start=local_day_bounds(first, person.timezone)[0],
             end=local_day_bounds(last, person.timezone)[1],
             days=(first, last),
+            contacted=False,
         )
         done = {
             "orders": so_far.won,

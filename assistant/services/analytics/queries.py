@@ -12,6 +12,8 @@ so a figure that is a sum of per-day figures is read from it, ~30 rows per kind 
 | revenue                                  | rollup        | a sum over won events (in cents)    |
 | leads contacted                          | events        | distinct leads over the period: a   |
 |                                          |               | lead contacted on 3 days counts once |
+|                                          |               | (not read for /team, digest, /goal:  |
+|                                          |               | they do not show it)                |
 | valid, invited, visited, won, lost       | events        | distinct leads per stage over the   |
 |                                          |               | period (a lead may enter twice)     |
 | lost reasons, days in stage, A-lead conv. | events        | need each move and the lead history |
@@ -68,12 +70,14 @@ async def period_counts(
     start: datetime,
     end: datetime,
     days: tuple[date, date] | None = None,
+    contacted: bool = True,
 ) -> PeriodCounts:
-    """Everything one person's leads did between two instants (end exclusive); `days` as in
-    `counts_by_owner`."""
+    """Everything one person's leads did between two instants (end exclusive); `days` and
+    `contacted` as in `counts_by_owner`."""
     found = await counts_by_owner(
-        session, team=team, person_ids=[person_id], start=start, end=end, days=days
-    )
+        session, team=team, person_ids=[person_id], start=start, end=end, days=days,
+        contacted=contacted,
+    )  # fmt: skip
     return found[person_id]
 
 
@@ -87,6 +91,7 @@ async def counts_by_owner(
     grades: bool = True,
     history: bool = True,
     days: tuple[date, date] | None = None,
+    contacted: bool = True,
 ) -> dict[int, PeriodCounts]:
     """`period_counts` for several people of a team at once, in a fixed number of queries
     (grouped by owner), so a team table of 50 members does not make 50 round trips.
@@ -100,7 +105,10 @@ async def counts_by_owner(
 
     `days` (first, last): the same period as local days of every person's own zone (the zone
     `start` and `end` were computed in): the additive figures are then read from LeadRollup
-    (see the module docstring) and only the rest from the events.
+    (see the module docstring) and only the rest from the events. With `days`, a caller that
+    does not show leads contacted (the team table, the digest, /goal) can leave it out
+    (`contacted=False`, it stays 0): it is the one figure that needs the period's contacts
+    scanned, as distinct leads.
     """
     wanted = sorted(set(person_ids))
     if not wanted:
@@ -125,21 +133,27 @@ async def counts_by_owner(
     if days is not None:
         kept = per_person_grades if grades else {pid: {} for pid in wanted}
         revenue = await _rolled(connection, team, wanted, days, totals, kept)
-    counted = (ev.CONTACT,) if days is not None else COUNTED_KINDS
-    per_kind = await connection.execute(
-        sa_select(
-            owner,
-            col(LeadEvent.kind),
-            func.count(),
-            func.count(func.distinct(col(LeadEvent.lead_id))),
+    if days is None or contacted:
+        counted = (ev.CONTACT,) if days is not None else COUNTED_KINDS
+        per_kind = await connection.execute(
+            sa_select(
+                owner,
+                col(LeadEvent.kind),
+                func.count(),
+                func.count(func.distinct(col(LeadEvent.lead_id))),
+            )
+            .where(*scope, col(LeadEvent.kind).in_(counted))
+            .group_by(owner, col(LeadEvent.kind))
         )
-        .where(*scope, col(LeadEvent.kind).in_(counted))
-        .group_by(owner, col(LeadEvent.kind))
-    )
-    for owner_id, kind, events, distinct in per_kind.all():
-        rolled = totals[int(owner_id or 0)].get(kind)
-        # Contacts: the events from the rollup, the distinct leads from here.
-        totals[int(owner_id or 0)][kind] = (rolled[0] if rolled else int(events), int(distinct))
+        for owner_id, kind, events, distinct in per_kind.all():
+            pid = int(owner_id or 0)
+            rolled = totals[pid].get(kind)
+            # Contacts: the events from the rollup, the distinct leads from here.
+            totals[pid][kind] = (rolled[0] if rolled else int(events), int(distinct))
+    else:  # contacts from the rollup, their distinct leads left out
+        for mine in totals.values():
+            if ev.CONTACT in mine:
+                mine[ev.CONTACT] = (mine[ev.CONTACT][0], 0)
     if grades and days is None:
         per_grade = await connection.execute(
             sa_select(owner, col(LeadEvent.grade), func.count())

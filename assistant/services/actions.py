@@ -18,6 +18,7 @@ class Action:
     label_key: str  # a catalogue key, shown in the reader's language
     intent: str  # the callback code its press is routed by
     ids: tuple[Any, ...] = ()
+    label_values: tuple[tuple[str, str], ...] = ()  # what the label's {placeholders} show
 
 
 ActionRows = list[list[Action]]

@@ -53,7 +53,10 @@ def markup(actions: ActionRows, locale: str, sign: Callable[..., str]) -> Inline
     return keyboard(
         *(
             [
-                button(t(locale, action.label_key), sign(action.intent, *action.ids))
+                button(
+                    t(locale, action.label_key, **dict(action.label_values)),
+                    sign(action.intent, *action.ids),
+                )
                 for action in row
             ]
             for row in actions

@@ -11,6 +11,8 @@ A package (queries, views, summary, goals, review); its names are re-exported he
 
 from __future__ import annotations
 
+from assistant.services.analytics.goals import GoalReply as GoalReply
+from assistant.services.analytics.goals import goal_command as goal_command
 from assistant.services.analytics.goals import numbers_day as numbers_day
 from assistant.services.analytics.goals import numbers_today as numbers_today
 from assistant.services.analytics.goals import parse_goal as parse_goal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period, PeriodError, month_arg, parse_day
 from assistant.domain.team_settings import effective
 from assistant.render import formats
+from assistant.services.actions import Action, ActionRows
 from assistant.services.actor import Actor
 from assistant.services.analytics.queries import (
     GOAL_HISTORY_DAYS,
@@ -251,3 +253,55 @@ async def show_goal(
         return {"orders": None, "month": formats.month(month), "current": current}
     view = await goal_plan(session, actor, orders=goal.orders, month=month, now=now)
     return {**view, "previous": None}
+
+
+# --------------------------------------------------------------------------- /goal, the command
+
+
+def month_ends_today(today: date) -> bool:
+    """On a month's last day a goal "for this month" is almost surely meant for the next."""
+    return (today + timedelta(days=1)).day == 1
+
+
+def next_month(today: date) -> date:
+    return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class GoalReply:
+    """What /goal answers: the goal (template "goal") or, for `/goal 20` on a month's last
+    day, which month is meant ("goal_which_month"), with the actions offered under it."""
+
+    template: str
+    view: dict[str, Any]
+    actions: ActionRows
+
+
+async def goal_command(
+    session: AsyncSession, actor: Actor, *, text: str, now: datetime
+) -> GoalReply:
+    """`/goal` shows this month's goal (and, on its last day, offers next month's);
+    `/goal 20 [month]` sets one; `/goal 20` on a month's last day asks which month first."""
+    today = local_today(now, actor.person.timezone)
+    last_day = month_ends_today(today)
+    if not text:
+        view = await show_goal(session, actor, now=now)
+        actions: ActionRows = []
+        if last_day:  # tomorrow is another month: its goal is one tap away
+            following = formats.month(next_month(today))
+            actions.append(
+                [Action("goal_buttons.show_next", "glv", (following,), (("month", following),))]
+            )
+        return GoalReply("goal", {**view, "month_ends": last_day}, actions)
+    words = text.split()
+    if last_day and len(words) == 1:  # `/goal 20` on the last day: which month is meant?
+        parse_goal(text, today)  # a bad number is refused as usual
+        months = [formats.month(next_month(today)), formats.month(today)]
+        actions = [
+            [Action(f"goal_buttons.{key}", "gls", (words[0], month), (("month", month),))]
+            for key, month in zip(("for_next", "for_this"), months, strict=True)
+        ]
+        view = {"orders": int(words[0]), "this": months[1], "next": months[0]}
+        return GoalReply("goal_which_month", view, actions)
+    view = await set_goal(session, actor, text=text, now=now)
+    return GoalReply("goal", {**view, "month_ends": False}, [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date
 
 from assistant.domain.localtime import local_today
 from assistant.domain.periods import Period, PeriodError, parse_period
@@ -14,7 +14,7 @@ from assistant.services import analytics, customers, sources
 from assistant.services.errors import UserError
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
-from assistant.tg.keyboards import button, keyboard
+from assistant.tg.keyboards import markup
 from assistant.tg.registry import CommandSpec, Feature
 
 
@@ -54,45 +54,12 @@ async def numbers(request: Request) -> Reply:
     return Reply("numbers_saved", view)
 
 
-def month_ends_today(today: date) -> bool:
-    """On a month's last day a goal "for this month" is almost surely meant for the next."""
-    return (today + timedelta(days=1)).day == 1
-
-
-def _next_month(today: date) -> date:
-    return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 async def goal(request: Request) -> Reply:
-    today = local_today(request.now, request.person.timezone)
-    last_day = month_ends_today(today)
-    if not request.text:
-        view = await analytics.show_goal(request.session, await request.actor(), now=request.now)
-        rows = []
-        if last_day:  # tomorrow is another month: its goal is one tap away
-            following = formats.month(_next_month(today))
-            label = t(request.locale, "goal_buttons.show_next", month=following)
-            rows.append([button(label, request.sign("glv", following))])
-        return Reply("goal", {**view, "month_ends": last_day}, keyboard=keyboard(*rows))
-    words = request.text.split()
-    if last_day and len(words) == 1:  # `/goal 20` on the last day: which month is meant?
-        analytics.parse_goal(request.text, today)  # a bad number is refused as usual
-        months = [_next_month(today), today.replace(day=1)]
-        rows = [
-            [button(t(request.locale, f"goal_buttons.{key}", month=formats.month(month)),
-                    request.sign("gls", words[0], formats.month(month)))]
-            for key, month in zip(("for_next", "for_this"), months, strict=True)
-        ]  # fmt: skip
-        return Reply(
-            "goal_which_month",
-            {"orders": int(words[0]), "this": formats.month(months[1]),
-             "next": formats.month(months[0])},
-            keyboard=keyboard(*rows),
-        )  # fmt: skip
-    view = await analytics.set_goal(
+    answer = await analytics.goal_command(
         request.session, await request.actor(), text=request.text, now=request.now
     )
-    return Reply("goal", {**view, "month_ends": False})
+    actions = markup(answer.actions, request.locale, request.sign)
+    return Reply(answer.template, answer.view, keyboard=actions)
 
 
 def _month_from_button(request: Request, index: int) -> str:

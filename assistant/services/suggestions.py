@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Final
 
+from sqlalchemy import bindparam
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,23 +14,32 @@ from assistant.db.models import Lead, LeadEvent, Person, Team
 from assistant.domain import events
 from assistant.services.scripts import suggest_for_lead, team_scripts
 
+_LATEST_CONTACT: Final = (
+    select(LeadEvent.lead_id, func.max(LeadEvent.at).label("at"))
+    .where(
+        col(LeadEvent.lead_id).in_(bindparam("leads", expanding=True)),
+        LeadEvent.kind == events.CONTACT,
+    )
+    .group_by(col(LeadEvent.lead_id))
+    .subquery()
+)
+# Built once: building it per /today cost more Python than running it.
+_LAST_CONTACTS: Final = (
+    select(LeadEvent.lead_id, LeadEvent.payload, LeadEvent.id)
+    .join(
+        _LATEST_CONTACT,
+        (_LATEST_CONTACT.c.lead_id == LeadEvent.lead_id) & (_LATEST_CONTACT.c.at == LeadEvent.at),
+    )
+    .where(LeadEvent.kind == events.CONTACT)
+    .order_by(col(LeadEvent.id))
+)
+
 
 async def last_notes(session: AsyncSession, lead_ids: list[int]) -> dict[int, str]:
     """Lead id -> the note of its latest contact, for the leads that have one."""
     if not lead_ids:
         return {}
-    latest = (
-        select(LeadEvent.lead_id, func.max(LeadEvent.at).label("at"))
-        .where(col(LeadEvent.lead_id).in_(lead_ids), LeadEvent.kind == events.CONTACT)
-        .group_by(col(LeadEvent.lead_id))
-        .subquery()
-    )
-    rows = await session.exec(
-        select(LeadEvent.lead_id, LeadEvent.payload, LeadEvent.id)
-        .join(latest, (latest.c.lead_id == LeadEvent.lead_id) & (latest.c.at == LeadEvent.at))
-        .where(LeadEvent.kind == events.CONTACT)
-        .order_by(col(LeadEvent.id))
-    )
+    rows = await session.exec(_LAST_CONTACTS, params={"leads": lead_ids})
     notes: dict[int, str] = {}
     for lead_id, payload, _ in rows.all():
         note = (payload or {}).get("note")

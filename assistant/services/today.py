@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import and_, case, union_all
+from sqlalchemy import and_, bindparam, case, union_all
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -190,17 +190,66 @@ def _open_leads_of(person: Person, team: Team) -> list[Any]:
     ]
 
 
-async def _grade_counts(
-    session: AsyncSession, where: list[Any], now: datetime, today_end: datetime
-) -> dict[str, GradeCount]:
-    followup = col(Lead.next_followup_at)
-    overdue = case((followup <= now, 1), else_=0)
-    due_today = case((and_(followup > now, followup < today_end), 1), else_=0)
-    rows = await session.exec(
-        select(Lead.grade, func.count(), func.sum(overdue), func.sum(due_today))
-        .where(*where)
-        .group_by(col(Lead.grade))
+# The plan's two statements are built once, with the person, team and moments as parameters:
+# building them per update cost more Python than running them.
+_OPEN: Final[list[Any]] = [
+    Lead.team_id == bindparam("team"),
+    Lead.owner_id == bindparam("owner"),
+    col(Lead.deleted_at).is_(None),
+    col(Lead.stage).not_in([WON, LOST]),
+]
+_FOLLOWUP: Final = col(Lead.next_followup_at)
+_NOW: Final[Any] = bindparam("now")
+_DAY_END: Final[Any] = bindparam("day_end")
+_GRADE_COUNTS: Final = (
+    select(
+        Lead.grade,
+        func.count(),
+        func.sum(case((_FOLLOWUP <= _NOW, 1), else_=0)),
+        func.sum(case((and_(_FOLLOWUP > _NOW, _FOLLOWUP < _DAY_END), 1), else_=0)),
     )
+    .where(*_OPEN)
+    .group_by(col(Lead.grade))
+)
+_PLAN_ORDER: Final = (
+    case((_FOLLOWUP <= _NOW, 0), (_FOLLOWUP < _DAY_END, 1), else_=2),
+    case((_FOLLOWUP < _DAY_END, _FOLLOWUP)),  # the follow-up time, for the first two only
+    col(Lead.event_date).is_(None),
+    col(Lead.event_date),
+    col(Lead.number),
+)
+
+
+def _page_statement(grades: tuple[str, ...]) -> Any:
+    """The leads of each grade's slice of the page (offset_G, size_G), in one query."""
+    firsts = [
+        select(col(Lead.id))
+        .where(*_OPEN, _in_bucket(grade))
+        .order_by(*_PLAN_ORDER)
+        .offset(bindparam(f"offset_{grade}"))
+        .limit(bindparam(f"size_{grade}"))
+        .subquery()
+        for grade in grades
+    ]
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    return select(Lead).where(col(Lead.id).in_(ids))
+
+
+_PAGES: Final = {
+    grades: _page_statement(grades)
+    for grades in (
+        tuple(grade for index, grade in enumerate(GRADES) if mask & (1 << index))
+        for mask in range(1, 1 << len(GRADES))
+    )
+}
+
+
+def _plan_params(person: Person, team: Team, now: datetime, today_end: datetime) -> dict[str, Any]:
+    return {"team": team.id, "owner": person.id, "now": now, "day_end": today_end}
+
+
+async def _grade_counts(session: AsyncSession, params: dict[str, Any]) -> dict[str, GradeCount]:
+    rows = await session.exec(_GRADE_COUNTS, params=params)
     counts: dict[str, GradeCount] = {}
     for grade, count, overdue_count, due_count in rows.all():
         before = counts.get(_bucket(grade), GradeCount())
@@ -213,35 +262,17 @@ async def _grade_counts(
 
 
 async def _page_leads(
-    session: AsyncSession,
-    where: list[Any],
-    slices: dict[str, tuple[int, int]],
-    now: datetime,
-    today_end: datetime,
+    session: AsyncSession, params: dict[str, Any], slices: dict[str, tuple[int, int]]
 ) -> dict[str, list[Lead]]:
     """Each grade's leads on the page, in plan order (_order_key, as SQL), in one query."""
-    followup = col(Lead.next_followup_at)
-    order = (
-        case((followup <= now, 0), (followup < today_end, 1), else_=2),
-        case((followup < today_end, followup)),  # the follow-up time, for the first two only
-        col(Lead.event_date).is_(None),
-        col(Lead.event_date),
-        col(Lead.number),
-    )
-    firsts = [
-        select(col(Lead.id))
-        .where(*where, _in_bucket(grade))
-        .order_by(*order)
-        .offset(offset)
-        .limit(size)
-        .subquery()
-        for grade, (offset, size) in slices.items()
-    ]
-    if not firsts:
+    if not slices:
         return {}
-    ids = union_all(*(select(first.c.id) for first in firsts))
+    grades = tuple(grade for grade in GRADES if grade in slices)
+    params = dict(params)
+    for grade, (offset, size) in slices.items():
+        params[f"offset_{grade}"], params[f"size_{grade}"] = offset, size
     shown: dict[str, list[Lead]] = {}
-    for lead in (await session.exec(select(Lead).where(col(Lead.id).in_(ids)))).all():
+    for lead in (await session.exec(_PAGES[grades], params=params)).all():
         shown.setdefault(_bucket(lead.grade), []).append(lead)
     return shown
 
@@ -264,10 +295,10 @@ async def plan_for(
     are loaded (tests/integration/test_today_plan.py holds the two to the same result)."""
     person, team = actor.person, actor.team
     _, today_end = _day_and_end(person, now)
-    where = _open_leads_of(person, team)
-    counts = await _grade_counts(session, where, now, today_end)
+    params = _plan_params(person, team, now, today_end)
+    counts = await _grade_counts(session, params)
     sizes = {grade: count.count for grade, count in counts.items()}
     page = min(max(page, 1), last_page(sum(sizes.values())))
-    shown = await _page_leads(session, where, page_slices(sizes, page), now, today_end)
+    shown = await _page_leads(session, params, page_slices(sizes, page))
     plan = _assemble(person, now, counts, shown, page)
     return await attach_scripts(session, plan, actor, now=now)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,16 +40,19 @@ def as_script(row: TeamScript) -> Script:
     )
 
 
-async def team_scripts(session: AsyncSession, *, team_id: int, locale: str) -> list[Script]:
-    rows = await session.exec(
-        select(TeamScript)
-        .where(
-            TeamScript.team_id == team_id,
-            TeamScript.locale == locale,
-            col(TeamScript.retired_at).is_(None),
-        )
-        .order_by(col(TeamScript.id))
+_TEAM_SCRIPTS: Final = (
+    select(TeamScript)
+    .where(
+        TeamScript.team_id == bindparam("team"),
+        TeamScript.locale == bindparam("locale"),
+        col(TeamScript.retired_at).is_(None),
     )
+    .order_by(col(TeamScript.id))
+)
+
+
+async def team_scripts(session: AsyncSession, *, team_id: int, locale: str) -> list[Script]:
+    rows = await session.exec(_TEAM_SCRIPTS, params={"team": team_id, "locale": locale})
     return [as_script(row) for row in rows.all()]
 
 

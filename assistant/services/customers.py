@@ -235,6 +235,15 @@ _DEAL_COLUMNS = (
 )
 
 
+async def own_summary(
+    session: AsyncSession, actor: Actor, *, period: Period, now: datetime
+) -> dict[str, Any]:
+    """The /summary of the actor's own numbers (analytics.summary) with where the revenue of
+    their deals came from: referrals and repeat customers (`retention`)."""
+    view = await analytics.summary(session, actor, period=period, now=now)
+    return {**view, "retention": await revenue_split(session, actor, period=period)}
+
+
 async def revenue_split(session: AsyncSession, scope: Actor, *, period: Period) -> dict[str, str]:
     """Of the actor's deals won in a local period: revenue from referrals and from repeats."""
     start, end = analytics.utc_bounds(period, scope.person.timezone)

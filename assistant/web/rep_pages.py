@@ -12,7 +12,7 @@ from typing import Any, Final
 from assistant.db.models import Lead
 from assistant.domain import pipeline
 from assistant.render import formats
-from assistant.services import analytics, board, customers, permissions, today
+from assistant.services import board, customers, permissions, today
 from assistant.services import leads as svc
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
@@ -212,9 +212,9 @@ async def my_summary(page: Page) -> View:
     from assistant.web.manager_pages import chosen_period
 
     word, period = chosen_period(page)
-    actor = await page.actor()
-    view = await analytics.summary(page.session, actor, period=period, now=page.now)
-    view["retention"] = await customers.revenue_split(page.session, actor, period=period)
+    view = await customers.own_summary(
+        page.session, await page.actor(), period=period, now=page.now
+    )
     return View("summary", {**view, "period_word": word})
 
 

@@ -29,10 +29,7 @@ def _period(request: Request, command: str) -> Period:
 async def summary(request: Request) -> Reply:
     period = _period(request, "/summary")
     actor = await request.actor()
-    view = await analytics.summary(request.session, actor, period=period, now=request.now)
-    view["retention"] = await customers.revenue_split(  # referral and repeat revenue
-        request.session, actor, period=period
-    )
+    view = await customers.own_summary(request.session, actor, period=period, now=request.now)
     view["space"] = await team_label(request, actor.team)
     return Reply("summary", view)
 

@@ -194,3 +194,25 @@ async def record_source_cost(
     await session.flush()
     return {"source": source, "day": formats.day(day), "cost": _money(row.cost),
             "old": _money(old) if old is not None and old != row.cost else ""}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NumbersEntry:
+    """What /numbers did: "shown" today's figures, saved one source's "cost", or "saved" a
+    day's figures; `view` is what the reply shows."""
+
+    kind: str
+    view: dict[str, Any]
+
+
+async def numbers_command(
+    session: AsyncSession, actor: Actor, *, text: str, now: datetime
+) -> NumbersEntry:
+    """`/numbers` shows today's figures; `/numbers 抖音 花费 500 [day]` is one source's cost;
+    anything else is a day's figures (analytics.record_numbers)."""
+    if not text:
+        return NumbersEntry("shown", await analytics.numbers_today(session, actor, now=now))
+    costed = await record_source_cost(session, actor, text=text, now=now)
+    if costed is not None:
+        return NumbersEntry("cost", costed)
+    return NumbersEntry("saved", await analytics.record_numbers(session, actor, text=text, now=now))

@@ -34,21 +34,18 @@ async def summary(request: Request) -> Reply:
     return Reply("summary", view)
 
 
+NUMBERS_TEMPLATES = {
+    "shown": "numbers_show",
+    "cost": "sources/cost_saved",
+    "saved": "numbers_saved",
+}
+
+
 async def numbers(request: Request) -> Reply:
-    if not request.text:
-        view = await analytics.numbers_today(
-            request.session, await request.actor(), now=request.now
-        )
-        return Reply("numbers_show", view)
-    costed = await sources.record_source_cost(  # `/numbers 抖音 花费 500`: one source's cost
+    entry = await sources.numbers_command(
         request.session, await request.actor(), text=request.text, now=request.now
     )
-    if costed is not None:
-        return Reply("sources/cost_saved", costed)
-    view = await analytics.record_numbers(
-        request.session, await request.actor(), text=request.text, now=request.now
-    )
-    return Reply("numbers_saved", view)
+    return Reply(NUMBERS_TEMPLATES[entry.kind], entry.view)
 
 
 async def goal(request: Request) -> Reply:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,9 +19,9 @@ from assistant.i18n import t
 from assistant.render import formats
 from assistant.render.formats import money
 from assistant.services import leads as svc
-from assistant.services import permissions, script_names
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
+from assistant.services.leads.card import card_facts
 from assistant.tg.common import Reply, Request
 from assistant.tg.handlers.spaces import team_label
 from assistant.tg.keyboards import button, keyboard
@@ -80,11 +79,6 @@ def _money(value: object) -> str:
     if not isinstance(value, int | float) or not value:
         return ""
     return money(value)
-
-
-def _shown(row: svc.ShownEvent) -> bool:
-    """Cadence re-schedules are bookkeeping; the card shows the next follow-up anyway."""
-    return not (row.kind == "followup" and row.payload.get("reason") == "cadence")
 
 
 def event_view(request: Request, row: svc.ShownEvent, titles: dict[str, str]) -> dict[str, Any]:
@@ -145,17 +139,7 @@ async def card(
     unread_date: str | None = None,  # words after a date keyword that were no date
     **extra: Any,
 ) -> Reply:
-    await request.session.flush()
-    newest_first: Sequence[svc.ShownEvent]
-    if created is None:
-        newest_first = await svc.history(request.session, lead, 30)
-    else:  # what the query would return: same time, so the last written first
-        newest_first = created[::-1][:30]
-    rows = [row for row in newest_first if _shown(row)][:10]
-    titles = await script_names.event_titles(request.session, lead.team_id, rows, request.locale)
-    owner = ""
-    if permissions.sees_all(scope.member) and lead.owner_id != scope.person_id:
-        owner = await svc.owner_name(request.session, lead)
+    facts = await card_facts(request.session, scope, lead, locale=request.locale, created=created)
     markup = card_keyboard(request, lead, fix=fix)
     if unread_date:  # the date we could not read: setting it is one tap away
         set_date = button(
@@ -179,8 +163,8 @@ async def card(
         "leads/card",
         {
             "lead": lead_view(request, scope, lead),
-            "history": [event_view(request, row, titles) for row in rows],
-            "owner": owner,
+            "history": [event_view(request, row, facts.titles) for row in facts.history],
+            "owner": facts.owner,
             "notice": notice,
             "duplicates": dupes,
             "hidden_duplicate": hidden_duplicate,

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -245,58 +246,82 @@ async def own_summary(
 
 
 async def revenue_split(session: AsyncSession, scope: Actor, *, period: Period) -> dict[str, str]:
-    """Of the actor's deals won in a local period: revenue from referrals and from repeats."""
+    """Of the actor's deals won in a local period: revenue from referrals and from repeats.
+
+    One statement: the deals (won in the period, still won, not deleted) and the team's won
+    leads sharing a phone or WeChat with one of them, each with when it was last won and
+    whether it came by referral. A deal is a repeat when an earlier won deal shares its phone
+    or WeChat, so only those leads can matter: no need to load every customer of the team.
+    One branch per key rather than `phone IN … OR wechat IN …`: each then uses its own index.
+    """
     start, end = analytics.utc_bounds(period, scope.person.timezone)
-    won_ids = set(
-        (
-            await session.exec(
-                select(LeadEvent.lead_id).where(
-                    LeadEvent.team_id == scope.team_id,
-                    LeadEvent.owner_id == scope.person_id,
-                    LeadEvent.kind == events.STAGE,
-                    LeadEvent.to_value == pipeline.WON,
-                    col(LeadEvent.at) >= start,
-                    col(LeadEvent.at) < end,
-                )
-            )
-        ).all()
+    won_ids = sa_select(col(LeadEvent.lead_id)).where(
+        col(LeadEvent.team_id) == scope.team_id,
+        col(LeadEvent.owner_id) == scope.person_id,
+        col(LeadEvent.kind) == events.STAGE,
+        col(LeadEvent.to_value) == pipeline.WON,
+        col(LeadEvent.at) >= start,
+        col(LeadEvent.at) < end,
     )
-    if not won_ids:
-        return {"referral": "", "repeat": ""}
     still_won = (col(Lead.deleted_at).is_(None), col(Lead.stage) == pipeline.WON)
+    won_at = (
+        sa_select(func.max(col(LeadEvent.at)))
+        .where(
+            col(LeadEvent.lead_id) == col(Lead.id),
+            col(LeadEvent.kind) == events.STAGE,
+            col(LeadEvent.to_value) == pipeline.WON,
+        )
+        .scalar_subquery()
+    )
+    referred = sa_select(col(Referral.lead_id)).where(col(Referral.lead_id) == col(Lead.id))
+    branches = [
+        sa_select(*_DEAL_COLUMNS, won_at, literal(1), referred.exists()).where(
+            col(Lead.id).in_(won_ids), *still_won
+        )
+    ]
+    deal = aliased(Lead)  # the deals' own keys, not correlated with the branch's lead
+    for column, key in ((col(Lead.phone), col(deal.phone)), (col(Lead.wechat), col(deal.wechat))):
+        keys = sa_select(key).where(
+            col(deal.id).in_(won_ids),
+            col(deal.deleted_at).is_(None),
+            col(deal.stage) == pipeline.WON,
+            key.is_not(None),
+            key != "",
+        )
+        branches.append(
+            sa_select(*_DEAL_COLUMNS, won_at, literal(0), literal(False)).where(
+                col(Lead.team_id) == scope.team_id, column.in_(keys), *still_won
+            )
+        )
     connection = await session.connection()
-    mine: list[Any] = list(
-        (
-            await connection.execute(
-                sa_select(*_DEAL_COLUMNS).where(col(Lead.id).in_(list(won_ids)), *still_won)
-            )
-        ).all()
-    )
-    # A deal is a repeat when an earlier won deal shares its phone or WeChat, so only won
-    # leads sharing one of those can matter: no need to load every customer of the team.
-    # One query per key rather than `phone IN … OR wechat IN …`: each then uses its own index.
+    rows: list[Any] = list((await connection.execute(union_all(*branches))).all())
+    if not rows:
+        return {"referral": "", "repeat": ""}
     found: dict[int, Any] = {}
-    phones = [lead.phone for lead in mine if lead.phone]
-    wechats = [lead.wechat for lead in mine if lead.wechat]
-    for column, values in ((col(Lead.phone), phones), (col(Lead.wechat), wechats)):
-        if values:
-            same_client = sa_select(*_DEAL_COLUMNS).where(
-                col(Lead.team_id) == scope.team_id, column.in_(values), *still_won
-            )
-            found.update((row.id, row) for row in (await connection.execute(same_client)).all())
-    candidates = list(found.values())
-    won_at = await _won_at(session, list(found))
-    referred = set(
-        (
-            await session.exec(
-                select(Referral.lead_id).where(col(Referral.lead_id).in_(list(won_ids)))
-            )
-        ).all()
-    )
-    referral = sum(lead.amount or 0.0 for lead in mine if lead.id in referred)
-    repeats = _repeat_ids(candidates, won_at)
-    repeat = sum(lead.amount or 0.0 for lead in mine if lead.id in repeats)
+    won_when: dict[Any, Any] = {}
+    mine: dict[int, bool] = {}  # the actor's deals: id -> came by referral
+    for lead_id, phone, wechat, amount, created_at, last_won, own, referral_of in rows:
+        found[lead_id] = _DealRow(lead_id, phone, wechat, amount, created_at)
+        if last_won is not None:
+            won_when[lead_id] = last_won
+        if own:
+            mine[lead_id] = bool(referral_of)
+    # Leads with neither key cannot be repeats nor make one: the candidates are all the rows.
+    repeats = _repeat_ids(list(found.values()), won_when)
+    referral = sum(found[i].amount or 0.0 for i, referred_lead in mine.items() if referred_lead)
+    repeat = sum(found[i].amount or 0.0 for i in mine if i in repeats)
     return {"referral": _money(referral), "repeat": _money(repeat)}
+
+
+@dataclass(frozen=True)
+class _DealRow:
+    """A won lead as the repeat rule reads it (_Deal), from revenue_split's one statement."""
+
+    id: int
+    phone: str | None
+    wechat: str | None
+    amount: float | None
+    created_at: datetime
 
 
 def _money(value: float) -> str:

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -169,24 +169,34 @@ async def counts_by_owner(
         col(LeadEvent.from_value),
         col(LeadEvent.to_value),
     ]
+    # The amount of each won and the reason of each lost stage event come in the same rows,
+    # read from the payload of these few only (decoding every stage row's JSON cost more than
+    # the rest of a busy team's week). With the rollup, revenue is its sum: only a loss's
+    # reason is read.
+    read = list(funnel.CLOSING_STAGES if days is None else {LOST})
+    closing = col(LeadEvent.to_value).in_(read)
+    payload = col(LeadEvent.payload)
     stage_rows: list[Any] = list(
         (
             await connection.execute(
-                sa_select(owner, col(LeadEvent.id), *columns).where(
-                    *scope, col(LeadEvent.kind) == ev.STAGE
-                )
+                sa_select(
+                    owner,
+                    *columns,
+                    case((closing, payload["amount"].as_string())),
+                    case((closing, payload["reason"].as_string())),
+                ).where(*scope, col(LeadEvent.kind) == ev.STAGE)
             )
         ).all()
     )
-    # With the rollup, revenue is its sum: only a loss's reason is read from the payload.
-    read = funnel.CLOSING_STAGES if days is None else {LOST}
-    closing = [row[1] for row in stage_rows if row[-1] in read]
-    details = await _closing_details(connection, closing)
     rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
-    for owner_id, event_id, lead_id, kind, at, from_value, to_value in stage_rows:
+    for owner_id, lead_id, kind, at, from_value, to_value, amount, reason in stage_rows:
+        fields = {"amount": amount, "reason": reason}
         rows[int(owner_id or 0)].append(
-            EventRow(lead_id, kind, at, from_value, to_value, details.get(event_id, {}))
-        )
+            EventRow(
+                lead_id, kind, at, from_value, to_value,
+                {key: value for key, value in fields.items() if value},
+            )
+        )  # fmt: skip
     earlier: dict[int, list[EventRow]] = {}
     if history and stage_rows:
         # The leads moved in the period, as a subquery: one constant statement however many
@@ -280,24 +290,6 @@ async def _rolled(
         if kind == ev.CONTACT and grade and count:
             grades[pid][grade] = grades[pid].get(grade, 0) + count
     return {pid: value / 100 for pid, value in cents.items()}
-
-
-async def _closing_details(connection: Any, event_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The amount of each won and the reason of each lost stage event, by event id. Only these
-    few rows are read from the table: decoding every stage row's JSON cost more than the rest
-    of a busy team's week."""
-    payload = col(LeadEvent.payload)
-    details: dict[int, dict[str, Any]] = {}
-    for chunk in range(0, len(event_ids), 500):
-        found = await connection.execute(
-            sa_select(
-                col(LeadEvent.id), payload["amount"].as_string(), payload["reason"].as_string()
-            ).where(col(LeadEvent.id).in_(event_ids[chunk : chunk + 500]))
-        )
-        for event_id, amount, reason in found.all():
-            fields = {"amount": amount, "reason": reason}
-            details[event_id] = {key: value for key, value in fields.items() if value}
-    return details
 
 
 async def marketing_between(

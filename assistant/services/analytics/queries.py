@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -176,55 +176,52 @@ async def counts_by_owner(
     read = list(funnel.CLOSING_STAGES if days is None else {LOST})
     closing = col(LeadEvent.to_value).in_(read)
     payload = col(LeadEvent.payload)
-    stage_rows: list[Any] = list(
-        (
-            await connection.execute(
-                sa_select(
-                    owner,
-                    *columns,
-                    case((closing, payload["amount"].as_string())),
-                    case((closing, payload["reason"].as_string())),
-                ).where(*scope, col(LeadEvent.kind) == ev.STAGE)
-            )
-        ).all()
-    )
-    rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
-    for owner_id, lead_id, kind, at, from_value, to_value, amount, reason in stage_rows:
-        fields = {"amount": amount, "reason": reason}
-        rows[int(owner_id or 0)].append(
-            EventRow(
-                lead_id, kind, at, from_value, to_value,
-                {key: value for key, value in fields.items() if value},
-            )
-        )  # fmt: skip
-    earlier: dict[int, list[EventRow]] = {}
-    if history and stage_rows:
-        # The leads moved in the period, as a subquery: one constant statement however many
-        # leads moved, instead of an IN list of their ids.
+    stages = sa_select(
+        literal(True).label("moved"),
+        owner,
+        *columns,
+        case((closing, payload["amount"].as_string())),
+        case((closing, payload["reason"].as_string())),
+        col(LeadEvent.grade),
+    ).where(*scope, col(LeadEvent.kind) == ev.STAGE)
+    statement: Any = stages
+    if history:
+        # The history of the leads moved in the period comes in the same statement (a second
+        # branch, read from the leads' own index); the moved leads are a subquery: one
+        # constant statement however many leads moved, instead of an IN list of their ids.
         moved = (
             sa_select(col(LeadEvent.lead_id))
             .where(*scope, col(LeadEvent.kind) == ev.STAGE)
             .scalar_subquery()
         )
-        found = await connection.execute(
-            sa_select(*columns, col(LeadEvent.grade)).where(
+        statement = union_all(
+            stages,
+            sa_select(literal(False), null(), *columns, null(), null(), col(LeadEvent.grade)).where(
                 col(LeadEvent.lead_id).in_(moved),
                 col(LeadEvent.kind).in_(HISTORY_KINDS),
                 col(LeadEvent.at) < end,
-            )
+            ),
         )
-        history_rows: list[Any] = list(found.all())
-        for lead_id, kind, at, from_value, to_value, grade_value in history_rows:
+    rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
+    earlier: dict[int, list[EventRow]] = {}
+    found: list[Any] = list((await connection.execute(statement)).all())
+    for in_period, owner_id, lead_id, kind, at, from_value, to_value, *rest in found:
+        amount, reason, grade_value = rest
+        if in_period:
+            fields = {"amount": amount, "reason": reason}
+            rows[int(owner_id or 0)].append(
+                EventRow(
+                    lead_id, kind, at, from_value, to_value,
+                    {key: value for key, value in fields.items() if value},
+                )
+            )  # fmt: skip
+        else:
             earlier.setdefault(lead_id, []).append(
                 EventRow(
-                    lead_id,
-                    kind,
-                    at,
-                    from_value,
-                    to_value,
+                    lead_id, kind, at, from_value, to_value,
                     {"grade": grade_value} if grade_value else {},
                 )
-            )
+            )  # fmt: skip
     counts: dict[int, PeriodCounts] = {}
     for pid in wanted:
         own = rows[pid]

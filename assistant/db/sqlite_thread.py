@@ -4,7 +4,7 @@ SQLAlchemy's aiosqlite adapter opens a cursor, executes, fetches and closes the 
 separate hand-over to aiosqlite's thread and back (two thread wake-ups, most of a simple
 statement's cost). Here the cursor does all of that in one call on the thread and keeps the
 results. A query with more rows than one chunk keeps its sqlite3 cursor open for the rest, so a
-streamed result still arrives chunk by chunk.
+streamed result still arrives chunk by chunk; fetching all the rest closes it in the same trip.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-CHUNK = 256  # rows fetched with the statement; the rest, if any, on request
+# Rows fetched with the statement; the rest, if any, on request. A month's stage moves and their
+# leads' history (/summary) are several hundred rows: they come in the statement's one trip.
+CHUNK = 1024
 
 _T = TypeVar("_T")
 _Outcome = tuple[Any, int, int | None, list[Any], sqlite3.Cursor | None]
@@ -40,8 +42,16 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) 
     return (*outcome, cursor)
 
 
-def _fetch(cursor: sqlite3.Cursor, size: int | None) -> list[Any]:
-    return cursor.fetchall() if size is None else cursor.fetchmany(size)
+def _fetch(cursor: sqlite3.Cursor, size: int) -> list[Any]:
+    return cursor.fetchmany(size)
+
+
+def _rest(cursor: sqlite3.Cursor) -> list[Any]:
+    """On the thread: the remaining rows, and the cursor closed (one trip, not two)."""
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 class Cursor:
@@ -77,9 +87,9 @@ class Cursor:
 
     async def fetchall(self) -> list[Any]:
         rows, self._rows = self._rows, []
-        if self._open is not None:
-            rows += await self._connection.call(_fetch, self._open, None)
-            await self.close()
+        cursor, self._open = self._open, None
+        if cursor is not None:
+            rows += await self._connection.call(_rest, cursor)
         return rows
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:

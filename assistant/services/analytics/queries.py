@@ -132,9 +132,12 @@ async def counts_by_owner(
     revenue: dict[int, float] = {}
     if days is not None:
         kept = per_person_grades if grades else {pid: {} for pid in wanted}
-        revenue = await _rolled(connection, team, wanted, days, totals, kept)
-    if days is None or contacted:
-        counted = (ev.CONTACT,) if days is not None else COUNTED_KINDS
+        # Leads contacted (distinct over the period) are scanned from the events in the same
+        # statement as the rollup's rows, when shown.
+        revenue = await _rolled(
+            connection, team, wanted, days, totals, kept, contacts=scope if contacted else None
+        )
+    if days is None:
         per_kind = await connection.execute(
             sa_select(
                 owner,
@@ -142,15 +145,12 @@ async def counts_by_owner(
                 func.count(),
                 func.count(func.distinct(col(LeadEvent.lead_id))),
             )
-            .where(*scope, col(LeadEvent.kind).in_(counted))
+            .where(*scope, col(LeadEvent.kind).in_(COUNTED_KINDS))
             .group_by(owner, col(LeadEvent.kind))
         )
         for owner_id, kind, events, distinct in per_kind.all():
-            pid = int(owner_id or 0)
-            rolled = totals[pid].get(kind)
-            # Contacts: the events from the rollup, the distinct leads from here.
-            totals[pid][kind] = (rolled[0] if rolled else int(events), int(distinct))
-    else:  # contacts from the rollup, their distinct leads left out
+            totals[int(owner_id or 0)][kind] = (int(events), int(distinct))
+    elif not contacted:  # contacts from the rollup, their distinct leads left out
         for mine in totals.values():
             if ev.CONTACT in mine:
                 mine[ev.CONTACT] = (mine[ev.CONTACT][0], 0)
@@ -254,13 +254,19 @@ async def _rolled(
     days: tuple[date, date],
     totals: dict[int, dict[str, tuple[int, int]]],
     grades: dict[int, dict[str, int]],
+    *,
+    contacts: tuple[Any, ...] | None = None,
 ) -> dict[int, float]:
     """The additive figures from LeadRollup, in one grouped read: events per kind (created,
     phone and WeChat are one per lead, so also their leads), contacts per grade, and revenue.
-    Fills `totals` and `grades`; returns revenue per owner."""
+    With `contacts` (the events' period scope), the same statement also counts the contact
+    events and their distinct leads per owner from LeadEvent (a second UNION ALL branch): the
+    leads contacted, which the rollup cannot add up. Fills `totals` and `grades`; returns
+    revenue per owner."""
     kinds = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
-    found = await connection.execute(
+    statement: Any = (
         sa_select(
+            literal(False).label("scanned"),
             ROLLUP.c.owner_id,
             ROLLUP.c.kind,
             ROLLUP.c.grade,
@@ -276,16 +282,40 @@ async def _rolled(
         )
         .group_by(ROLLUP.c.owner_id, ROLLUP.c.kind, ROLLUP.c.grade)
     )
+    if contacts is not None:
+        owner = col(LeadEvent.owner_id)
+        statement = union_all(
+            statement,
+            sa_select(
+                literal(True),
+                owner,
+                col(LeadEvent.kind),
+                literal(""),
+                func.count(func.distinct(col(LeadEvent.lead_id))),
+                func.count(),
+            )
+            .where(*contacts, col(LeadEvent.kind) == ev.CONTACT)
+            .group_by(owner, col(LeadEvent.kind)),
+        )
     cents: dict[int, int] = {}
-    for owner_id, kind, grade, count, amount in found.all():
+    scanned: list[tuple[int, int, int]] = []
+    for from_events, owner_id, kind, grade, count, amount in (
+        await connection.execute(statement)
+    ).all():
         pid, count = int(owner_id), int(count or 0)
-        if kind == ev.STAGE:
+        if from_events:  # distinct leads contacted, contact events
+            scanned.append((pid, count, int(amount or 0)))
+        elif kind == ev.STAGE:
             cents[pid] = cents.get(pid, 0) + int(amount or 0)
-            continue
-        before = totals[pid].get(kind, (0, 0))[0]
-        totals[pid][kind] = (before + count, before + count)
-        if kind == ev.CONTACT and grade and count:
-            grades[pid][grade] = grades[pid].get(grade, 0) + count
+        else:
+            before = totals[pid].get(kind, (0, 0))[0]
+            totals[pid][kind] = (before + count, before + count)
+            if kind == ev.CONTACT and grade and count:
+                grades[pid][grade] = grades[pid].get(grade, 0) + count
+    for pid, distinct, events in scanned:
+        # Contacts: the events from the rollup, the distinct leads from the scan.
+        rolled = totals[pid].get(ev.CONTACT)
+        totals[pid][ev.CONTACT] = (rolled[0] if rolled else events, distinct)
     return {pid: value / 100 for pid, value in cents.items()}
 
 

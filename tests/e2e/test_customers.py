@@ -71,6 +71,18 @@ async def test_the_summary_shows_referral_and_repeat_revenue(bot: Harness) -> No
     assert "成交额 16,800（其中转介绍 5,000 · 复购 3,000）" in await bot.reply_text("/summary")
 
 
+async def test_the_summary_counts_a_repeat_by_wechat_and_not_a_deal_without_keys(
+    bot: Harness,
+) -> None:
+    await bot.send("/add 王女士 wx:wang_88")
+    await bot.send("/won 1 8800")
+    await bot.send("/add 李先生")
+    await bot.send("/won 2 1200")
+    await bot.send("/add 王女士 wx:wang_88 再订一套")
+    await bot.send("/won 3 3000")
+    assert "成交额 13,000（其中转介绍 0 · 复购 3,000）" in await bot.reply_text("/summary")
+
+
 async def test_the_referral_button_takes_the_next_line_as_the_referred_lead(bot: Harness) -> None:
     await bot.send("/add 王女士 13800138000")
     await bot.send("/won 1 8800")

@@ -14,9 +14,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Final, Protocol
 
-from sqlalchemy import func, literal, union_all
+from sqlalchemy import bindparam, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -255,13 +256,51 @@ async def revenue_split(session: AsyncSession, scope: Actor, *, period: Period) 
     One branch per key rather than `phone IN … OR wechat IN …`: each then uses its own index.
     """
     start, end = analytics.utc_bounds(period, scope.person.timezone)
+    connection = await session.connection()
+    found_rows = await connection.execute(
+        _split_statement(),
+        {"team_id": scope.team_id, "person_id": scope.person_id, "start": start, "end": end},
+    )
+    rows: list[Any] = list(found_rows.all())
+    if not rows:
+        return {"referral": "", "repeat": ""}
+    found: dict[int, Any] = {}
+    won_when: dict[Any, Any] = {}
+    mine: dict[int, bool] = {}  # the actor's deals: id -> came by referral
+    for lead_id, phone, wechat, amount, created_at, last_won, own, referral_of in rows:
+        found[lead_id] = _DealRow(lead_id, phone, wechat, amount, created_at)
+        if last_won is not None:
+            won_when[lead_id] = last_won
+        if own:
+            mine[lead_id] = bool(referral_of)
+    # Leads with neither key cannot be repeats nor make one: the candidates are all the rows.
+    repeats = _repeat_ids(list(found.values()), won_when)
+    referral = sum(found[i].amount or 0.0 for i, referred_lead in mine.items() if referred_lead)
+    repeat = sum(found[i].amount or 0.0 for i in mine if i in repeats)
+    return {"referral": _money(referral), "repeat": _money(repeat)}
+
+
+@dataclass(frozen=True)
+class _DealRow:
+    """A won lead as the repeat rule reads it (_Deal), from revenue_split's one statement."""
+
+    id: int
+    phone: str | None
+    wechat: str | None
+    amount: float | None
+    created_at: datetime
+
+
+@cache
+def _split_statement() -> Any:
+    """revenue_split's one statement, built once: bound team_id, person_id, start and end."""
     won_ids = sa_select(col(LeadEvent.lead_id)).where(
-        col(LeadEvent.team_id) == scope.team_id,
-        col(LeadEvent.owner_id) == scope.person_id,
+        col(LeadEvent.team_id) == bindparam("team_id"),
+        col(LeadEvent.owner_id) == bindparam("person_id"),
         col(LeadEvent.kind) == events.STAGE,
         col(LeadEvent.to_value) == pipeline.WON,
-        col(LeadEvent.at) >= start,
-        col(LeadEvent.at) < end,
+        col(LeadEvent.at) >= bindparam("start"),
+        col(LeadEvent.at) < bindparam("end"),
     )
     still_won = (col(Lead.deleted_at).is_(None), col(Lead.stage) == pipeline.WON)
     won_at = (
@@ -290,38 +329,10 @@ async def revenue_split(session: AsyncSession, scope: Actor, *, period: Period) 
         )
         branches.append(
             sa_select(*_DEAL_COLUMNS, won_at, literal(0), literal(False)).where(
-                col(Lead.team_id) == scope.team_id, column.in_(keys), *still_won
+                col(Lead.team_id) == bindparam("team_id"), column.in_(keys), *still_won
             )
         )
-    connection = await session.connection()
-    rows: list[Any] = list((await connection.execute(union_all(*branches))).all())
-    if not rows:
-        return {"referral": "", "repeat": ""}
-    found: dict[int, Any] = {}
-    won_when: dict[Any, Any] = {}
-    mine: dict[int, bool] = {}  # the actor's deals: id -> came by referral
-    for lead_id, phone, wechat, amount, created_at, last_won, own, referral_of in rows:
-        found[lead_id] = _DealRow(lead_id, phone, wechat, amount, created_at)
-        if last_won is not None:
-            won_when[lead_id] = last_won
-        if own:
-            mine[lead_id] = bool(referral_of)
-    # Leads with neither key cannot be repeats nor make one: the candidates are all the rows.
-    repeats = _repeat_ids(list(found.values()), won_when)
-    referral = sum(found[i].amount or 0.0 for i, referred_lead in mine.items() if referred_lead)
-    repeat = sum(found[i].amount or 0.0 for i in mine if i in repeats)
-    return {"referral": _money(referral), "repeat": _money(repeat)}
-
-
-@dataclass(frozen=True)
-class _DealRow:
-    """A won lead as the repeat rule reads it (_Deal), from revenue_split's one statement."""
-
-    id: int
-    phone: str | None
-    wechat: str | None
-    amount: float | None
-    created_at: datetime
+    return union_all(*branches)
 
 
 def _money(value: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import and_, bindparam, func
 from sqlmodel import col, select
@@ -62,16 +62,41 @@ _SENDER: Final = (
 )
 
 
+def sender_with(claim: Any) -> Any:
+    """The sender's statement read from a one-row `claim` (a CTE): the same columns after the
+    claim's own, every sender column NULL when the person is new, no row when `claim` has none.
+    PostgreSQL runs the claim and the look-up in one statement (services/uow.py)."""
+    return (
+        select(*claim.c, Person, Team, Membership, _TEAMS_OF_SENDER)  # type: ignore[call-overload]
+        .select_from(claim)
+        .outerjoin(Person, Person.tg_user_id == bindparam("tg_user_id"))
+        .outerjoin(Team, col(Team.id) == Person.active_team_id)
+        .outerjoin(
+            Membership,
+            and_(
+                col(Membership.team_id) == Person.active_team_id,
+                col(Membership.person_id) == Person.id,
+            ),
+        )
+    )
+
+
+def remember_sender(
+    session: AsyncSession, person: Person, team: Team | None, member: Membership | None, count: int
+) -> Person:
+    """The sender's row read: their active team and membership are then in the session too."""
+    if team is not None and member is not None:
+        remember_membership(session, team, member)
+    remember_team_count(session, person, count)
+    return person
+
+
 async def find_person(session: AsyncSession, *, tg_user_id: int) -> Person | None:
     """The person; their active team and membership are then in the session too."""
     row = (await session.exec(_SENDER, params={"tg_user_id": tg_user_id})).first()
     if row is None:
         return None
-    person, team, member, team_count = row
-    if team is not None and member is not None:
-        remember_membership(session, team, member)
-    remember_team_count(session, person, team_count)
-    return person
+    return remember_sender(session, *row)
 
 
 async def ensure_person(
@@ -84,6 +109,23 @@ async def ensure_person(
 ) -> tuple[Person, bool]:
     """The sender's profile, created with a personal team on first contact."""
     person = await find_person(session, tg_user_id=profile.tg_user_id)
+    return await settle_person(
+        session, person, profile=profile, default_timezone=default_timezone,
+        default_locale=default_locale, now=now,
+    )  # fmt: skip
+
+
+async def settle_person(
+    session: AsyncSession,
+    person: Person | None,
+    *,
+    profile: Profile,
+    default_timezone: str,
+    default_locale: str,
+    now: datetime,
+) -> tuple[Person, bool]:
+    """`person` (as found) brought up to date with the profile, or created with a personal
+    team when None (first contact); True when created."""
     if person is not None:
         if person.rep_name is None and profile.first_name:
             # Stored before rep names existed (or a name unfit for a script): try again.

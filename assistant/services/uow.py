@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,7 +38,13 @@ from assistant.config import Settings
 from assistant.db.models import Person, ProcessedUpdate
 from assistant.db.session import Sessionmaker, transaction
 from assistant.services.actor import Actor
-from assistant.services.people import Profile, ensure_person
+from assistant.services.people import (
+    Profile,
+    ensure_person,
+    remember_sender,
+    sender_with,
+    settle_person,
+)
 from assistant.services.teams import active_team
 
 
@@ -59,6 +66,15 @@ _CLAIMS = {
     "postgresql": _claim_statement(postgres_insert),
     "sqlite": _claim_statement(sqlite_insert),
 }
+
+
+# PostgreSQL: the claim and the sender's look-up in one statement (a data-modifying CTE runs
+# once whether or not its rows are read); no row back means the update was claimed already.
+_CLAIM_AND_SENDER = sender_with(
+    _claim_statement(postgres_insert)
+    .values(update_id=bindparam("update_id"), at=bindparam("at"))
+    .cte("claim")
+)
 
 
 async def claim_update(session: AsyncSession, update_id: int) -> None:
@@ -127,23 +143,47 @@ class UnitOfWork:
         stack = AsyncExitStack()
         session = await stack.enter_async_context(transaction(self._sessionmaker))
         try:
+            found: Any = None  # the sender's row, when read with the claim
             if self._update_id is not None:
-                await claim_update(session, self._update_id)
+                found = await self._claim(session, self._update_id)
             self.now = self._clock()
             if self._profile is not None:
                 assert self._settings is not None
-                self._person, self.created = await ensure_person(
-                    session,
-                    profile=self._profile,
-                    default_timezone=self._settings.default_timezone,
-                    default_locale=self._settings.default_locale,
-                    now=self.now,
-                )
+                defaults = {
+                    "default_timezone": self._settings.default_timezone,
+                    "default_locale": self._settings.default_locale,
+                }
+                if found is None:
+                    self._person, self.created = await ensure_person(
+                        session, profile=self._profile, now=self.now, **defaults
+                    )
+                else:
+                    person = None if found[0] is None else remember_sender(session, *found)
+                    self._person, self.created = await settle_person(
+                        session, person, profile=self._profile, now=self.now, **defaults
+                    )
         except BaseException as error:
             await stack.__aexit__(type(error), error, error.__traceback__)
             raise
         self._session, self._stack = session, stack
         return self
+
+    async def _claim(self, session: AsyncSession, update_id: int) -> Any:
+        """Claim the update; on PostgreSQL with a profile, read the sender in the same statement
+        and return their row (person, team, membership, team count; person None when new)."""
+        connection = await session.connection()
+        if self._profile is None or connection.dialect.name != "postgresql":
+            await claim_update(session, update_id)
+            return None
+        params = {
+            "update_id": update_id,
+            "at": datetime.now(UTC),
+            "tg_user_id": self._profile.tg_user_id,
+        }
+        row = (await session.exec(_CLAIM_AND_SENDER, params=params)).first()
+        if row is None:
+            raise DuplicateUpdate
+        return tuple(row)[1:]
 
     async def __aexit__(
         self,

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, literal, null, union_all
+from sqlalchemy import bindparam, case, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -114,19 +115,7 @@ async def counts_by_owner(
     if not wanted:
         return {}
     connection = await session.connection()
-    deleted = sa_select(col(Lead.id)).where(
-        col(Lead.team_id) == team.id, col(Lead.deleted_at).is_not(None)
-    )
-    # No join to Lead: the few soft-deleted leads are left out through their own small index,
-    # so the counts below are read from the covering index of LeadEvent alone.
-    scope = (
-        col(LeadEvent.team_id) == team.id,
-        col(LeadEvent.owner_id).in_(wanted),
-        col(LeadEvent.at) >= start,
-        col(LeadEvent.at) < end,
-        col(LeadEvent.lead_id).not_in(deleted),
-    )
-    owner = col(LeadEvent.owner_id)
+    bound = {"team_id": team.id, "owners": wanted, "start": start, "end": end}
     totals: dict[int, dict[str, tuple[int, int]]] = {pid: {} for pid in wanted}
     per_person_grades: dict[int, dict[str, int]] = {pid: {} for pid in wanted}
     revenue: dict[int, float] = {}
@@ -134,20 +123,12 @@ async def counts_by_owner(
         kept = per_person_grades if grades else {pid: {} for pid in wanted}
         # Leads contacted (distinct over the period) are scanned from the events in the same
         # statement as the rollup's rows, when shown.
-        revenue = await _rolled(
-            connection, team, wanted, days, totals, kept, contacts=scope if contacted else None
+        found_rolled = await connection.execute(
+            _rollup_statement(contacted), {**bound, "first": days[0], "last": days[1]}
         )
+        revenue = _rolled(found_rolled.all(), totals, kept)
     if days is None:
-        per_kind = await connection.execute(
-            sa_select(
-                owner,
-                col(LeadEvent.kind),
-                func.count(),
-                func.count(func.distinct(col(LeadEvent.lead_id))),
-            )
-            .where(*scope, col(LeadEvent.kind).in_(COUNTED_KINDS))
-            .group_by(owner, col(LeadEvent.kind))
-        )
+        per_kind = await connection.execute(_per_kind_statement(), bound)
         for owner_id, kind, events, distinct in per_kind.all():
             totals[int(owner_id or 0)][kind] = (int(events), int(distinct))
     elif not contacted:  # contacts from the rollup, their distinct leads left out
@@ -155,56 +136,14 @@ async def counts_by_owner(
             if ev.CONTACT in mine:
                 mine[ev.CONTACT] = (mine[ev.CONTACT][0], 0)
     if grades and days is None:
-        per_grade = await connection.execute(
-            sa_select(owner, col(LeadEvent.grade), func.count())
-            .where(*scope, col(LeadEvent.kind) == ev.CONTACT, col(LeadEvent.grade).is_not(None))
-            .group_by(owner, col(LeadEvent.grade))
-        )
+        per_grade = await connection.execute(_per_grade_statement(), bound)
         for owner_id, name, count in per_grade.all():
             per_person_grades[int(owner_id or 0)][str(name)] = int(count)
-    columns = [
-        col(LeadEvent.lead_id),
-        col(LeadEvent.kind),
-        col(LeadEvent.at),
-        col(LeadEvent.from_value),
-        col(LeadEvent.to_value),
-    ]
-    # The amount of each won and the reason of each lost stage event come in the same rows,
-    # read from the payload of these few only (decoding every stage row's JSON cost more than
-    # the rest of a busy team's week). With the rollup, revenue is its sum: only a loss's
-    # reason is read.
-    read = list(funnel.CLOSING_STAGES if days is None else {LOST})
-    closing = col(LeadEvent.to_value).in_(read)
-    payload = col(LeadEvent.payload)
-    stages = sa_select(
-        literal(True).label("moved"),
-        owner,
-        *columns,
-        case((closing, payload["amount"].as_string())),
-        case((closing, payload["reason"].as_string())),
-        col(LeadEvent.grade),
-    ).where(*scope, col(LeadEvent.kind) == ev.STAGE)
-    statement: Any = stages
-    if history:
-        # The history of the leads moved in the period comes in the same statement (a second
-        # branch, read from the leads' own index); the moved leads are a subquery: one
-        # constant statement however many leads moved, instead of an IN list of their ids.
-        moved = (
-            sa_select(col(LeadEvent.lead_id))
-            .where(*scope, col(LeadEvent.kind) == ev.STAGE)
-            .scalar_subquery()
-        )
-        statement = union_all(
-            stages,
-            sa_select(literal(False), null(), *columns, null(), null(), col(LeadEvent.grade)).where(
-                col(LeadEvent.lead_id).in_(moved),
-                col(LeadEvent.kind).in_(HISTORY_KINDS),
-                col(LeadEvent.at) < end,
-            ),
-        )
+    # With the rollup, revenue is its sum: only a loss's reason is read from the payload.
+    statement = _moves_statement(revenue=days is None, history=history)
     rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
     earlier: dict[int, list[EventRow]] = {}
-    found: list[Any] = list((await connection.execute(statement)).all())
+    found: list[Any] = list((await connection.execute(statement, bound)).all())
     for in_period, owner_id, lead_id, kind, at, from_value, to_value, *rest in found:
         amount, reason, grade_value = rest
         if in_period:
@@ -247,22 +186,103 @@ async def counts_by_owner(
     return counts
 
 
-async def _rolled(
-    connection: Any,
-    team: Team,
-    wanted: list[int],
-    days: tuple[date, date],
-    totals: dict[int, dict[str, tuple[int, int]]],
-    grades: dict[int, dict[str, int]],
-    *,
-    contacts: tuple[Any, ...] | None = None,
-) -> dict[int, float]:
+# The statements of counts_by_owner, built once per variant with bound parameters: team_id,
+# owners (the person ids, expanding), start and end (instants), first and last (local days).
+# Building them afresh cost more than a millisecond a call.
+
+
+@cache
+def _scope() -> tuple[Any, ...]:
+    """The owners' events in the period. No join to Lead: the few soft-deleted leads are left
+    out through their own small index, so the counts are read from LeadEvent's covering index
+    alone."""
+    deleted = sa_select(col(Lead.id)).where(
+        col(Lead.team_id) == bindparam("team_id"), col(Lead.deleted_at).is_not(None)
+    )
+    return (
+        col(LeadEvent.team_id) == bindparam("team_id"),
+        col(LeadEvent.owner_id).in_(bindparam("owners", expanding=True)),
+        col(LeadEvent.at) >= bindparam("start"),
+        col(LeadEvent.at) < bindparam("end"),
+        col(LeadEvent.lead_id).not_in(deleted),
+    )
+
+
+@cache
+def _per_kind_statement() -> Any:
+    owner = col(LeadEvent.owner_id)
+    return (
+        sa_select(
+            owner,
+            col(LeadEvent.kind),
+            func.count(),
+            func.count(func.distinct(col(LeadEvent.lead_id))),
+        )
+        .where(*_scope(), col(LeadEvent.kind).in_(COUNTED_KINDS))
+        .group_by(owner, col(LeadEvent.kind))
+    )
+
+
+@cache
+def _per_grade_statement() -> Any:
+    owner = col(LeadEvent.owner_id)
+    return (
+        sa_select(owner, col(LeadEvent.grade), func.count())
+        .where(*_scope(), col(LeadEvent.kind) == ev.CONTACT, col(LeadEvent.grade).is_not(None))
+        .group_by(owner, col(LeadEvent.grade))
+    )
+
+
+@cache
+def _moves_statement(*, revenue: bool, history: bool) -> Any:
+    """The period's stage moves; with `history`, the moved leads' history in a second branch.
+
+    The amount of each won (`revenue`) and the reason of each lost stage event come in the same
+    rows, read from the payload of these few only (decoding every stage row's JSON cost more
+    than the rest of a busy team's week). The history branch is read from the leads' own
+    index; the moved leads are a subquery: one constant statement however many leads moved,
+    instead of an IN list of their ids."""
+    columns = [
+        col(LeadEvent.lead_id),
+        col(LeadEvent.kind),
+        col(LeadEvent.at),
+        col(LeadEvent.from_value),
+        col(LeadEvent.to_value),
+    ]
+    read = sorted(funnel.CLOSING_STAGES if revenue else {LOST})
+    closing = col(LeadEvent.to_value).in_(read)
+    payload = col(LeadEvent.payload)
+    stages = sa_select(
+        literal(True).label("moved"),
+        col(LeadEvent.owner_id),
+        *columns,
+        case((closing, payload["amount"].as_string())),
+        case((closing, payload["reason"].as_string())),
+        col(LeadEvent.grade),
+    ).where(*_scope(), col(LeadEvent.kind) == ev.STAGE)
+    if not history:
+        return stages
+    moved = (
+        sa_select(col(LeadEvent.lead_id))
+        .where(*_scope(), col(LeadEvent.kind) == ev.STAGE)
+        .scalar_subquery()
+    )
+    return union_all(
+        stages,
+        sa_select(literal(False), null(), *columns, null(), null(), col(LeadEvent.grade)).where(
+            col(LeadEvent.lead_id).in_(moved),
+            col(LeadEvent.kind).in_(HISTORY_KINDS),
+            col(LeadEvent.at) < bindparam("end"),
+        ),
+    )
+
+
+@cache
+def _rollup_statement(contacted: bool) -> Any:
     """The additive figures from LeadRollup, in one grouped read: events per kind (created,
     phone and WeChat are one per lead, so also their leads), contacts per grade, and revenue.
-    With `contacts` (the events' period scope), the same statement also counts the contact
-    events and their distinct leads per owner from LeadEvent (a second UNION ALL branch): the
-    leads contacted, which the rollup cannot add up. Fills `totals` and `grades`; returns
-    revenue per owner."""
+    With `contacted`, a second UNION ALL branch counts the contact events and their distinct
+    leads per owner from LeadEvent: the leads contacted, which the rollup cannot add up."""
     kinds = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
     statement: Any = (
         sa_select(
@@ -274,34 +294,42 @@ async def _rolled(
             func.sum(ROLLUP.c.cents),
         )
         .where(
-            ROLLUP.c.team_id == team.id,
-            ROLLUP.c.owner_id.in_(wanted),
-            ROLLUP.c.day >= days[0],
-            ROLLUP.c.day <= days[1],
+            ROLLUP.c.team_id == bindparam("team_id"),
+            ROLLUP.c.owner_id.in_(bindparam("owners", expanding=True)),
+            ROLLUP.c.day >= bindparam("first"),
+            ROLLUP.c.day <= bindparam("last"),
             ROLLUP.c.kind.in_(kinds) | ((ROLLUP.c.kind == ev.STAGE) & (ROLLUP.c.to_value == WON)),
         )
         .group_by(ROLLUP.c.owner_id, ROLLUP.c.kind, ROLLUP.c.grade)
     )
-    if contacts is not None:
-        owner = col(LeadEvent.owner_id)
-        statement = union_all(
-            statement,
-            sa_select(
-                literal(True),
-                owner,
-                col(LeadEvent.kind),
-                literal(""),
-                func.count(func.distinct(col(LeadEvent.lead_id))),
-                func.count(),
-            )
-            .where(*contacts, col(LeadEvent.kind) == ev.CONTACT)
-            .group_by(owner, col(LeadEvent.kind)),
+    if not contacted:
+        return statement
+    owner = col(LeadEvent.owner_id)
+    return union_all(
+        statement,
+        sa_select(
+            literal(True),
+            owner,
+            col(LeadEvent.kind),
+            literal(""),
+            func.count(func.distinct(col(LeadEvent.lead_id))),
+            func.count(),
         )
+        .where(*_scope(), col(LeadEvent.kind) == ev.CONTACT)
+        .group_by(owner, col(LeadEvent.kind)),
+    )
+
+
+def _rolled(
+    found: Any,
+    totals: dict[int, dict[str, tuple[int, int]]],
+    grades: dict[int, dict[str, int]],
+) -> dict[int, float]:
+    """Fills `totals` and `grades` from the rows of `_rollup_statement`; returns revenue per
+    owner."""
     cents: dict[int, int] = {}
     scanned: list[tuple[int, int, int]] = []
-    for from_events, owner_id, kind, grade, count, amount in (
-        await connection.execute(statement)
-    ).all():
+    for from_events, owner_id, kind, grade, count, amount in found:
         pid, count = int(owner_id), int(count or 0)
         if from_events:  # distinct leads contacted, contact events
             scanned.append((pid, count, int(amount or 0)))

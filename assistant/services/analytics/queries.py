@@ -147,13 +147,13 @@ async def counts_by_owner(
     for in_period, owner_id, lead_id, kind, at, from_value, to_value, *rest in found:
         amount, reason, grade_value = rest
         if in_period:
-            fields = {"amount": amount, "reason": reason}
+            details = {}  # only won and lost moves have any (the CASE gives NULL otherwise)
+            if amount or reason:
+                fields = {"amount": amount, "reason": reason}
+                details = {key: value for key, value in fields.items() if value}
             rows[int(owner_id or 0)].append(
-                EventRow(
-                    lead_id, kind, at, from_value, to_value,
-                    {key: value for key, value in fields.items() if value},
-                )
-            )  # fmt: skip
+                EventRow(lead_id, kind, at, from_value, to_value, details)
+            )
         else:
             earlier.setdefault(lead_id, []).append(
                 EventRow(

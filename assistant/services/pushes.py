@@ -169,6 +169,7 @@ async def render_morning(ctx: RenderContext, row: Outbox) -> PushMessage | None:
         "person": person,
         "rep": signature(person),
         "plan": plan,
+        "paged": False,  # a push has no "more" button: the plan says to send /today instead
         "overdue": overdue,
         "due_today": due_today,
         "upgrades": upgrades,

@@ -34,6 +34,20 @@ async def test_morning_briefing_lists_overdue_todays_follow_ups_upgrades_and_the
     assert "Plan · 480 min" in text and "A 303 · B 126 · C 51 · D 0 min" in text
 
 
+async def test_a_morning_briefing_with_more_than_ten_open_leads_says_to_send_today_for_the_rest(
+    bot: Harness, sessionmaker: Sessionmaker
+) -> None:
+    await bot.send("/lang en", ALICE)
+    alice = await person_by_tg(sessionmaker, ALICE.id)
+    team = await team_of(sessionmaker, ALICE)
+    for number in range(12):
+        await make_lead(sessionmaker, team, alice, name=f"Lead {number}", grade="B")
+    bot.clock.now = THU_9
+    sent = [call for call in await tick(bot) if "Good morning" in call.text]
+    assert len(sent) == 1
+    assert "2 more leads after these: send /today to see them." in sent[0].text
+
+
 async def test_evening_review_compares_the_days_contacts_with_60_25_10_5(
     bot: Harness, sessionmaker: Sessionmaker
 ) -> None:

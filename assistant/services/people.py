@@ -46,19 +46,23 @@ _TEAMS_OF_SENDER: Final = (
     .scalar_subquery()
 )
 
-# The sender with the team they work in, their membership there and how many teams they are
-# in: one statement, not four.
-_SENDER: Final = (
-    select(Person, Team, Membership, _TEAMS_OF_SENDER)
-    .outerjoin(Team, col(Team.id) == Person.active_team_id)
-    .outerjoin(
+
+def _with_active_team(query: Any) -> Any:
+    """`query` (which selects Person) joined to the person's active team and their membership
+    there: both NULL for someone in no team."""
+    return query.outerjoin(Team, col(Team.id) == Person.active_team_id).outerjoin(
         Membership,
         and_(
             col(Membership.team_id) == Person.active_team_id,
             col(Membership.person_id) == Person.id,
         ),
     )
-    .where(Person.tg_user_id == bindparam("tg_user_id"))
+
+
+# The sender with the team they work in, their membership there and how many teams they are
+# in: one statement, not four.
+_SENDER: Final = _with_active_team(select(Person, Team, Membership, _TEAMS_OF_SENDER)).where(
+    Person.tg_user_id == bindparam("tg_user_id")
 )
 
 
@@ -66,18 +70,10 @@ def sender_with(claim: Any) -> Any:
     """The sender's statement read from a one-row `claim` (a CTE): the same columns after the
     claim's own, every sender column NULL when the person is new, no row when `claim` has none.
     PostgreSQL runs the claim and the look-up in one statement (services/uow.py)."""
-    return (
+    return _with_active_team(
         select(*claim.c, Person, Team, Membership, _TEAMS_OF_SENDER)  # type: ignore[call-overload]
         .select_from(claim)
         .outerjoin(Person, Person.tg_user_id == bindparam("tg_user_id"))
-        .outerjoin(Team, col(Team.id) == Person.active_team_id)
-        .outerjoin(
-            Membership,
-            and_(
-                col(Membership.team_id) == Person.active_team_id,
-                col(Membership.person_id) == Person.id,
-            ),
-        )
     )
 
 

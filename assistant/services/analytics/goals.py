@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import MarketingDay, MonthlyGoal
 from assistant.domain import funnel
 from assistant.domain.funnel import (
-    Marketing,
     NumbersError,
     format_number,
     format_percent,
@@ -28,6 +27,7 @@ from assistant.services.analytics.queries import (
     MAX_GOAL,
     _goal,
     marketing_between,
+    marketing_of,
     period_counts,
     utc_bounds,
 )
@@ -85,14 +85,7 @@ async def record_numbers(
         setattr(row, name, value)
     row.updated_at = now
     await session.flush()
-    marketing = Marketing(
-        impressions=row.impressions,
-        clicks=row.clicks,
-        visits=row.visits,
-        consultations=row.consultations,
-        orders=row.orders,
-        cost=row.cost,
-    )
+    marketing = marketing_of(row)
     return {
         "day": formats.day(day),
         "is_today": day == today,

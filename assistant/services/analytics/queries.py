@@ -358,16 +358,18 @@ async def marketing_between(
             col(MarketingDay.day) <= last,
         )
     )
-    return funnel.sum_marketing(
-        Marketing(
-            impressions=day.impressions,
-            clicks=day.clicks,
-            visits=day.visits,
-            consultations=day.consultations,
-            orders=day.orders,
-            cost=day.cost,
-        )
-        for day in result.all()
+    return funnel.sum_marketing(marketing_of(day) for day in result.all())
+
+
+def marketing_of(day: MarketingDay) -> Marketing:
+    """One stored day's marketing figures, as the funnel reads them."""
+    return Marketing(
+        impressions=day.impressions,
+        clicks=day.clicks,
+        visits=day.visits,
+        consultations=day.consultations,
+        orders=day.orders,
+        cost=day.cost,
     )
 
 

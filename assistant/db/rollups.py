@@ -23,9 +23,15 @@ How it is kept equal, all in the writing transaction:
   out and adds the new ones in one statement, before the UPDATE runs;
 - events inserted in bulk without the ORM (an import, the sample data): `add_rows`, `rebuild`.
 
-One race is left open on PostgreSQL: an update that read its owner's zone before a concurrent
-/tz committed adds its events under the old zone's day (SQLite's writers run one at a time).
-`rebuild` (what migration 0018 runs) puts such rows right.
+A zone change racing a write (PostgreSQL; SQLite's writers run one at a time): whoever adds
+rows for an owner holds the owner's Person row locked from before it reads the zone to its
+commit, and a zone change takes that row FOR UPDATE before it rebuilds, so the one waits for
+the other. New events take the lock (KEY SHARE) with their foreign-key check on owner_id, no
+statement of its own, but their owner's zone may have been read before, with the sender:
+their upsert counts a row only if the owner still has the zone it was keyed by, and rows it
+skipped are keyed again in the zone now committed. The SQL paths (`move`, `change_lead`) lock
+the owners FOR SHARE in the statement that reads their zones. On SQLite the write lock does
+it: the zone changes and soft deletions are followed after the flush's UPDATEs (`follow`).
 
 Local days in SQL: neither database is asked for time zones (SQLite has none); each zone's UTC
 offsets from 2000 to 2100 come from zoneinfo (`offsets`) and are written into the statement as
@@ -35,6 +41,7 @@ a CASE, and the Python side reads its days from the same table, so both agree to
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -51,6 +58,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -194,27 +202,6 @@ def tally(rows: Iterable[Mapping[str, Any]], zones: Mapping[int, str]) -> list[d
     ]
 
 
-def _upsert(insert: Any) -> Any:
-    statement = insert(ROLLUP)
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={
-            "count": ROLLUP.c.count + statement.excluded.count,
-            "cents": ROLLUP.c.cents + statement.excluded.cents,
-        },
-    )
-
-
-_INSERTS = {"postgresql": postgres_insert, "sqlite": sqlite_insert}
-_UPSERTS = {name: _upsert(insert) for name, insert in _INSERTS.items()}
-
-
-def upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Add rollup rows: one INSERT … ON CONFLICT DO UPDATE (executemany)."""
-    if rows:
-        connection.execute(_UPSERTS[connection.dialect.name], rows)
-
-
 def zones_of(connection: Connection, owner_ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(owner_ids))
     if not wanted:
@@ -225,16 +212,80 @@ def zones_of(connection: Connection, owner_ids: Iterable[int]) -> dict[int, str]
     return {int(person_id): str(zone) for person_id, zone in found.all()}
 
 
+def _guarded_upsert(rows_from: str, column: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of the rows in `rows_from` (`column(i, name)` reads
+    field i), counting a row only while its owner still has the zone it was keyed by (field 8);
+    RETURNING says whose rows went in. One statement, as the executemany it replaces."""
+    names = (*KEY, "count", "cents")
+    return text(
+        f"""
+        INSERT INTO {ROLLUP.name} ({", ".join(names)})
+        SELECT {", ".join(column(i, name) for i, name in enumerate(names))}
+        FROM {rows_from}
+        JOIN {PERSON.name} AS p
+          ON p.id = {column(1, "owner_id")} AND p.timezone = {column(8, "zone")}
+        WHERE true
+        ON CONFLICT ({", ".join(KEY)}) DO UPDATE
+        SET count = {ROLLUP.name}.count + excluded.count,
+            cents = {ROLLUP.name}.cents + excluded.cents
+        RETURNING {ROLLUP.name}.owner_id
+        """
+    )
+
+
+_UNNESTED = """unnest(
+    CAST(:team_id AS INTEGER[]), CAST(:owner_id AS INTEGER[]), CAST(:day AS DATE[]),
+    CAST(:kind AS VARCHAR[]), CAST(:grade AS VARCHAR[]), CAST(:to_value AS VARCHAR[]),
+    CAST(:count AS INTEGER[]), CAST(:cents AS BIGINT[]), CAST(:zone AS VARCHAR[])
+) AS r(team_id, owner_id, day, kind, grade, to_value, count, cents, zone)"""
+_GUARDED_UPSERTS = {
+    "postgresql": _guarded_upsert(_UNNESTED, lambda _i, name: f"r.{name}"),
+    "sqlite": _guarded_upsert("json_each(:rows) AS r", lambda i, _n: f"r.value ->> {i}"),
+}
+
+
+def _upsert_if_zone_kept(
+    connection: Connection, rows: list[dict[str, Any]], zones: Mapping[int, str]
+) -> set[int]:
+    """Add rollup rows keyed by `zones`; returns the owners whose rows went in (the others
+    changed zone since it was read)."""
+    if not rows:
+        return set()
+    names = (*KEY, "count", "cents")
+    fields = [[*(row[name] for name in names), zones[row["owner_id"]]] for row in rows]
+    dialect = connection.dialect.name
+    if dialect == "sqlite":  # one JSON array of rows
+        params: dict[str, Any] = {"rows": json.dumps(fields, default=date.isoformat)}
+    else:  # one array per column
+        params = {name: [row[i] for row in fields] for i, name in enumerate((*names, "zone"))}
+    found = connection.execute(_GUARDED_UPSERTS[dialect], params)
+    return {owner for (owner,) in found.all()}
+
+
 def add_rows(
     connection: Connection,
     rows: Sequence[Mapping[str, Any]],
     zones: Mapping[int, str] | None = None,
 ) -> None:
-    """Count event rows written without the ORM (an import) into the rollup."""
+    """Count newly inserted event rows (dicts of LeadEvent columns) into the rollup, keyed by
+    the owners' `zones` as read before (the others are looked up)."""
     known = dict(zones or {})
     missing = {row["owner_id"] for row in rows if row.get("owner_id") is not None} - set(known)
     known.update(zones_of(connection, missing))
-    upsert(connection, tally(rows, known))
+    pending = list(rows)
+    for _ in range(3):
+        summed = tally(pending, known)
+        skipped = {row["owner_id"] for row in summed} - _upsert_if_zone_kept(
+            connection, summed, known
+        )
+        if not skipped:
+            return
+        # A zone change committed after the zones were read: key their rows again. The events'
+        # foreign-key check holds these owners now (PostgreSQL; SQLite's write lock holds all),
+        # so the zones read here are final.
+        pending = [row for row in pending if row.get("owner_id") in skipped]
+        known.update(zones_of(connection, skipped))
+    raise RuntimeError(f"rollup: the zones of {sorted(skipped)} kept changing")
 
 
 # --------------------------------------------------------------------------- SQL side
@@ -282,6 +333,9 @@ def _contribution(
     )
 
 
+_INSERTS = {"postgresql": postgres_insert, "sqlite": sqlite_insert}
+
+
 def _write(connection: Connection, parts: list[Any]) -> None:
     dialect = connection.dialect.name
     if len(parts) == 1:
@@ -308,12 +362,18 @@ def _write(connection: Connection, parts: list[Any]) -> None:
 def _event_zones(
     connection: Connection, where: Sequence[Any], extra: Iterable[int] = ()
 ) -> set[str]:
+    """The zones of the matching events' owners (and of `extra`), their Person rows held FOR
+    SHARE (PostgreSQL) so that no zone change slips in before this transaction ends. Not KEY
+    SHARE: that one does not wait for a zone change, which leaves the key alone, and so reads
+    the zone it replaces."""
     owners = select(EVENT.c.owner_id).where(*where).scalar_subquery()
-    found = connection.execute(
+    held = (
         select(PERSON.c.timezone)
         .where(PERSON.c.id.in_(owners) | PERSON.c.id.in_(list(extra)))
-        .distinct()
+        .with_for_update(read=True)
+        .subquery()
     )
+    found = connection.execute(select(held.c.timezone).distinct())
     return {str(zone) for (zone,) in found.all()}
 
 
@@ -409,8 +469,8 @@ def _was_deleted(lead: Any) -> bool:
 
 
 def keep_up(session: Session, written: list[dict[str, Any]]) -> None:
-    """Inside a flush, after its new events (`written`, as inserted) went in: count them, and
-    follow the flush's zone changes and soft deletions (see the module docstring)."""
+    """Inside a flush, after its new events (`written`, as inserted) went in: count them; the
+    flush's zone changes and soft deletions are followed once its UPDATEs ran (`follow`)."""
     connection = session.connection()
     rezoned: dict[int, str] = {}
     turned: list[tuple[int, int]] = []
@@ -440,10 +500,23 @@ def keep_up(session: Session, written: list[dict[str, Any]]) -> None:
         and not (row["lead_id"] in leads and _was_deleted(leads[row["lead_id"]]))
     ]
     if counted:
-        missing = {row["owner_id"] for row in counted} - set(zones)
-        zones.update(zones_of(connection, missing))
-        upsert(connection, tally(counted, zones))
+        add_rows(connection, counted, zones)
+    if rezoned or turned:
+        session.info[_FOLLOW] = (rezoned, turned)
+
+
+_FOLLOW = "rollups.follow"
+
+
+def follow(session: Session) -> None:
+    """After a flush's UPDATEs (so SQLite's write lock is held and the zones and leads read are
+    the committed ones): re-key the people whose zone changed and take the leads deleted out
+    (or restored in)."""
+    rezoned, turned = session.info.pop(_FOLLOW, ({}, []))
+    connection = session.connection()
     for person_id, zone in rezoned.items():
+        # Wait for whoever is adding rows for them, and keep new ones out until this commits.
+        connection.execute(select(PERSON.c.id).where(PERSON.c.id == person_id).with_for_update())
         rebuild(connection, owner_ids=[person_id], zones={zone})
     for lead_id, sign in turned:
         change_lead(connection, lead_id, sign)

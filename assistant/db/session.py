@@ -147,6 +147,11 @@ def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
     rollups.keep_up(session, rows)  # the day counts follow, one more statement (db/rollups.py)
 
 
+@event.listens_for(_Session, "after_flush")
+def _follow_rollups(session: Session, _flush: Any) -> None:
+    rollups.follow(session)
+
+
 _EVENTS = LeadEvent.__table__  # type: ignore[attr-defined]
 _EVENT_COLUMNS = [column.name for column in _EVENTS.columns if column.name != "id"]
 

@@ -1,25 +1,18 @@
 """Two people doing the same thing at the same moment: exactly one of them wins, the other is told.
 
-Each test runs two transactions on two engines. The first does its change and keeps its
-transaction open until the second, having read the state the first has not committed yet, is
-about to write (its first INSERT, UPDATE or DELETE), so the second decides on stale state and
-tries its own change (on PostgreSQL it waits for the first's row lock, on SQLite for the write
-lock). Without a conditional update both would be told "done". Waiting for the second's write,
-not for a fixed time, keeps the race real on a loaded machine, where the second's reads can
-take longer than any fixed pause.
+Each test is a `race` (tests/integration/racing.py): the second reads the state the first has
+not committed yet and then tries its own change. Without a conditional update both would be
+told "done".
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +28,7 @@ from assistant.db.models import (
     SourceCost,
     Team,
 )
-from assistant.db.session import Sessionmaker, make_engine, make_sessionmaker, transaction
+from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.services import (
     activation,
@@ -53,73 +46,9 @@ from assistant.services import leads as svc
 from assistant.services.actor import Actor
 from assistant.services.errors import UserError
 from tests.helpers import add_member, make_lead, make_person
+from tests.integration.racing import Outcome, race
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-HOLD_SECONDS = 0.05  # how long the first stays open once the second is about to write
-WRITE_TIMEOUT = 10.0  # the second has surely read and tried to write (or finished) by then
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-Outcome = Any  # what the use case returned, or the UserError it raised
-
-
-@pytest.fixture
-async def makers(database_url: str) -> AsyncIterator[tuple[Sessionmaker, Sessionmaker]]:
-    """Two engines on one database: two people's connections."""
-    engines = [make_engine(database_url), make_engine(database_url)]
-    yield make_sessionmaker(engines[0]), make_sessionmaker(engines[1])
-    for engine in engines:
-        await engine.dispose()
-
-
-async def race(
-    makers: tuple[Sessionmaker, Sessionmaker],
-    first: Callable[[AsyncSession], Awaitable[Any]],
-    second: Callable[[AsyncSession], Awaitable[Any]],
-) -> tuple[Outcome, Outcome]:
-    written = asyncio.Event()
-    second_writes = asyncio.Event()  # the second has read what it decides on and now writes
-    loop = asyncio.get_running_loop()
-    second_engine = makers[1].kw["bind"].sync_engine
-
-    def started(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(WRITES):
-            loop.call_soon_threadsafe(second_writes.set)
-
-    async def run_first() -> Outcome:
-        try:
-            async with transaction(makers[0]) as session:
-                result = await first(session)
-                await session.flush()
-                written.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(second_writes.wait(), WRITE_TIMEOUT)
-                await asyncio.sleep(HOLD_SECONDS)
-                return result
-        finally:
-            written.set()
-
-    async def run_second() -> Outcome:
-        await written.wait()
-        try:
-            async with transaction(makers[1]) as session:
-                return await second(session)
-        finally:
-            second_writes.set()  # it ended without writing: nothing more to wait for
-
-    async def outcome(run: Callable[[], Awaitable[Any]]) -> Outcome:
-        try:
-            return await run()
-        except UserError as error:
-            return error
-
-    event.listen(second_engine, "before_cursor_execute", started)
-    try:
-        first_outcome, second_outcome = await asyncio.gather(
-            outcome(run_first), outcome(run_second)
-        )
-    finally:
-        event.remove(second_engine, "before_cursor_execute", started)
-    return first_outcome, second_outcome
 
 
 def refused(outcome: Outcome, key: str) -> bool:

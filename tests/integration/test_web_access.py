@@ -11,10 +11,9 @@ from assistant.db.models import WebToken
 from assistant.db.session import Sessionmaker, transaction
 from assistant.services import web_access
 from tests.helpers import make_person
-from tests.integration.test_races import makers, race
+from tests.integration.racing import race
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-__all__ = ["makers"]  # the fixture, shared with the race tests
 
 
 async def _link(maker: Sessionmaker) -> tuple[int, str]:

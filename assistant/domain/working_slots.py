@@ -17,9 +17,11 @@ the follow-up buttons, snooze) is kept to the minute and never comes through her
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -58,13 +60,18 @@ class WorkingHours:
 
     def slots(self, day: date) -> list[datetime]:
         """The slots of a local day from 10:00, outside quiet hours, as aware instants."""
-        found = []
-        clock = datetime.combine(day, WORK_START)
-        while clock.date() == day:
-            if not self.quiet.contains(clock.time()):
-                found.append(at_local(day, clock.time(), self.zone))
-            clock += SLOT
-        return found
+        return list(_slots(self.zone, self.quiet, day))
+
+
+@lru_cache(maxsize=512)  # a batch (the regrade) looks at the same few days again and again
+def _slots(zone: str, quiet: Quiet, day: date) -> tuple[datetime, ...]:
+    found = []
+    clock = datetime.combine(day, WORK_START)
+    while clock.date() == day:
+        if not quiet.contains(clock.time()):
+            found.append(at_local(day, clock.time(), zone))
+        clock += SLOT
+    return tuple(found)
 
 
 def free_slot(
@@ -72,10 +79,11 @@ def free_slot(
 ) -> datetime | None:
     """The first slot of `day` later than `after` with no follow-up inside it, or None."""
     busy = sorted(taken)
-    for slot in hours.slots(day):
+    for slot in _slots(hours.zone, hours.quiet, day):
         if slot <= after:
             continue
-        if not any(slot <= moment < slot + SLOT for moment in busy):
+        first = bisect.bisect_left(busy, slot)  # the first follow-up at or after the slot
+        if first == len(busy) or busy[first] >= slot + SLOT:
             return slot
     return None
 

@@ -120,25 +120,35 @@ def _followup_event(
 async def _reschedule(
     session: AsyncSession, scope_settings: dict[str, Any], lead: Lead, actor_id: int | None,
     now: datetime, anchor: datetime, *, keep_manual: bool = True,
+    book: cadence_times.SlotBook | None = None, stage_since: datetime | None = None,
 ) -> None:  # fmt: skip
     """Apply the cadence of PRODUCT.md 5.1 from `anchor` (the latest touch), on a working slot.
-    A follow-up the person set by hand stays unless `keep_manual` is off (a contact, a close)."""
+    A follow-up the person set by hand stays unless `keep_manual` is off (a contact, a close).
+    A batch (the regrade) passes its `book` of slots and the `stage_since` it read for all its
+    leads at once (when the lead's stage started, for a dated stage)."""
     if keep_manual and lead.followup_manual and lead.next_followup_at is not None:
         return
-    dated = lead.stage in cadence.DATED_STAGES  # only then is the stage's start looked up
+    since = lead.created_at
+    if lead.stage in cadence.DATED_STAGES:  # only then is the stage's start looked up
+        since = stage_since if stage_since is not None else await _stage_since(session, lead)
     when = cadence.next_followup(
         stage=lead.stage,
         grade=lead.grade,
         now=anchor,
         created_at=lead.created_at,
         contacted=lead.last_contact_at is not None,
-        stage_since=await _stage_since(session, lead) if dated else lead.created_at,
+        stage_since=since,
         cadence=scope_settings["cadence"],
     )
     if when is not None:
         first = cadence.awaits_first_contact(lead.stage, lead.last_contact_at is not None)
-        when = await cadence_times.land_for_lead(session, lead, when, now, first_contact=first)
+        if book is None:
+            when = await cadence_times.land_for_lead(session, lead, when, now, first_contact=first)
+        else:
+            when = await book.land_for_lead(session, lead, when, now, first_contact=first)
     _schedule(session, lead, actor_id, when, now, "cadence")
+    if book is not None:
+        book.moved(lead)
 
 
 def _regrade(lead: Lead, today: date, thresholds: dict[str, int]) -> str | None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam, func, inspect, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Membership, Person, Team
-from assistant.domain import pipeline
+from assistant.db.models import Lead, LeadEvent, Membership, Person, Team
+from assistant.domain import events, pipeline
+from assistant.domain.cadence import DATED_STAGES
 from assistant.domain.grading import is_upgrade
 from assistant.domain.localtime import local_today
 from assistant.domain.team_settings import effective
+from assistant.services import cadence_times
 from assistant.services.leads.events import _grade_event, _regrade, _reschedule
 
 # ---------------------------------------------------------------- daily regrade
@@ -57,7 +63,6 @@ async def regrade_batch(
     if team is None:
         return [], None
     settings = effective(team.settings)
-    thresholds = settings["grading"]
     team_owner = await session.get(Person, team.owner_id)
     default_zone = team_owner.timezone if team_owner else "Asia/Shanghai"
     zones = dict(
@@ -69,7 +74,6 @@ async def regrade_batch(
             )
         ).all()
     )
-    changes: list[GradeChange] = []
     batch = (
         await session.exec(
             select(Lead)
@@ -83,21 +87,93 @@ async def regrade_batch(
             .limit(REGRADE_BATCH)
         )
     ).all()
-    for lead in batch:
-        zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
-        old = _regrade(lead, local_today(now, zone), thresholds)
-        if old is None:
-            continue
-        lead.updated_at = now
-        _grade_event(session, lead, None, old, now)
-        if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
-            await _reschedule(session, settings, lead, None, now, lead.last_contact_at)
-        assert lead.id is not None
-        changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
-    await session.flush()
+    with session.no_autoflush:  # the leads are written once, below, not by the ORM
+        changes = await _regrade_leads(session, batch, settings, zones, default_zone, now)
+    await _write_leads(session, batch)
+    await session.flush()  # the grade and follow-up events, through db/session.py's flush hook
     if len(batch) < REGRADE_BATCH:
         return changes, None
     return changes, batch[-1].id or 0
+
+
+async def _regrade_leads(
+    session: AsyncSession, batch: Sequence[Lead], settings: dict[str, Any],
+    zones: dict[int | None, str], default_zone: str, now: datetime,
+) -> list[GradeChange]:  # fmt: skip
+    """Regrade the batch's leads in memory, one after the other as one by one would: a grade
+    event per change, and the cadence after the last contact rescheduled on the owner's slots
+    (what the rescheduling needs is read for the whole batch first: the dated stages' starts,
+    the owners, their follow-ups in a `SlotBook`)."""
+    regraded: list[tuple[Lead, str]] = []
+    for lead in batch:
+        zone = zones.get(lead.owner_id, default_zone) if lead.owner_id else default_zone
+        old = _regrade(lead, local_today(now, zone), settings["grading"])
+        if old is not None:
+            regraded.append((lead, old))
+    contacted = [lead for lead, _ in regraded if lead.last_contact_at is not None]
+    since = await _stage_starts(session, [c for c in contacted if c.stage in DATED_STAGES])
+    owners = {lead.owner_id for lead in contacted if lead.owner_id is not None}
+    team_id = batch[0].team_id if batch else 0
+    book = await cadence_times.SlotBook.read(session, team_id, owners)
+    changes: list[GradeChange] = []
+    for lead, old in regraded:
+        assert lead.id is not None
+        lead.updated_at = now
+        _grade_event(session, lead, None, old, now)
+        if lead.last_contact_at is not None:  # the cadence after the contact follows the grade
+            await _reschedule(
+                session, settings, lead, None, now, lead.last_contact_at,
+                book=book, stage_since=since.get(lead.id, lead.created_at),
+            )  # fmt: skip
+        changes.append(GradeChange(lead.id, lead.number, lead.owner_id, old, lead.grade))
+    return changes
+
+
+async def _stage_starts(session: AsyncSession, leads: Sequence[Lead]) -> dict[int, datetime]:
+    """When each lead entered its current stage (its latest move into it), in one statement;
+    leads never moved into it are left out (their stage started when they were created)."""
+    if not leads:
+        return {}
+    found = await session.exec(
+        select(LeadEvent.lead_id, LeadEvent.to_value, func.max(LeadEvent.at))
+        .where(
+            col(LeadEvent.lead_id).in_([lead.id for lead in leads]),
+            LeadEvent.kind == events.STAGE,
+            col(LeadEvent.to_value).in_({lead.stage for lead in leads}),
+        )
+        .group_by(col(LeadEvent.lead_id), col(LeadEvent.to_value))
+    )
+    stages = {lead.id: lead.stage for lead in leads}
+    return {lead_id: at for lead_id, stage, at in found.all() if stages.get(lead_id) == stage}
+
+
+async def _write_leads(session: AsyncSession, batch: Sequence[Lead]) -> None:
+    """Write what the regrade changed on the batch's leads: one UPDATE executemany per set of
+    changed columns (a handful), instead of the ORM's flush, which writes runs of leads with
+    the same set and so sends a statement every few leads. Each lead is written only the
+    columns that changed, as the ORM would. The leads then leave the session."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for lead in batch:
+        state = inspect(lead)
+        values = {
+            key: getattr(lead, key)
+            for key in state.committed_state  # the attributes set since the lead was read
+            if state.attrs[key].history.has_changes()
+        }
+        if values:
+            groups.setdefault(tuple(sorted(values)), []).append({**values, "lead_id_": lead.id})
+    with session.no_autoflush:  # the ORM would write the leads first, a run at a time
+        for keys, rows in groups.items():
+            await session.exec(_update_of(keys), params=rows)
+    for lead in batch:
+        session.expunge(lead)
+
+
+@cache
+def _update_of(keys: tuple[str, ...]) -> Any:
+    table: Any = Lead.__table__  # type: ignore[attr-defined]
+    values = {key: bindparam(key, type_=table.c[key].type) for key in keys}
+    return update(table).where(table.c.id == bindparam("lead_id_")).values(values)
 
 
 async def regrade_all_teams(session: AsyncSession, *, now: datetime) -> list[GradeChange]:

@@ -45,7 +45,8 @@ from assistant.domain.funnel import (
 )
 from assistant.domain.localtime import local_day_bounds
 from assistant.domain.periods import Period
-from assistant.domain.pipeline import LOST, WON
+from assistant.domain.pipeline import WON, stages
+from assistant.services.analytics import moves
 
 COUNTED_KINDS = (ev.CREATED, ev.CONTACT, ev.PHONE, ev.WECHAT)
 ROLLUP: Any = LeadRollup.__table__  # type: ignore[attr-defined]
@@ -101,8 +102,10 @@ async def counts_by_owner(
     leave out the contacts per grade (`grades=False`) and the moved leads' history
     (`history=False`): contact_grades, stage_days, a_won and a_lost then stay empty.
 
-    Created, contact, phone and WeChat events are counted in the database; only stage events
-    (and the history of the leads they moved) come back as rows for the domain to walk.
+    Created, contact, phone and WeChat events are counted in the database. With `days`, so are
+    the stage counts and losses, and the moved leads' history comes back as plain sorted rows
+    for moves.tally to walk (moves.py); without, every stage event and history row comes back
+    as an EventRow for funnel.count_events, the straightforward way the tests compare with.
 
     `days` (first, last): the same period as local days of every person's own zone (the zone
     `start` and `end` were computed in): the additive figures are then read from LeadRollup
@@ -139,8 +142,29 @@ async def counts_by_owner(
         per_grade = await connection.execute(_per_grade_statement(), bound)
         for owner_id, name, count in per_grade.all():
             per_person_grades[int(owner_id or 0)][str(name)] = int(count)
-    # With the rollup, revenue is its sum: only a loss's reason is read from the payload.
-    statement = _moves_statement(revenue=days is None, history=history)
+    if days is not None:  # the stage figures counted in the database (moves.py)
+        order = stages(team.pipeline)
+        found_moves = await connection.execute(moves.moves_statement(order, history), bound)
+        counted = moves.tally(found_moves.all(), wanted, order)
+        return {
+            pid: _with_totals(
+                PeriodCounts(
+                    pipeline=team.pipeline,
+                    reached=counted[pid].reached,
+                    lost=len(counted[pid].lost),
+                    revenue=revenue.get(pid, 0.0),
+                    a_won=len(counted[pid].a_won),
+                    a_lost=len(counted[pid].a_lost),
+                    lost_reasons=tuple(counted[pid].reasons.most_common(3)),
+                    stage_days=counted[pid].stage_days(),
+                ),
+                totals[pid],
+                per_person_grades[pid],
+            )
+            for pid in wanted
+        }
+    # Without `days`, the straightforward way: every move and history row to the domain.
+    statement = _moves_statement(history)
     rows: dict[int, list[EventRow]] = {pid: [] for pid in wanted}
     earlier: dict[int, list[EventRow]] = {}
     found: list[Any] = list((await connection.execute(statement, bound)).all())
@@ -172,40 +196,28 @@ async def counts_by_owner(
             end=end,
             history=[item for lead in sorted(moved_ids) for item in earlier.get(lead, [])],
         )
-        mine = totals[pid]
-        counts[pid] = replace(
-            stages_only,
-            created=mine.get(ev.CREATED, (0, 0))[1],
-            contacted=mine.get(ev.CONTACT, (0, 0))[1],
-            contacts=mine.get(ev.CONTACT, (0, 0))[0],
-            phone=mine.get(ev.PHONE, (0, 0))[1],
-            wechat=mine.get(ev.WECHAT, (0, 0))[1],
-            contact_grades=per_person_grades[pid],
-            revenue=revenue.get(pid, 0.0) if days is not None else stages_only.revenue,
-        )
+        counts[pid] = _with_totals(stages_only, totals[pid], per_person_grades[pid])
     return counts
+
+
+def _with_totals(
+    stages_only: PeriodCounts, mine: dict[str, tuple[int, int]], grades: dict[str, int]
+) -> PeriodCounts:
+    """The stage figures with the counted ones: (events, distinct leads) per kind."""
+    return replace(
+        stages_only,
+        created=mine.get(ev.CREATED, (0, 0))[1],
+        contacted=mine.get(ev.CONTACT, (0, 0))[1],
+        contacts=mine.get(ev.CONTACT, (0, 0))[0],
+        phone=mine.get(ev.PHONE, (0, 0))[1],
+        wechat=mine.get(ev.WECHAT, (0, 0))[1],
+        contact_grades=grades,
+    )
 
 
 # The statements of counts_by_owner, built once per variant with bound parameters: team_id,
 # owners (the person ids, expanding), start and end (instants), first and last (local days).
 # Building them afresh cost more than a millisecond a call.
-
-
-@cache
-def _scope() -> tuple[Any, ...]:
-    """The owners' events in the period. No join to Lead: the few soft-deleted leads are left
-    out through their own small index, so the counts are read from LeadEvent's covering index
-    alone."""
-    deleted = sa_select(col(Lead.id)).where(
-        col(Lead.team_id) == bindparam("team_id"), col(Lead.deleted_at).is_not(None)
-    )
-    return (
-        col(LeadEvent.team_id) == bindparam("team_id"),
-        col(LeadEvent.owner_id).in_(bindparam("owners", expanding=True)),
-        col(LeadEvent.at) >= bindparam("start"),
-        col(LeadEvent.at) < bindparam("end"),
-        col(LeadEvent.lead_id).not_in(deleted),
-    )
 
 
 @cache
@@ -218,7 +230,7 @@ def _per_kind_statement() -> Any:
             func.count(),
             func.count(func.distinct(col(LeadEvent.lead_id))),
         )
-        .where(*_scope(), col(LeadEvent.kind).in_(COUNTED_KINDS))
+        .where(*moves.scope(), col(LeadEvent.kind).in_(COUNTED_KINDS))
         .group_by(owner, col(LeadEvent.kind))
     )
 
@@ -228,16 +240,16 @@ def _per_grade_statement() -> Any:
     owner = col(LeadEvent.owner_id)
     return (
         sa_select(owner, col(LeadEvent.grade), func.count())
-        .where(*_scope(), col(LeadEvent.kind) == ev.CONTACT, col(LeadEvent.grade).is_not(None))
+        .where(*moves.scope(), col(LeadEvent.kind) == ev.CONTACT, col(LeadEvent.grade).is_not(None))
         .group_by(owner, col(LeadEvent.grade))
     )
 
 
 @cache
-def _moves_statement(*, revenue: bool, history: bool) -> Any:
+def _moves_statement(history: bool) -> Any:
     """The period's stage moves; with `history`, the moved leads' history in a second branch.
 
-    The amount of each won (`revenue`) and the reason of each lost stage event come in the same
+    The amount of each won and the reason of each lost stage event come in the same
     rows, read from the payload of these few only (decoding every stage row's JSON cost more
     than the rest of a busy team's week). The history branch is read from the leads' own
     index; the moved leads are a subquery: one constant statement however many leads moved,
@@ -249,26 +261,26 @@ def _moves_statement(*, revenue: bool, history: bool) -> Any:
         col(LeadEvent.from_value),
         col(LeadEvent.to_value),
     ]
-    read = sorted(funnel.CLOSING_STAGES if revenue else {LOST})
+    read = sorted(funnel.CLOSING_STAGES)
     closing = col(LeadEvent.to_value).in_(read)
     payload = col(LeadEvent.payload)
-    stages = sa_select(
+    moved_rows = sa_select(
         literal(True).label("moved"),
         col(LeadEvent.owner_id),
         *columns,
         case((closing, payload["amount"].as_string())),
         case((closing, payload["reason"].as_string())),
         col(LeadEvent.grade),
-    ).where(*_scope(), col(LeadEvent.kind) == ev.STAGE)
+    ).where(*moves.scope(), col(LeadEvent.kind) == ev.STAGE)
     if not history:
-        return stages
+        return moved_rows
     moved = (
         sa_select(col(LeadEvent.lead_id))
-        .where(*_scope(), col(LeadEvent.kind) == ev.STAGE)
+        .where(*moves.scope(), col(LeadEvent.kind) == ev.STAGE)
         .scalar_subquery()
     )
     return union_all(
-        stages,
+        moved_rows,
         sa_select(literal(False), null(), *columns, null(), null(), col(LeadEvent.grade)).where(
             col(LeadEvent.lead_id).in_(moved),
             col(LeadEvent.kind).in_(HISTORY_KINDS),
@@ -315,7 +327,7 @@ def _rollup_statement(contacted: bool) -> Any:
             func.count(func.distinct(col(LeadEvent.lead_id))),
             func.count(),
         )
-        .where(*_scope(), col(LeadEvent.kind) == ev.CONTACT)
+        .where(*moves.scope(), col(LeadEvent.kind) == ev.CONTACT)
         .group_by(owner, col(LeadEvent.kind)),
     )
 

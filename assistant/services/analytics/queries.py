@@ -30,7 +30,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, literal, null, union_all
+from sqlalchemy import bindparam, case, func, literal, literal_column, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -272,8 +272,11 @@ def _moves_statement(history: bool) -> Any:
         case((closing, payload["reason"].as_string())),
         col(LeadEvent.grade),
     ).where(*moves.scope(), col(LeadEvent.kind) == ev.STAGE)
+    # In time order (then by lead and kind), as a walk meets them: it decides the lost reasons'
+    # ties (most_common keeps the first seen first); PostgreSQL gives a bitmap scan's rows in
+    # the heap's order otherwise.
     if not history:
-        return moved_rows
+        return moved_rows.order_by(col(LeadEvent.at), col(LeadEvent.lead_id), col(LeadEvent.kind))
     moved = (
         sa_select(col(LeadEvent.lead_id))
         .where(*moves.scope(), col(LeadEvent.kind) == ev.STAGE)
@@ -286,7 +289,7 @@ def _moves_statement(history: bool) -> Any:
             col(LeadEvent.kind).in_(HISTORY_KINDS),
             col(LeadEvent.at) < bindparam("end"),
         ),
-    )
+    ).order_by(literal_column("at"), literal_column("lead_id"), literal_column("kind"))
 
 
 @cache

@@ -143,7 +143,9 @@ def _insert_events(session: Session, _flush: Any, _instances: Any) -> None:
     rows = [{name: getattr(item, name) for name in _EVENT_COLUMNS} for item in new]
     for item in new:
         session.expunge(item)
-    session.connection().execute(_EVENTS.insert(), rows)
+    connection = session.connection()
+    with sqlite_thread.deferred(connection):  # nothing reads its outcome: it rides the next trip
+        connection.execute(_EVENTS.insert(), rows)
     rollups.keep_up(session, rows)  # the day counts follow, one more statement (db/rollups.py)
 
 

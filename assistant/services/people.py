@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import sqlite_thread
 from assistant.db.models import Membership, Person, Team
 from assistant.domain import preferences
 from assistant.domain.invisible import visible_words
@@ -85,6 +86,13 @@ def remember_sender(
         remember_membership(session, team, member)
     remember_team_count(session, person, count)
     return person
+
+
+def prefetch_sender(connection: Any, tg_user_id: int) -> None:
+    """SQLite: the sender's look-up (`find_person`) runs in the same trip to the database thread
+    as the connection's next statement, the update claim (db/sqlite_thread.py); its rows then
+    answer `find_person` without a trip of its own. Nothing on PostgreSQL."""
+    sqlite_thread.prefetch(connection, _SENDER, {"tg_user_id": tg_user_id})
 
 
 async def find_person(session: AsyncSession, *, tg_user_id: int) -> Person | None:

@@ -41,6 +41,7 @@ from assistant.services.actor import Actor
 from assistant.services.people import (
     Profile,
     ensure_person,
+    prefetch_sender,
     remember_sender,
     sender_with,
     settle_person,
@@ -173,6 +174,8 @@ class UnitOfWork:
         and return their row (person, team, membership, team count; person None when new)."""
         connection = await session.connection()
         if self._profile is None or connection.dialect.name != "postgresql":
+            if self._profile is not None:  # SQLite: the sender's look-up rides with the claim
+                prefetch_sender(connection, self._profile.tg_user_id)
             await claim_update(session, update_id)
             return None
         params = {

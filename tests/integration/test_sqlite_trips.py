@@ -1,0 +1,156 @@
+"""SQLite's trips to the connection's thread: deferred writes and prefetched reads
+(db/sqlite_thread.py), and what the unit of work saves with them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from assistant.config import Settings
+from assistant.db import sqlite_thread
+from assistant.db.models import Lead
+from assistant.db.session import Sessionmaker, make_engine
+from assistant.services.people import Profile
+from assistant.services.uow import DuplicateUpdate, UnitOfWork
+
+NOW = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+ANN = Profile(tg_user_id=7101, chat_id=7101, name="Ann", username=None, language_code="en")
+INSERT = text("INSERT INTO t (x) VALUES (:x)")
+ALL = text("SELECT x FROM t ORDER BY x")
+
+
+class Trips:
+    """Counts the calls made on SQLite connections' threads while installed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        execute = sqlite_thread.Connection._execute
+
+        async def counted(connection: sqlite_thread.Connection, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await execute(connection, *args, **kwargs)
+
+        monkeypatch.setattr(sqlite_thread.Connection, "_execute", counted)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("trips to a thread are SQLite's")
+    engine = make_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (x INTEGER PRIMARY KEY)"))
+    yield engine
+    await engine.dispose()
+
+
+async def rows(connection: AsyncConnection) -> list[int]:
+    return list((await connection.execute(ALL)).scalars())
+
+
+async def test_a_deferred_write_goes_in_order_in_the_trip_of_the_next_statement(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.begin() as connection:
+        trips = Trips(monkeypatch)
+        with sqlite_thread.deferred(connection):
+            await connection.execute(INSERT, {"x": 2})
+            await connection.execute(INSERT, [{"x": 1}, {"x": 3}])
+        assert trips.count == 0
+        assert await rows(connection) == [1, 2, 3]
+        assert trips.count == 1
+
+
+async def test_deferred_writes_go_with_the_commit_and_a_rollback_drops_them_unsent(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = Trips(monkeypatch)
+    async with engine.begin() as connection:
+        with sqlite_thread.deferred(connection):
+            await connection.execute(INSERT, {"x": 1})
+    committed = trips.count
+    async with engine.connect() as connection:
+        async with connection.begin() as transaction:
+            with sqlite_thread.deferred(connection):
+                await connection.execute(INSERT, {"x": 2})
+            await transaction.rollback()
+        assert trips.count == committed + 1  # the rollback alone
+        assert await rows(connection) == [1]
+    assert committed == 1  # the insert went with the commit
+
+
+async def test_a_deferred_write_that_fails_fails_the_next_statement_and_its_transaction(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(INSERT, {"x": 1})
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(INSERT, {"x": 2})
+            with sqlite_thread.deferred(connection):
+                await connection.execute(INSERT, {"x": 1})  # taken
+            await rows(connection)
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(INSERT, {"x": 3})
+            with sqlite_thread.deferred(connection):
+                await connection.execute(INSERT, {"x": 1})  # the commit fails instead
+    async with engine.connect() as connection:
+        assert await rows(connection) == [1]
+
+
+async def test_a_prefetched_read_answers_only_the_same_statement_coming_next(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.begin() as connection:
+        trips = Trips(monkeypatch)
+        sqlite_thread.prefetch(connection, ALL, {})
+        await connection.execute(INSERT, {"x": 5})
+        assert await rows(connection) == [5]
+        assert trips.count == 1  # the read came with the insert
+
+        sqlite_thread.prefetch(connection, ALL, {})
+        await connection.execute(INSERT, {"x": 6})
+        await connection.execute(INSERT, {"x": 7})  # not the read: its rows are dropped
+        assert await rows(connection) == [5, 6, 7]
+        assert trips.count == 4
+
+        sqlite_thread.prefetch(connection, ALL, {})
+        with pytest.raises(IntegrityError):
+            await connection.execute(INSERT, {"x": 7})  # a failed statement reads nothing
+        assert await rows(connection) == [5, 6, 7]
+
+
+def opened(sessionmaker: Sessionmaker, settings: Settings, update_id: int) -> UnitOfWork:
+    return UnitOfWork(
+        sessionmaker, update_id=update_id, profile=ANN, settings=settings, clock=lambda: NOW
+    )
+
+
+async def test_the_claim_and_the_senders_look_up_share_a_trip_and_a_redelivery_still_stops(
+    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On both databases the behaviour is the unit of work's; on SQLite it costs one trip."""
+    sqlite = settings.database_url.startswith("sqlite")
+    async with opened(sessionmaker, settings, 1):
+        pass  # Ann is created
+    trips = Trips(monkeypatch)
+    async with opened(sessionmaker, settings, 2) as uow:
+        assert not uow.created and uow.person.name == "Ann"
+        assert (await uow.actor()).team.personal
+        assert trips.count == (1 if sqlite else 0)
+    with pytest.raises(DuplicateUpdate):
+        async with opened(sessionmaker, settings, 2):
+            raise AssertionError("a redelivered update never reaches the use case")
+    async with opened(sessionmaker, settings, 3) as uow:
+        actor = await uow.actor()
+        uow.session.add(Lead(team_id=actor.team_id, number=1, name="郑女士", created_at=NOW))
+    async with sessionmaker() as session:
+        leads = (await session.exec(text("SELECT count(*) FROM lead"))).scalar()  # type: ignore[call-overload]
+    assert leads == 1

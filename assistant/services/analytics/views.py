@@ -23,7 +23,7 @@ from assistant.domain.localtime import local_day_bounds, local_today
 from assistant.domain.periods import Period
 from assistant.domain.pipeline import stages
 from assistant.render import formats
-from assistant.services.analytics.queries import BAR_WIDTH, _goal, _won_between
+from assistant.services.analytics.queries import BAR_WIDTH, _goal_orders, _won_between
 
 # --------------------------------------------------------------------------- view models
 
@@ -124,13 +124,13 @@ async def pace_for(
     assert team.id is not None and person.id is not None
     today = local_today(now, person.timezone)
     first, last = funnel.month_bounds(today)
-    goal = await _goal(session, team_id=team.id, person_id=person.id, month=first)
-    if goal is None:
+    orders = await _goal_orders(session, team_id=team.id, person_id=person.id, month=first)
+    if orders is None:
         return None
     start = local_day_bounds(first, person.timezone)[0]
     end = local_day_bounds(last, person.timezone)[1]
     done = await _won_between(session, team_id=team.id, person_id=person.id, start=start, end=end)
-    current = funnel.pace(goal.orders, done, today=today, work_days=person.work_days)
+    current = funnel.pace(orders, done, today=today, work_days=person.work_days)
     return {"month": formats.month(first), **pace_view(current)}
 
 

@@ -43,12 +43,16 @@ def _send(connection: sqlite3.Connection, pending: _Pending) -> None:
     for sql, parameters, many in pending:
         cursor = connection.cursor()
         try:
-            if many:
-                cursor.executemany(sql, parameters)
-            else:
-                cursor.execute(sql, parameters)
+            _execute(cursor, sql, parameters, many)
         finally:
             cursor.close()
+
+
+def _execute(cursor: sqlite3.Cursor, sql: str, parameters: Any, many: bool) -> None:
+    if many:
+        cursor.executemany(sql, parameters)
+    else:
+        cursor.execute(sql, parameters)
 
 
 def _commit(connection: sqlite3.Connection, pending: _Pending) -> None:
@@ -95,10 +99,7 @@ def _run(
         _send(connection, pending)
     cursor = connection.cursor()
     try:
-        if many:
-            cursor.executemany(sql, parameters)
-        else:
-            cursor.execute(sql, parameters)
+        _execute(cursor, sql, parameters, many)
         rows = cursor.fetchmany(CHUNK) if cursor.description else []
     except BaseException:
         cursor.close()

@@ -83,6 +83,12 @@ class Invite(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# The leads ix_lead_open_followup holds.
+OPEN_FOLLOWUP = (
+    "deleted_at IS NULL AND stage NOT IN ('won', 'lost') AND next_followup_at IS NOT NULL"
+)
+
+
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
@@ -106,6 +112,19 @@ class Lead(SQLModel, table=True):
             "deleted_at",
             sqlite_where=text("deleted_at IS NOT NULL"),
             postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+        # The open leads with a follow-up (/team's overdue counts): stage and deleted_at are
+        # kept so the count reads the index alone. The query repeats this WHERE with literals
+        # (neither database uses a partial index for a bound parameter's value).
+        Index(
+            "ix_lead_open_followup",
+            "team_id",
+            "owner_id",
+            "next_followup_at",
+            "stage",
+            "deleted_at",
+            sqlite_where=text(OPEN_FOLLOWUP),
+            postgresql_where=text(OPEN_FOLLOWUP),
         ),
         # A person's open leads (/today, /leads, overdue counts) from the index alone (id for
         # PostgreSQL, which keeps no row id in an index).

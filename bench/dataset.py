@@ -75,10 +75,16 @@ async def generate(
             batch = []
     await sample_data.insert_rows(engine, LeadEvent.__table__, batch)
     await sample_data.rebuild_rollups(engine)
-    # Planner statistics, as a database that has been in use has them (PostgreSQL's autovacuum
-    # would gather them some time after a bulk load; SQLite keeps them from ANALYZE).
-    async with engine.begin() as connection:
-        await connection.execute(text("ANALYZE"))
+    # Planner statistics, as a database that has been in use has them (SQLite keeps them from
+    # ANALYZE). On PostgreSQL also the visibility map that autovacuum would set some time after
+    # a bulk load: without it an index-only scan fetches every row from the table all the same.
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("VACUUM ANALYZE"))
+    else:
+        async with engine.begin() as connection:
+            await connection.execute(text("ANALYZE"))
     await engine.dispose()
     return Dataset(teams=teams, members=members, leads=leads, events=events)
 

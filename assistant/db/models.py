@@ -198,6 +198,7 @@ class LeadEvent(SQLModel, table=True):
             "from_value",
             "to_value",
             "grade",
+            "id",  # PostgreSQL keeps no row id in an index
         ),
         # The leaderboard's counts and follow-up history from the index alone.
         Index(

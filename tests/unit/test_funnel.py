@@ -345,3 +345,13 @@ def test_the_behind_pace_warning_needs_five_days_left_and_more_than_20_percent()
     assert five_left.remaining_days == 5
     assert funnel.behind_pace_alert(five_left)
     assert not funnel.behind_pace_alert(pace(20, 15, today=date(2026, 11, 24), work_days="12345"))
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(-(10**9), 10**12))
+def test_a_rate_of_counts_is_the_exact_quotient_rounded_once(
+    numerator: int, denominator: int
+) -> None:
+    # percent's shortcut for int counts gives the float of the exact Fraction, bit for bit.
+    exact = None if denominator == 0 else float(Fraction(numerator) * 100 / Fraction(denominator))
+    found = percent(numerator, denominator)
+    assert found == exact and str(found) == str(exact)

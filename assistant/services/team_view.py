@@ -312,16 +312,23 @@ def parse_team_args(args: Sequence[str], today: date) -> TeamRequest:
 async def members_of(session: AsyncSession, team_id: int) -> list[Member]:
     """Active members numbered as /members numbers them (joining order), without the lead
     counts /members shows: the team table counts what it needs itself."""
-    rows = await session.exec(
-        select(Membership, Person)
-        .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(Membership.team_id == team_id, col(Membership.active))
-        .order_by(col(Membership.joined_at), col(Membership.id))
-    )
+    rows = await session.exec(_members_statement(), params={"team_id": team_id})
     return [
         Member(number, membership, person)
         for number, (membership, person) in enumerate(rows.all(), start=1)
     ]
+
+
+@cache
+def _members_statement() -> Any:
+    """Built once: building the select and its cache key on every call cost more than
+    loading a team's members."""
+    return (
+        select(Membership, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(col(Membership.team_id) == bindparam("team_id"), col(Membership.active))
+        .order_by(col(Membership.joined_at), col(Membership.id))
+    )
 
 
 async def _managed_team(session: AsyncSession, actor: Actor) -> tuple[Team, list[Member]]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from assistant.db.models import Lead, Person, Team
@@ -19,7 +21,7 @@ from assistant.db.session import Sessionmaker, transaction
 from assistant.domain import events
 from assistant.domain.periods import Period
 from assistant.domain.pipeline import LOST, stages
-from assistant.services.analytics import counts_by_owner, utc_bounds
+from assistant.services.analytics import counts_by_owner, moves, utc_bounds
 from tests.helpers import add_event, add_lead, add_member, make_person
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -130,3 +132,38 @@ async def test_the_stage_figures_walked_from_sorted_rows_equal_those_counted_fro
                         for name in seen:
                             seen[name] += bool(getattr(walked[pid], name))
     assert all(seen.values()), seen  # every figure had something to compare
+
+
+async def test_the_walk_reads_each_moved_leads_history_from_the_index_of_its_kinds(
+    sessionmaker: Sessionmaker,
+) -> None:
+    # The partial index holds only created, stage and grade events; the statement names those
+    # kinds as literals, else SQLite would not use it.
+    team, people = await _store(sessionmaker, "store", 3)
+    async with transaction(sessionmaker) as session:
+        connection = await session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:  # the test store is tiny: a sequential scan would win
+            await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            await connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        start, end = utc_bounds(_periods()[2], people[0].timezone)
+        bound = {"team_id": team.id, "owners": [people[0].id], "start": start, "end": end}
+        sent: list[tuple[str, Any]] = []
+        engine = connection.sync_connection.engine  # type: ignore[union-attr]
+
+        def keep(_c: Any, _cursor: Any, sql: str, parameters: Any, *_rest: Any) -> None:
+            sent.append((sql, parameters))
+
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            await connection.execute(moves.moves_statement(stages("store"), True), bound)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        sql, parameters = sent[-1]
+        prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+        plan = " ".join(
+            str(value)
+            for row in (await connection.exec_driver_sql(prefix + sql, parameters)).all()
+            for value in row
+        )
+    assert "ix_leadevent_history_kinds" in plan, plan

@@ -217,7 +217,12 @@ def _history(moves: Any) -> Any:
         )
         .select_from(pairs)
         .join(LeadEvent, col(LeadEvent.lead_id) == pairs.c.lead_id)
-        .where(col(LeadEvent.kind).in_(HISTORY_KINDS), col(LeadEvent.at) < bindparam("end"))
+        .where(
+            # Literal kinds: both databases then read the history from the partial index of these
+            # kinds alone (ix_leadevent_history_kinds), not every contact and note of the lead.
+            col(LeadEvent.kind).in_([_quoted(kind) for kind in HISTORY_KINDS]),
+            col(LeadEvent.at) < bindparam("end"),
+        )
     )
 
 

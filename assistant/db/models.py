@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, false, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from assistant.db.table import Table
 from assistant.db.types import UTCDateTime
 
 
@@ -19,7 +20,7 @@ def _ts(nullable: bool = True) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
-class Person(SQLModel, table=True):
+class Person(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -44,7 +45,7 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Team(SQLModel, table=True):
+class Team(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
     pipeline: str = Field(default="store", max_length=16)
@@ -60,7 +61,7 @@ class Team(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Membership(SQLModel, table=True):
+class Membership(Table, table=True):
     __table_args__ = (UniqueConstraint("team_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,7 +72,7 @@ class Membership(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Invite(SQLModel, table=True):
+class Invite(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", index=True)
     code: str = Field(max_length=32, unique=True)
@@ -89,7 +90,7 @@ OPEN_FOLLOWUP = (
 )
 
 
-class Lead(SQLModel, table=True):
+class Lead(Table, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         # stage and deleted_at make it cover the overdue counts per owner (/team), whichever
@@ -177,7 +178,7 @@ class Lead(SQLModel, table=True):
 _HISTORY_KINDS = "kind IN ('created', 'stage', 'grade')"
 
 
-class LeadEvent(SQLModel, table=True):
+class LeadEvent(Table, table=True):
     __table_args__ = (
         # Covers the period counts and stage moves: read from the index alone.
         Index(
@@ -257,13 +258,13 @@ def _copy_grade(mapper: Any, connection: Any, target: LeadEvent) -> None:
     copy_grade(target)
 
 
-class LeadRollup(SQLModel, table=True):
+class LeadRollup(Table, table=True):
     """Counted lead events per owner and local day: a grouping of LeadEvent kept up with every
     write (assistant/db/rollups.py says what is in it, and how it is kept equal to the events)."""
 
     # SQLite: the rows are stored in key order (no separate key index to look rows up from), so
     # a person's month is one short range of the table.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (read once by the mapper)
 
     team_id: int = Field(primary_key=True)
     owner_id: int = Field(primary_key=True)
@@ -275,12 +276,12 @@ class LeadRollup(SQLModel, table=True):
     cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
-class ProcessedUpdate(SQLModel, table=True):
+class ProcessedUpdate(Table, table=True):
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class LeaderLease(SQLModel, table=True):
+class LeaderLease(Table, table=True):
     """Which process plans and sends pushes, and until when (see scheduling/leader.py)."""
 
     name: str = Field(primary_key=True, max_length=32)
@@ -289,7 +290,7 @@ class LeaderLease(SQLModel, table=True):
     since: datetime = Field(sa_type=UTCDateTime)  # when this holder took the lease
 
 
-class ConversationState(SQLModel, table=True):
+class ConversationState(Table, table=True):
     """A half-done multi-step flow (guided /add, import confirmation), kept across restarts."""
 
     __table_args__ = (UniqueConstraint("person_id", "chat_id"),)
@@ -303,7 +304,7 @@ class ConversationState(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Outbox(SQLModel, table=True):
+class Outbox(Table, table=True):
     """A message to push later. Rows, not in-memory jobs, so nothing is lost on restart."""
 
     __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
@@ -324,7 +325,7 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class TeamScript(SQLModel, table=True):
+class TeamScript(Table, table=True):
     """A script a team's manager wrote; it ranks together with the shipped library."""
 
     __table_args__ = (Index("ix_teamscript_team_locale", "team_id", "locale"),)
@@ -343,7 +344,7 @@ class TeamScript(SQLModel, table=True):
     retired_at: datetime | None = _ts()
 
 
-class ScriptUse(SQLModel, table=True):
+class ScriptUse(Table, table=True):
     """A person said they sent a script (the "used it" button); stage moves credit it."""
 
     __table_args__ = (
@@ -360,7 +361,7 @@ class ScriptUse(SQLModel, table=True):
     used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ActivationBatch(SQLModel, table=True):
+class ActivationBatch(Table, table=True):
     """One /activate batch (PRODUCT.md 5.4): its leads in order and each one's outcome."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -375,7 +376,7 @@ class ActivationBatch(SQLModel, table=True):
     rated_at: datetime | None = _ts()
 
 
-class GroupLink(SQLModel, table=True):
+class GroupLink(Table, table=True):
     """A Telegram group bound to a team by /link; the team's leaderboard is posted there."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -390,7 +391,7 @@ class GroupLink(SQLModel, table=True):
     unlinked_at: datetime | None = _ts()
 
 
-class MarketingDay(SQLModel, table=True):
+class MarketingDay(Table, table=True):
     """A person's top-of-funnel figures for one local day (/numbers); None = not recorded."""
 
     __table_args__ = (UniqueConstraint("team_id", "person_id", "day"),)
@@ -408,7 +409,7 @@ class MarketingDay(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class MonthlyGoal(SQLModel, table=True):
+class MonthlyGoal(Table, table=True):
     """A person's order target for one month (/goal); `month` is the month's first day."""
 
     __table_args__ = (UniqueConstraint("team_id", "person_id", "month"),)
@@ -421,7 +422,7 @@ class MonthlyGoal(SQLModel, table=True):
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class SourceCost(SQLModel, table=True):
+class SourceCost(Table, table=True):
     """What a person spent on one lead source (its key, see domain/sources.py) on one local day
     (`/numbers 抖音 花费 500`)."""
 
@@ -436,7 +437,7 @@ class SourceCost(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Referral(SQLModel, table=True):
+class Referral(Table, table=True):
     """A lead referred by a customer (a won lead of the same team): `/add … 介绍人:12`."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -447,7 +448,7 @@ class Referral(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class CustomerNote(SQLModel, table=True):
+class CustomerNote(Table, table=True):
     """After-sale facts about a customer (a won lead): satisfaction 1–5 and a note."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -459,7 +460,7 @@ class CustomerNote(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class WebToken(SQLModel, table=True):
+class WebToken(Table, table=True):
     """A way into the Mini App outside Telegram: a one-time link (kind "link", 10 minutes,
     used once) or the browser session it turns into (kind "session"). Only a SHA-256 digest of
     the secret is stored, so a copy of the database opens nothing."""

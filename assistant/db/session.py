@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -56,10 +56,20 @@ async def checkpoints(engine: AsyncEngine, every: float = CHECKPOINT_SECONDS) ->
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
+    items: Iterable[Any]
     if isinstance(value, dict):
-        return any(_has_nul(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
+        items = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    # One loop over a row's values; only nested ones (a JSON payload, rows of a batch) recurse.
+    for item in items:
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict | list | tuple) and _has_nul(item):
+            return True
     return False
 
 

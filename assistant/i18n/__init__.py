@@ -83,13 +83,18 @@ def catalogue(locale: str) -> dict[str, Any]:
 
 def t(locale: str, key: str, **values: Any) -> str:
     """A short string from the catalogue, e.g. t('en', 'button.done')."""
+    text = _entry(locale, key)
+    return _FORMATTER.vformat(text, (), values) if values else text
+
+
+@cache
+def _entry(locale: str, key: str) -> str:
     node: Any = catalogue(locale)
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             raise KeyError(f"{locale}:{key}")
         node = node[part]
-    text = str(node)
-    return _FORMATTER.vformat(text, (), values) if values else text
+    return str(node)
 
 
 def source_label(source: str | None, locale: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from collections.abc import Callable
 
@@ -21,7 +20,7 @@ class Signer:
         self._key = key
 
     def _mac(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._key, payload.encode(), "sha256")
         return base64.urlsafe_b64encode(digest).decode()[:_MAC_LENGTH]
 
     def sign(self, action: str, *args: object) -> str:

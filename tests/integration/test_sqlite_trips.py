@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,9 @@ from assistant.config import Settings
 from assistant.db import sqlite_thread
 from assistant.db.models import Lead
 from assistant.db.session import Sessionmaker, make_engine
+from assistant.domain import events
+from assistant.services.leads.events import record_event
+from assistant.services.leads.queries import CARD_HISTORY, get_lead, history
 from assistant.services.people import Profile
 from assistant.services.uow import DuplicateUpdate, UnitOfWork
 
@@ -155,3 +158,34 @@ async def test_the_claim_and_the_senders_look_up_share_a_trip_and_a_redelivery_s
     async with sessionmaker() as session:
         leads = (await session.exec(text("SELECT count(*) FROM lead"))).scalar()  # type: ignore[call-overload]
     assert leads == 1
+
+
+async def test_a_lead_named_by_number_and_its_card_history_come_in_one_trip_with_the_same_rows(
+    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite = settings.database_url.startswith("sqlite")
+    async with opened(sessionmaker, settings, 1) as uow:
+        actor = await uow.actor()
+        lead = Lead(team_id=actor.team_id, number=1, name="郑女士", created_at=NOW)
+        uow.session.add(lead)
+        await uow.session.flush()
+        assert lead.id is not None
+        for minutes in range(3):
+            record_event(
+                uow.session, lead_id=lead.id, team_id=actor.team_id, owner_id=None,
+                actor_id=None, kind=events.CONTACT, at=NOW + timedelta(minutes=minutes),
+                payload={"note": f"call {minutes}"},
+            )  # fmt: skip
+
+    async with opened(sessionmaker, settings, 2) as uow:
+        actor = await uow.actor()
+        trips = Trips(monkeypatch)
+        lead = await get_lead(uow.session, actor, 1, with_history=True)
+        read_together = await history(uow.session, lead, CARD_HISTORY)
+        assert trips.count == (1 if sqlite else 0)
+    async with opened(sessionmaker, settings, 3) as uow:
+        lead = await get_lead(uow.session, await uow.actor(), 1)
+        read_alone = await history(uow.session, lead, CARD_HISTORY)
+    notes = [row.payload["note"] for row in read_together]
+    assert notes == ["call 2", "call 1", "call 0"]  # newest first
+    assert [tuple(row) for row in read_together] == [tuple(row) for row in read_alone]

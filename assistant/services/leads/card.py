@@ -11,10 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent
 from assistant.services import permissions, script_names
 from assistant.services.actor import Actor
-from assistant.services.leads.queries import ShownEvent, history, owner_name
+from assistant.services.leads.queries import CARD_HISTORY, ShownEvent, history, owner_name
 
 SHOWN_EVENTS = 10  # history lines on a card
-LOOKED_AT = 30  # the latest events read to find them
 
 
 @dataclass(frozen=True)
@@ -40,9 +39,9 @@ async def card_facts(
     await session.flush()
     newest_first: Sequence[ShownEvent]
     if created is None:
-        newest_first = await history(session, lead, LOOKED_AT)
+        newest_first = await history(session, lead, CARD_HISTORY)
     else:  # what the query would return: same time, so the last written first
-        newest_first = created[::-1][:LOOKED_AT]
+        newest_first = created[::-1][:CARD_HISTORY]
     rows = [row for row in newest_first if shown(row)][:SHOWN_EVENTS]
     titles = await script_names.event_titles(session, lead.team_id, rows, locale)
     owner = ""

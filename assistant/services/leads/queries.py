@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from assistant.db import sqlite_thread
 from assistant.db.models import Lead, LeadEvent, Person, Team
 from assistant.domain import pipeline
 from assistant.domain.capture import (
@@ -57,19 +58,35 @@ _TEAM_LEAD = select(Lead).where(
 )
 _OWN_LEAD = _TEAM_LEAD.where(Lead.owner_id == bindparam("owner"))
 _EVENTS = LeadEvent.__table__.c  # type: ignore[attr-defined]
+_LEAD_ID = sa_select(col(Lead.id)).where(
+    col(Lead.team_id) == bindparam("team"), col(Lead.number) == bindparam("number")
+)
+# By team and number, which a command names: the read can then go with the lead's own look-up.
 _HISTORY = (
     sa_select(_EVENTS.at, _EVENTS.kind, _EVENTS.from_value, _EVENTS.to_value, _EVENTS.payload)
-    .where(_EVENTS.lead_id == bindparam("lead"))
+    .where(_EVENTS.lead_id == _LEAD_ID.scalar_subquery())
     .order_by(_EVENTS.at.desc(), _EVENTS.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
+CARD_HISTORY = 30  # the latest events a card reads to find the ones it shows
 
 
 async def get_lead(
-    session: AsyncSession, scope: Actor, number: str | int, *, deleted: bool = False
+    session: AsyncSession,
+    scope: Actor,
+    number: str | int,
+    *,
+    deleted: bool = False,
+    with_history: bool = False,
 ) -> Lead:
-    """A lead by its short per-team number; not visible or deleted reads as not found."""
+    """A lead by its short per-team number; not visible or deleted reads as not found.
+
+    `with_history`: its card's history comes next, read in the same trip on SQLite.
+    """
     value = number if isinstance(number, int) else parse_number(number)
+    if with_history:
+        history_params = {"team": scope.team_id, "number": value, "limit": CARD_HISTORY}
+        sqlite_thread.prefetch(await session.connection(), _HISTORY, history_params)
     params: dict[str, Any] = {"team": scope.team_id, "number": value}
     sees_all = permissions.sees_all(scope.member)
     if not sees_all:  # as `permissions.lead_scope`
@@ -118,7 +135,8 @@ async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) 
     """The lead's latest events, newest first: plain rows of the shown columns."""
     await session.flush()  # as the ORM's autoflush would: events written so far are included
     connection = await session.connection()
-    rows = await connection.execute(_HISTORY, {"lead": lead.id, "limit": limit})
+    params = {"team": lead.team_id, "number": lead.number, "limit": limit}
+    rows = await connection.execute(_HISTORY, params)
     return list(rows.all())
 
 

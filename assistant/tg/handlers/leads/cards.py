@@ -183,12 +183,14 @@ def _number_and_rest(request: Request, usage: str) -> tuple[str, str]:
     return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
-async def _lead_from_text(request: Request, usage: str) -> tuple[Actor, Lead, str]:
+async def _lead_from_text(
+    request: Request, usage: str, *, card_next: bool = False
+) -> tuple[Actor, Lead, str]:
     scope = await request.actor()
     number, rest = _number_and_rest(request, usage)
     if not number.lstrip("#").isascii() or not number.lstrip("#").isdigit():
         raise UserError("lead_id_needed", given=number[:40], usage=usage)
-    lead = await svc.get_lead(request.session, scope, number)
+    lead = await svc.get_lead(request.session, scope, number, with_history=card_next)
     return scope, lead, rest
 
 

@@ -17,7 +17,7 @@ from assistant.tg.keyboards import button, keyboard
 
 
 async def lead_command(request: Request) -> Reply:
-    scope, lead, _ = await _lead_from_text(request, "/lead 12")
+    scope, lead, _ = await _lead_from_text(request, "/lead 12", card_next=True)
     return await card(request, scope, lead)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ from assistant.db import sqlite_thread
 from assistant.db.models import Lead
 from assistant.db.session import Sessionmaker, make_engine
 from assistant.domain import events
+from assistant.services.leads.card import SHOWN_EVENTS, card_facts, shown
 from assistant.services.leads.events import record_event
-from assistant.services.leads.queries import CARD_HISTORY, get_lead, history
+from assistant.services.leads.lifecycle import log_contact, move_stage
+from assistant.services.leads.queries import CARD_HISTORY, ShownEvent, get_lead, history
 from assistant.services.people import Profile
 from assistant.services.uow import DuplicateUpdate, UnitOfWork
 
@@ -160,10 +162,7 @@ async def test_the_claim_and_the_senders_look_up_share_a_trip_and_a_redelivery_s
     assert leads == 1
 
 
-async def test_a_lead_named_by_number_and_its_card_history_come_in_one_trip_with_the_same_rows(
-    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sqlite = settings.database_url.startswith("sqlite")
+async def _lead_with_three_contacts(sessionmaker: Sessionmaker, settings: Settings) -> None:
     async with opened(sessionmaker, settings, 1) as uow:
         actor = await uow.actor()
         lead = Lead(team_id=actor.team_id, number=1, name="郑女士", created_at=NOW)
@@ -177,15 +176,41 @@ async def test_a_lead_named_by_number_and_its_card_history_come_in_one_trip_with
                 payload={"note": f"call {minutes}"},
             )  # fmt: skip
 
+
+def _shown(rows: Sequence[ShownEvent]) -> list[tuple[Any, ...]]:
+    return [(row.at, row.kind, row.from_value, row.to_value, row.payload) for row in rows]
+
+
+async def test_a_lead_named_by_number_and_its_card_history_come_in_one_trip_with_the_same_rows(
+    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqlite = settings.database_url.startswith("sqlite")
+    await _lead_with_three_contacts(sessionmaker, settings)
     async with opened(sessionmaker, settings, 2) as uow:
         actor = await uow.actor()
         trips = Trips(monkeypatch)
         lead = await get_lead(uow.session, actor, 1, with_history=True)
-        read_together = await history(uow.session, lead, CARD_HISTORY)
+        facts = await card_facts(uow.session, actor, lead, locale="en")
         assert trips.count == (1 if sqlite else 0)
     async with opened(sessionmaker, settings, 3) as uow:
         lead = await get_lead(uow.session, await uow.actor(), 1)
         read_alone = await history(uow.session, lead, CARD_HISTORY)
-    notes = [row.payload["note"] for row in read_together]
-    assert notes == ["call 2", "call 1", "call 0"]  # newest first
-    assert [tuple(row) for row in read_together] == [tuple(row) for row in read_alone]
+    assert [row.payload["note"] for row in facts.history] == ["call 2", "call 1", "call 0"]
+    assert _shown(facts.history) == _shown(read_alone)
+
+
+async def test_a_changed_leads_card_shows_what_reading_its_history_after_the_change_gives(
+    sessionmaker: Sessionmaker, settings: Settings
+) -> None:
+    await _lead_with_three_contacts(sessionmaker, settings)
+    async with opened(sessionmaker, settings, 2) as uow:
+        actor = await uow.actor()
+        lead = await get_lead(uow.session, actor, 1, with_history=True)
+        later = NOW + timedelta(hours=1)
+        await log_contact(uow.session, actor, lead, "回访了", later)
+        await move_stage(uow.session, actor, lead, "到店", later)
+        facts = await card_facts(uow.session, actor, lead, locale="zh-Hans")
+        read_after = [row for row in await history(uow.session, lead, CARD_HISTORY) if shown(row)]
+    assert _shown(facts.history) == _shown(read_after[:SHOWN_EVENTS])
+    assert facts.history[-1].payload == {"note": "call 0"}
+    assert any(row.payload.get("note") == "回访了" for row in facts.history[:3])

@@ -11,7 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from assistant.db.models import Lead, LeadEvent
 from assistant.services import permissions, script_names
 from assistant.services.actor import Actor
-from assistant.services.leads.queries import CARD_HISTORY, ShownEvent, history, owner_name
+from assistant.services.leads.queries import (
+    CARD_HISTORY,
+    ShownEvent,
+    card_history,
+    history,
+    owner_name,
+)
 
 SHOWN_EVENTS = 10  # history lines on a card
 
@@ -38,7 +44,10 @@ async def card_facts(
 ) -> CardFacts:
     await session.flush()
     newest_first: Sequence[ShownEvent]
-    if created is None:
+    read = card_history(session, lead.id)
+    if read is not None:
+        newest_first = read.newest_first()
+    elif created is None:
         newest_first = await history(session, lead, CARD_HISTORY)
     else:  # what the query would return: same time, so the last written first
         newest_first = created[::-1][:CARD_HISTORY]

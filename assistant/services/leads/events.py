@@ -13,6 +13,7 @@ from assistant.db.models import Lead, LeadEvent
 from assistant.domain import cadence, events
 from assistant.domain.grading import grade_for
 from assistant.services import cadence_times
+from assistant.services.leads.queries import card_history
 
 # ---------------------------------------------------------------- events and scheduling
 
@@ -45,6 +46,8 @@ def record_event(
         at=at,
     )
     session.add(row)
+    if (read := card_history(session, lead_id)) is not None:
+        read.written.append(row)
     return row
 
 

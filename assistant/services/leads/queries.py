@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -69,6 +69,29 @@ _HISTORY = (
     .limit(bindparam("limit", type_=Integer))
 )
 CARD_HISTORY = 30  # the latest events a card reads to find the ones it shows
+_READ_WITH_LEAD = "card history read with the lead"  # session.info key: lead id -> CardHistory
+
+
+@dataclass
+class CardHistory:
+    """A lead's history read with the lead, before this update changed it, and the events the
+    update has written for it since (record_event adds them): the card needs no read after
+    the writes."""
+
+    earlier: list[ShownEvent]
+    written: list[LeadEvent] = field(default_factory=list)
+
+    def newest_first(self) -> list[ShownEvent]:
+        """What the history statement would return now: by time, newest first, and at the same
+        time the last written first (a stable sort of the newest written first)."""
+        rows = [*reversed(self.written), *self.earlier]
+        return sorted(rows, key=lambda row: row.at, reverse=True)[:CARD_HISTORY]
+
+
+def card_history(session: AsyncSession, lead_id: int | None) -> CardHistory | None:
+    """The history `get_lead(with_history=True)` read for this lead in this session, if any."""
+    read: dict[int | None, CardHistory] = session.info.get(_READ_WITH_LEAD, {})
+    return read.get(lead_id)
 
 
 async def get_lead(
@@ -81,11 +104,12 @@ async def get_lead(
 ) -> Lead:
     """A lead by its short per-team number; not visible or deleted reads as not found.
 
-    `with_history`: its card's history comes next, read in the same trip on SQLite.
+    `with_history`: its card's history is read too, in the same trip on SQLite; the card takes
+    it from `card_history`.
     """
     value = number if isinstance(number, int) else parse_number(number)
+    history_params = {"team": scope.team_id, "number": value, "limit": CARD_HISTORY}
     if with_history:
-        history_params = {"team": scope.team_id, "number": value, "limit": CARD_HISTORY}
         sqlite_thread.prefetch(await session.connection(), _HISTORY, history_params)
     params: dict[str, Any] = {"team": scope.team_id, "number": value}
     sees_all = permissions.sees_all(scope.member)
@@ -95,6 +119,9 @@ async def get_lead(
     lead = (await session.exec(query, params=params)).first()
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
+    if with_history:
+        rows = await (await session.connection()).execute(_HISTORY, history_params)
+        session.info.setdefault(_READ_WITH_LEAD, {})[lead.id] = CardHistory(list(rows.all()))
     return lead
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 async def log(request: Request) -> Reply:
-    scope, lead, note = await _lead_from_text(request, "/log 12 聊了套餐")
+    scope, lead, note = await _lead_from_text(request, "/log 12 聊了套餐", card_next=True)
     await svc.log_contact(request.session, scope, lead, note, request.now)
     return await card(request, scope, lead, notice="logged")
 
@@ -43,7 +43,7 @@ async def log_button(request: Request) -> Reply:
 
 
 async def fu(request: Request) -> Reply:
-    scope, lead, when_text = await _lead_from_text(request, "/fu 12 周五下午3点")
+    scope, lead, when_text = await _lead_from_text(request, "/fu 12 周五下午3点", card_next=True)
     if not when_text:
         raise UserError("bad_when", given="", reason="unknown")
     when = svc.parse_followup(when_text, scope, request.now)
@@ -72,7 +72,7 @@ async def followup_button(request: Request) -> Reply:
 
 
 async def move(request: Request) -> Reply:
-    scope, lead, rest = await _lead_from_text(request, "/move 12 到店")
+    scope, lead, rest = await _lead_from_text(request, "/move 12 到店", card_next=True)
     stage_text, _, extra = rest.partition(" ")
     if not stage_text:
         raise UserError(
@@ -89,7 +89,7 @@ async def move(request: Request) -> Reply:
 
 
 async def won(request: Request) -> Reply:
-    scope, lead, rest = await _lead_from_text(request, "/won 12 8800")
+    scope, lead, rest = await _lead_from_text(request, "/won 12 8800", card_next=True)
     amount = svc.amount_from(rest)
     old = lead.stage
     await svc.move_stage(request.session, scope, lead, pipeline.WON, request.now, amount=amount)
@@ -106,7 +106,7 @@ def _reasons_keyboard(request: Request, scope: Actor, lead: Lead) -> InlineKeybo
 
 
 async def lost(request: Request) -> Reply:
-    scope, lead, rest = await _lead_from_text(request, "/lost 12 价格太高")
+    scope, lead, rest = await _lead_from_text(request, "/lost 12 价格太高", card_next=True)
     if not rest:
         return Reply(
             "leads/lost_menu",
@@ -160,7 +160,7 @@ async def reason_button(request: Request) -> Reply:
 
 
 async def edit(request: Request) -> Reply:
-    scope, lead, rest = await _lead_from_text(request, "/edit 12 电话 13800138000")
+    scope, lead, rest = await _lead_from_text(request, "/edit 12 电话 13800138000", card_next=True)
     field, _, value = rest.partition(" ")
     if not field:
         raise UserError("bad_field", given="")
@@ -191,7 +191,7 @@ async def undo_button(request: Request) -> Reply:
 
 
 async def grade(request: Request) -> Reply:
-    scope, lead, choice = await _lead_from_text(request, "/grade 12 B")
+    scope, lead, choice = await _lead_from_text(request, "/grade 12 B", card_next=True)
     if not choice:
         raise UserError("bad_grade", given="")
     old = lead.grade

@@ -131,11 +131,14 @@ async def settle_person(
     """`person` (as found) brought up to date with the profile, or created with a personal
     team when None (first contact); True when created."""
     if person is not None:
-        if person.rep_name is None and profile.first_name:
-            # Stored before rep names existed (or a name unfit for a script): try again. A name
-            # still unfit leaves the row untouched (not dirty, so no flush work every update).
-            if (rep_name := rep_name_from_telegram(profile.first_name)) is not None:
-                person.rep_name = rep_name
+        # Stored before rep names existed (or a name unfit for a script): try again. A name
+        # still unfit leaves the row untouched (not dirty, so no flush work every update).
+        if (
+            person.rep_name is None
+            and profile.first_name
+            and (rep_name := rep_name_from_telegram(profile.first_name)) is not None
+        ):
+            person.rep_name = rep_name
         if profile.chat_id is not None:
             # Writing in private again means the chat works: a person who had blocked the bot
             # (or whose chat was gone) is reachable once more, at their current chat.

@@ -21,7 +21,13 @@ from assistant.domain import events
 from assistant.services.leads.card import SHOWN_EVENTS, card_facts, shown
 from assistant.services.leads.events import record_event
 from assistant.services.leads.lifecycle import log_contact, move_stage
-from assistant.services.leads.queries import CARD_HISTORY, ShownEvent, get_lead, history
+from assistant.services.leads.queries import (
+    CARD_HISTORY,
+    ShownEvent,
+    get_lead,
+    get_lead_by_id,
+    history,
+)
 from assistant.services.people import Profile
 from assistant.services.uow import DuplicateUpdate, UnitOfWork
 
@@ -181,18 +187,25 @@ def _shown(rows: Sequence[ShownEvent]) -> list[tuple[Any, ...]]:
     return [(row.at, row.kind, row.from_value, row.to_value, row.payload) for row in rows]
 
 
-async def test_a_lead_named_by_number_and_its_card_history_come_in_one_trip_with_the_same_rows(
-    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("named_by", ["number", "button"])
+async def test_a_lead_and_its_card_history_come_in_one_trip_with_the_same_rows(
+    sessionmaker: Sessionmaker, settings: Settings, monkeypatch: pytest.MonkeyPatch, named_by: str
 ) -> None:
     sqlite = settings.database_url.startswith("sqlite")
     await _lead_with_three_contacts(sessionmaker, settings)
     async with opened(sessionmaker, settings, 2) as uow:
         actor = await uow.actor()
+        lead_id = (await get_lead(uow.session, actor, 1)).id
+    async with opened(sessionmaker, settings, 3) as uow:
+        actor = await uow.actor()
         trips = Trips(monkeypatch)
-        lead = await get_lead(uow.session, actor, 1, with_history=True)
+        if named_by == "number":  # /lead 1
+            lead = await get_lead(uow.session, actor, 1, with_history=True)
+        else:  # a card's button carries the lead's id
+            lead = await get_lead_by_id(uow.session, actor, str(lead_id), with_history=True)
         facts = await card_facts(uow.session, actor, lead, locale="en")
         assert trips.count == (1 if sqlite else 0)
-    async with opened(sessionmaker, settings, 3) as uow:
+    async with opened(sessionmaker, settings, 4) as uow:
         lead = await get_lead(uow.session, await uow.actor(), 1)
         read_alone = await history(uow.session, lead, CARD_HISTORY)
     assert [row.payload["note"] for row in facts.history] == ["call 2", "call 1", "call 0"]

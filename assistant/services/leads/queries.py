@@ -61,13 +61,20 @@ _EVENTS = LeadEvent.__table__.c  # type: ignore[attr-defined]
 _LEAD_ID = sa_select(col(Lead.id)).where(
     col(Lead.team_id) == bindparam("team"), col(Lead.number) == bindparam("number")
 )
-# By team and number, which a command names: the read can then go with the lead's own look-up.
-_HISTORY = (
-    sa_select(_EVENTS.at, _EVENTS.kind, _EVENTS.from_value, _EVENTS.to_value, _EVENTS.payload)
-    .where(_EVENTS.lead_id == _LEAD_ID.scalar_subquery())
-    .order_by(_EVENTS.at.desc(), _EVENTS.id.desc())
-    .limit(bindparam("limit", type_=Integer))
-)
+
+
+def _history_of(lead_id: Any) -> Any:
+    return (
+        sa_select(_EVENTS.at, _EVENTS.kind, _EVENTS.from_value, _EVENTS.to_value, _EVENTS.payload)
+        .where(_EVENTS.lead_id == lead_id)
+        .order_by(_EVENTS.at.desc(), _EVENTS.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+_HISTORY = _history_of(bindparam("lead"))
+# By team and number, as a command names the lead: it can go in the lead look-up's trip.
+_HISTORY_BY_NUMBER = _history_of(_LEAD_ID.scalar_subquery())
 CARD_HISTORY = 30  # the latest events a card reads to find the ones it shows
 _READ_WITH_LEAD = "card history read with the lead"  # session.info key: lead id -> CardHistory
 
@@ -89,9 +96,21 @@ class CardHistory:
 
 
 def card_history(session: AsyncSession, lead_id: int | None) -> CardHistory | None:
-    """The history `get_lead(with_history=True)` read for this lead in this session, if any."""
+    """The history read with this lead in this session (`with_history=True`), if any."""
     read: dict[int | None, CardHistory] = session.info.get(_READ_WITH_LEAD, {})
     return read.get(lead_id)
+
+
+async def _prefetch_history(session: AsyncSession, statement: Any, params: dict[str, Any]) -> None:
+    """SQLite: the card's history read goes in the trip of the lead's look-up, which comes next."""
+    sqlite_thread.prefetch(await session.connection(), statement, params)
+
+
+async def _read_history(
+    session: AsyncSession, lead: Lead, statement: Any, params: dict[str, Any]
+) -> None:
+    rows = await (await session.connection()).execute(statement, params)
+    session.info.setdefault(_READ_WITH_LEAD, {})[lead.id] = CardHistory(list(rows.all()))
 
 
 async def get_lead(
@@ -110,7 +129,7 @@ async def get_lead(
     value = number if isinstance(number, int) else parse_number(number)
     history_params = {"team": scope.team_id, "number": value, "limit": CARD_HISTORY}
     if with_history:
-        sqlite_thread.prefetch(await session.connection(), _HISTORY, history_params)
+        await _prefetch_history(session, _HISTORY_BY_NUMBER, history_params)
     params: dict[str, Any] = {"team": scope.team_id, "number": value}
     sees_all = permissions.sees_all(scope.member)
     if not sees_all:  # as `permissions.lead_scope`
@@ -120,19 +139,27 @@ async def get_lead(
     if lead is None or (lead.deleted_at is not None) != deleted:
         raise UserError("lead_not_found", number=value)
     if with_history:
-        rows = await (await session.connection()).execute(_HISTORY, history_params)
-        session.info.setdefault(_READ_WITH_LEAD, {})[lead.id] = CardHistory(list(rows.all()))
+        await _read_history(session, lead, _HISTORY_BY_NUMBER, history_params)
     return lead
 
 
 async def get_lead_by_id(
-    session: AsyncSession, scope: Actor, lead_id: str | int, *, deleted: bool = False
+    session: AsyncSession,
+    scope: Actor,
+    lead_id: str | int,
+    *,
+    deleted: bool = False,
+    with_history: bool = False,
 ) -> Lead:
-    """A lead by database id (from a signed button), with permissions re-checked."""
+    """A lead by database id (from a signed button), with permissions re-checked;
+    `with_history` as for `get_lead`."""
     try:
         value = int(lead_id)
     except ValueError:
         raise UserError("bad_button") from None
+    history_params = {"lead": value, "limit": CARD_HISTORY}
+    if with_history:
+        await _prefetch_history(session, _HISTORY, history_params)
     lead = await session.get(Lead, value)
     if (
         lead is None
@@ -140,6 +167,8 @@ async def get_lead_by_id(
         or (lead.deleted_at is not None) != deleted
     ):
         raise UserError("lead_not_found", number="")
+    if with_history:
+        await _read_history(session, lead, _HISTORY, history_params)
     return lead
 
 
@@ -162,8 +191,7 @@ async def history(session: AsyncSession, lead: Lead, limit: int = HISTORY_SIZE) 
     """The lead's latest events, newest first: plain rows of the shown columns."""
     await session.flush()  # as the ORM's autoflush would: events written so far are included
     connection = await session.connection()
-    params = {"team": lead.team_id, "number": lead.number, "limit": limit}
-    rows = await connection.execute(_HISTORY, params)
+    rows = await connection.execute(_HISTORY, {"lead": lead.id, "limit": limit})
     return list(rows.all())
 
 

@@ -194,9 +194,13 @@ async def _lead_from_text(
     return scope, lead, rest
 
 
-async def _lead_from_button(request: Request, *, deleted: bool = False) -> tuple[Actor, Lead]:
+async def _lead_from_button(
+    request: Request, *, deleted: bool = False, card_next: bool = False
+) -> tuple[Actor, Lead]:
     if not request.args:
         raise UserError("bad_button")
     scope = await request.actor()
-    lead = await svc.get_lead_by_id(request.session, scope, request.args[0], deleted=deleted)
+    lead = await svc.get_lead_by_id(
+        request.session, scope, request.args[0], deleted=deleted, with_history=card_next
+    )
     return scope, lead

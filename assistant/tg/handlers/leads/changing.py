@@ -37,7 +37,7 @@ async def log(request: Request) -> Reply:
 
 
 async def log_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request)
+    scope, lead = await _lead_from_button(request, card_next=True)
     await svc.log_contact(request.session, scope, lead, "", request.now)
     return await card(request, scope, lead, notice="logged")
 
@@ -64,7 +64,7 @@ async def followup_menu(request: Request) -> Reply:
 
 
 async def followup_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request)
+    scope, lead = await _lead_from_button(request, card_next=True)
     code = request.args[1] if len(request.args) > 1 else ""
     when = followups.preset_time(code, request.person, request.now)
     svc.set_followup(request.session, scope, lead, when, request.now, "manual")
@@ -133,7 +133,7 @@ async def stage_menu(request: Request) -> Reply:
 
 
 async def stage_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request)
+    scope, lead = await _lead_from_button(request, card_next=True)
     stage = request.args[1] if len(request.args) > 1 else ""
     if stage == pipeline.LOST:
         return Reply(
@@ -147,7 +147,7 @@ async def stage_button(request: Request) -> Reply:
 
 
 async def reason_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request)
+    scope, lead = await _lead_from_button(request, card_next=True)
     index = request.args[1] if len(request.args) > 1 else ""
     reasons = svc.lost_reasons(scope)
     if not (index.isascii() and index.isdigit()) or not 1 <= int(index) <= len(reasons):
@@ -185,7 +185,7 @@ async def delete(request: Request) -> Reply:
 
 
 async def undo_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request, deleted=True)
+    scope, lead = await _lead_from_button(request, deleted=True, card_next=True)
     await svc.restore_lead(request.session, scope, lead, request.now)
     return await card(request, scope, lead, notice="restored")
 

@@ -22,7 +22,7 @@ async def lead_command(request: Request) -> Reply:
 
 
 async def lead_button(request: Request) -> Reply:
-    scope, lead = await _lead_from_button(request)
+    scope, lead = await _lead_from_button(request, card_next=True)
     return await card(request, scope, lead)
 
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     planner_interval_seconds: float = 60.0
     sender_interval_seconds: float = 1.0
     leader_lease_seconds: float = 8.0
+    # Updates handled at once by one process (different people's; one person's go in order).
+    update_concurrency: int = 8
     metrics_port: int | None = None
     log_level: str = "INFO"
     console_files_dir: str = "./console-files"  # where console mode writes pictures and files

@@ -143,6 +143,10 @@ class LatencyReport:
     template: Timing
     commands: dict[str, Timing | None]  # None: the command is not registered yet
     mixed: Timing | None  # all available commands, interleaved
+    # The same mix as polling hands it over: through the application's update processor, with
+    # as many people's updates at once as it allows (updates per second).
+    mixed_at_once: float | None = None
+    at_once: int = 1
 
     def rows(self) -> list[list[object]]:
         bare_p50 = self.bare.p50
@@ -162,7 +166,34 @@ class LatencyReport:
                     f"{found.p50 / self.template.p50:.2f}× template",
                 ]
             )
+        if self.mixed_at_once is not None:
+            rate = self.mixed_at_once
+            ratio = f"{rate / self.template.per_second:.2f}× template's updates/s"
+            rows.append([f"mixed, {self.at_once} at once", "", "", "", f"{rate:.0f}", "", ratio])
         return rows
+
+
+async def throughput(
+    application: Application,  # type: ignore[type-arg]
+    texts: Callable[[int], tuple[str, int]],
+    count: int,
+    clear: Callable[[], None],
+) -> float:
+    """Updates per second when `count` updates arrive together and the application's update
+    processor runs them (several people's at once, each person's in order)."""
+    processor = application.update_processor
+    updates = [_update(application, *texts(index)) for index in range(count)]
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            processor.process_update(update, application.process_update(update))
+            for update in updates
+        )
+    )
+    rate = count / (time.perf_counter() - started)
+    clear()
+    print(f"  mixed, {processor.max_concurrent_updates} at once: {rate:.0f} updates/s", flush=True)
+    return rate
 
 
 def timing_cells(timing: Timing) -> list[str]:
@@ -238,7 +269,7 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
                 api.calls.clear,
                 counter=counter,
             )
-        mixed = None
+        mixed = at_once = None
         if usable:
             mixed = await measure(
                 ours,
@@ -248,10 +279,14 @@ async def measure_ours(url: str, dataset: Dataset, count: int) -> LatencyReport:
                 api.calls.clear,
                 counter=counter,
             )
+            at_once = await throughput(
+                ours, lambda i: text_and_sender(usable[i % len(usable)]), count, api.calls.clear
+            )
     finally:
         counter.close()
         await stop_application(ours)
-    return LatencyReport(bare, template, commands, mixed)
+    processor = ours.update_processor
+    return LatencyReport(bare, template, commands, mixed, at_once, processor.max_concurrent_updates)
 
 
 async def run(url: str | None, leads: int, events: int, count: int) -> None:

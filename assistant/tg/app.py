@@ -60,6 +60,7 @@ from assistant.tg.handlers import today as today_handlers
 from assistant.tg.jobs import install_jobs, step_down
 from assistant.tg.keyboards import Signer
 from assistant.tg.metered import MeteredRequest
+from assistant.tg.ordering import PersonOrder
 from assistant.tg.registry import CommandSpec, Feature, routes
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PersonOrder(settings.update_concurrency))
     )
     # Replies and pushes go through the metered request (messages sent, 429s for /metrics);
     # long polling keeps a plain connection of its own, as PTB sets it up by default.

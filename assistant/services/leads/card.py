@@ -13,6 +13,7 @@ from assistant.services import permissions, script_names
 from assistant.services.actor import Actor
 from assistant.services.leads.queries import (
     CARD_HISTORY,
+    CardHistory,
     ShownEvent,
     card_history,
     history,
@@ -45,12 +46,12 @@ async def card_facts(
     await session.flush()
     newest_first: Sequence[ShownEvent]
     read = card_history(session, lead.id)
+    if read is None and created is not None:  # a lead new in this update: no earlier events
+        read = CardHistory([], created)
     if read is not None:
         newest_first = read.newest_first()
-    elif created is None:
+    else:
         newest_first = await history(session, lead, CARD_HISTORY)
-    else:  # what the query would return: same time, so the last written first
-        newest_first = created[::-1][:CARD_HISTORY]
     rows = [row for row in newest_first if shown(row)][:SHOWN_EVENTS]
     titles = await script_names.event_titles(session, lead.team_id, rows, locale)
     owner = ""

@@ -176,6 +176,9 @@ class Lead(Table, table=True):
 
 
 _HISTORY_KINDS = "kind IN ('created', 'stage', 'grade')"
+# A lead's events in time order, with what the history shows (id last: PostgreSQL keeps no row
+# id in an index).
+_HISTORY_COLUMNS = ("lead_id", "at", "kind", "from_value", "to_value", "grade", "id")
 
 
 class LeadEvent(Table, table=True):
@@ -194,28 +197,13 @@ class LeadEvent(Table, table=True):
             "id",  # PostgreSQL keeps no row id in an index
         ),
         # Also covers a lead's history (created, stage and grade moves) for the funnel.
-        Index(
-            "ix_leadevent_lead_history",
-            "lead_id",
-            "at",
-            "kind",
-            "from_value",
-            "to_value",
-            "grade",
-            "id",  # PostgreSQL keeps no row id in an index
-        ),
+        Index("ix_leadevent_lead_history", *_HISTORY_COLUMNS),
         # The same for the walk over the moved leads' history (analytics/moves.py), without the
         # contacts and notes between: a quarter of the events. Its query names the kinds as
         # literals, as a partial index needs on SQLite.
         Index(
             "ix_leadevent_history_kinds",
-            "lead_id",
-            "at",
-            "kind",
-            "from_value",
-            "to_value",
-            "grade",
-            "id",
+            *_HISTORY_COLUMNS,
             sqlite_where=text(_HISTORY_KINDS),
             postgresql_where=text(_HISTORY_KINDS),
         ),

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, false, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    UniqueConstraint,
+    event,
+    false,
+    literal_column,
+    text,
+)
 from sqlmodel import Field
 
 from assistant.db.table import Table
@@ -82,6 +92,13 @@ class Invite(Table, table=True):
     expires_at: datetime | None = _ts()
     revoked_at: datetime | None = _ts()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def literal_name(name: str) -> Any:
+    """One of our own names (a stage, an event kind) written into SQL as a quoted literal: a
+    query must name a partial index's values itself for the database to use the index."""
+    assert name.isidentifier(), name
+    return literal_column(f"'{name}'")
 
 
 # The leads ix_lead_open_followup holds.

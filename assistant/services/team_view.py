@@ -13,12 +13,12 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, literal_column, union_all
+from sqlalchemy import bindparam, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from assistant.db.models import Lead, Membership, Person, Team
+from assistant.db.models import Lead, Membership, Person, Team, literal_name
 from assistant.domain import funnel
 from assistant.domain.leaderboard import VISIT_STAGE
 from assistant.domain.localtime import local_today
@@ -117,7 +117,7 @@ def _overdue_statement() -> Any:
                 col(Lead.team_id) == bindparam("team_id"),
                 col(Lead.owner_id).in_(bindparam("owners", expanding=True)),
                 col(Lead.deleted_at).is_(None),
-                col(Lead.stage).not_in([literal_column(f"'{WON}'"), literal_column(f"'{LOST}'")]),
+                col(Lead.stage).not_in([literal_name(WON), literal_name(LOST)]),
                 followup.is_not(None),
                 *due,
             )

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
-from assistant.db.models import Lead, LeadEvent
+from assistant.db.models import Lead, LeadEvent, literal_name
 from assistant.domain import events as ev
 from assistant.domain.pipeline import LOST, WON
 
@@ -90,11 +90,6 @@ class Moves:
         return {name: sum(values) / len(values) for name, values in self.spent.items() if values}
 
 
-def _quoted(name: str) -> Any:
-    assert name.isidentifier(), name  # the pipelines' own stage names, written into the SQL
-    return literal_column(f"'{name}'")
-
-
 @cache
 def moves_statement(order: tuple[str, ...], history: bool) -> Any:
     """The statement for a pipeline's stage `order`; bound: team_id, owners (expanding), start,
@@ -133,7 +128,10 @@ def _row(*values: Any) -> Any:
 def _position(value: Any, order: Sequence[str]) -> Any:
     """A stage's place in the pipeline, -1 for anything else (funnel.counts._index)."""
     return case(
-        *((value == _quoted(name), literal_column(str(index))) for index, name in enumerate(order)),
+        *(
+            (value == literal_name(name), literal_column(str(index)))
+            for index, name in enumerate(order)
+        ),
         else_=literal_column("-1"),
     )
 
@@ -152,7 +150,7 @@ def _reached(moves: Any, order: Sequence[str]) -> Any:
     comes in `id`."""
     positions = union_all(
         *(
-            sa_select(_quoted(name).label("name"), literal_column(str(index)).label("pos"))
+            sa_select(literal_name(name).label("name"), literal_column(str(index)).label("pos"))
             for index, name in enumerate(order)
             if index > 0
         )
@@ -220,7 +218,7 @@ def _history(moves: Any) -> Any:
         .where(
             # Literal kinds: both databases then read the history from the partial index of these
             # kinds alone (ix_leadevent_history_kinds), not every contact and note of the lead.
-            col(LeadEvent.kind).in_([_quoted(kind) for kind in HISTORY_KINDS]),
+            col(LeadEvent.kind).in_([literal_name(kind) for kind in HISTORY_KINDS]),
             col(LeadEvent.at) < bindparam("end"),
         )
     )
